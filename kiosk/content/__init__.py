@@ -1,0 +1,1 @@
+"""Content: the model staff author, its validation, release builds and release reading."""

@@ -1,0 +1,254 @@
+"""The content model: what staff author and what every kiosk shows.
+
+Shared by the kiosk (reading a release) and the hub (validating a publish). Every text a
+visitor reads is a `Text`: a mapping of language code to string, Polish required.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    model_validator,
+)
+
+LANGUAGES: tuple[str, ...] = ("pl", "en", "de", "cs", "uk")
+DEFAULT_LANGUAGE = "pl"
+Language = Literal["pl", "en", "de", "cs", "uk"]
+
+_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text_from_plain(value: Any) -> Any:
+    """A plain string is shorthand for Polish-only text."""
+    return {"pl": value} if isinstance(value, str) else value
+
+
+def _check_text(value: dict[str, str]) -> dict[str, str]:
+    cleaned = {}
+    for lang, text in value.items():
+        if _CONTROL.search(text):
+            raise ValueError(f"text in '{lang}' contains control characters")
+        if text.strip():
+            cleaned[lang] = text.strip()
+    if "pl" not in cleaned:
+        raise ValueError("Polish text ('pl') is required and must not be empty")
+    return cleaned
+
+
+Text = Annotated[
+    dict[Language, str], BeforeValidator(_text_from_plain), AfterValidator(_check_text)
+]
+"""Visitor-facing text in several languages; `pl` required, the others fall back to it."""
+
+Identifier = Annotated[str, Field(pattern=_ID_PATTERN)]
+MediaRef = Annotated[str, Field(min_length=1, max_length=500)]
+"""A media file: in a source tree a path relative to it, in a release `media/<sha256>.<ext>`."""
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ()-]{5,24}$")]
+Keywords = dict[Language, list[Annotated[str, Field(min_length=1, max_length=80)]]]
+
+
+def tr(text: dict[str, str] | None, lang: str) -> str:
+    """The text in `lang`, or Polish where that translation is missing."""
+    if not text:
+        return ""
+    return text.get(lang) or text.get(DEFAULT_LANGUAGE, "")
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name such as Europe/Warsaw)"
+        ) from exc
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+
+
+class Model(BaseModel):
+    """Strict base: an unknown field is a typo and an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Targeted(Model):
+    """Any item may be limited to some kiosks or kiosk groups and to a validity window."""
+
+    kiosks: list[Identifier] = []
+    groups: list[Identifier] = []
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> Targeted:
+        if self.valid_from and self.valid_until and _ts(self.valid_until) <= _ts(self.valid_from):
+            raise ValueError("valid_until must be later than valid_from")
+        return self
+
+    def targets(self, kiosk_id: str | None, groups: frozenset[str] | set[str]) -> bool:
+        """Whether this item is meant for a kiosk with this id and these groups."""
+        if not self.kiosks and not self.groups:
+            return True
+        return (kiosk_id in self.kiosks) or bool(set(self.groups) & set(groups))
+
+    def valid_at(self, now: datetime) -> bool:
+        if self.valid_from and _ts(now) < _ts(self.valid_from):
+            return False
+        return not (self.valid_until and _ts(now) >= _ts(self.valid_until))
+
+
+def _ts(moment: datetime) -> float:
+    """Seconds since the epoch; naive datetimes are taken as UTC so comparisons never raise."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=ZoneInfo("UTC")).timestamp()
+    return moment.timestamp()
+
+
+class Location(Model):
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    long: Annotated[float, Field(ge=-180, le=180)]
+
+
+class Contact(Model):
+    name: Text
+    address: Text
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    web: HttpUrl | None = None
+    opening_hours: Text | None = None
+
+
+class IdleSettings(Model):
+    reset_after: Annotated[int, Field(ge=15, le=3600)] = 90
+    """Seconds without a touch before the "Are you still there?" overlay."""
+    countdown: Annotated[int, Field(ge=3, le=60)] = 10
+    """Seconds the overlay counts down before the kiosk returns home."""
+
+
+class Settings(Model):
+    municipality: Text
+    logo: MediaRef | None = None
+    default_language: Language = "pl"
+    languages: list[Language] = ["pl", "en", "de", "cs", "uk"]
+    timezone: TimeZoneName = "Europe/Warsaw"
+    location: Location
+    contact: Contact
+    idle: IdleSettings = IdleSettings()
+
+    @model_validator(mode="after")
+    def _default_offered(self) -> Settings:
+        if self.default_language not in self.languages:
+            raise ValueError("default_language must be one of the offered languages")
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("languages lists a language twice")
+        return self
+
+
+class ServiceCategory(Targeted):
+    id: Identifier
+    name: Text
+    description: Text | None = None
+    icon: Identifier | None = None
+    order: int = 0
+
+
+class Office(Model):
+    name: Text
+    room: Annotated[str, Field(max_length=80)] | None = None
+    address: Text | None = None
+
+
+class ServiceCard(Targeted):
+    id: Identifier
+    category: Identifier
+    title: Text
+    summary: Text
+    body: Text | None = None
+    documents: list[Text] = []
+    fees: Text | None = None
+    processing_time: Text | None = None
+    office: Office | None = None
+    opening_hours: Text | None = None
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    link: HttpUrl | None = None
+    keywords: Keywords = {}
+    last_reviewed: date | None = None
+
+
+class EventCategory(Model):
+    id: Identifier
+    name: Text
+    icon: Identifier | None = None
+
+
+class Event(Targeted):
+    id: Identifier
+    title: Text
+    description: Text | None = None
+    start: datetime | date
+    end: datetime | date | None = None
+    all_day: bool = False
+    timezone: TimeZoneName | None = None
+    """Where start/end carry no UTC offset they are read in this zone, else the kiosk's."""
+    place: Text | None = None
+    category: Identifier | None = None
+    image: MediaRef | None = None
+    link: HttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _times_consistent(self) -> Event:
+        dated = [isinstance(t, datetime) for t in (self.start, self.end) if t is not None]
+        if self.all_day and any(dated):
+            raise ValueError("an all-day event takes dates (2026-05-01), not times")
+        if not self.all_day and not all(dated):
+            raise ValueError("give a time (2026-05-01T18:00) or set all_day: true")
+        if self.end is not None and self.end < self.start:  # type: ignore[operator]
+            raise ValueError("the event ends before it starts")
+        return self
+
+
+class ReportCategory(Targeted):
+    service_code: Identifier
+    name: Text
+    group: Text
+    description: Text | None = None
+    department: Text
+    department_email: EmailStr
+    icon: Identifier | None = None
+    keywords: Keywords = {}
+    type: Literal["realtime", "batch", "blackbox"] = "realtime"
+    """Open311 service type."""
+
+
+class Alert(Targeted):
+    id: Identifier
+    severity: Literal["info", "warning", "danger"] = "info"
+    text: Text
+
+
+class Content(Model):
+    """Everything a release carries: the one JSON document a kiosk loads."""
+
+    format: Literal[1] = 1
+    settings: Settings
+    service_categories: list[ServiceCategory] = []
+    services: list[ServiceCard] = []
+    event_categories: list[EventCategory] = []
+    events: list[Event] = []
+    report_categories: list[ReportCategory] = []
+    alerts: list[Alert] = []

@@ -1,0 +1,181 @@
+"""Reading a release for the UI: load it fast, see only what is meant for this kiosk.
+
+Also where releases live in a kiosk's data directory:
+
+    DATA/releases/<version>/   each installed release
+    DATA/current               symlink to the active one, swapped atomically
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from kiosk.agenda import When, upcoming
+from kiosk.content.manifest import CONTENT_FILE, MANIFEST_FILE, Manifest
+from kiosk.content.model import (
+    Alert,
+    Content,
+    Event,
+    ReportCategory,
+    ServiceCard,
+    ServiceCategory,
+)
+from kiosk.search import BODY, KEYWORD, SUMMARY, TITLE, SearchIndex
+
+CURRENT_LINK = "current"
+RELEASES_DIR = "releases"
+
+
+class ReleaseError(Exception):
+    """A release folder that cannot be loaded; the message says why."""
+
+
+@dataclass
+class Release:
+    """One release folder, loaded."""
+
+    path: Path
+    content: Content
+    version: int
+
+    def media_path(self, ref: str | None) -> Path | None:
+        return self.path / ref if ref else None
+
+
+def load_release(path: Path) -> Release:
+    path = Path(path)
+    try:
+        raw = (path / CONTENT_FILE).read_bytes()
+    except OSError as exc:
+        raise ReleaseError(f"{path}: no readable {CONTENT_FILE} ({exc.strerror})") from exc
+    try:
+        content = Content.model_validate_json(raw)
+    except ValueError as exc:
+        raise ReleaseError(f"{path}/{CONTENT_FILE} is not valid content: {exc}") from exc
+    version = 0
+    manifest_path = path / MANIFEST_FILE
+    if manifest_path.exists():
+        try:
+            version = Manifest.model_validate_json(manifest_path.read_bytes()).version
+        except ValueError as exc:
+            raise ReleaseError(f"{manifest_path} is not a valid manifest: {exc}") from exc
+    return Release(path, content, version)
+
+
+def current_release_dir(data_dir: Path) -> Path | None:
+    """The active release folder of a kiosk, resolved through the `current` link."""
+    link = Path(data_dir) / CURRENT_LINK
+    if not link.exists():
+        return None
+    return link.resolve()
+
+
+def activate_release(data_dir: Path, release_dir: Path) -> None:
+    """Make `release_dir` the active release with one atomic rename of a fresh symlink."""
+    data_dir = Path(data_dir)
+    link = data_dir / CURRENT_LINK
+    tmp = data_dir / f".{CURRENT_LINK}.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    target = Path(release_dir).resolve()
+    os.symlink(os.path.relpath(target, data_dir), tmp)
+    os.replace(tmp, link)
+    fd = os.open(data_dir, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class Catalog:
+    """What one kiosk shows from a release: targeted items only, queried at a given time."""
+
+    release: Release
+    kiosk_id: str | None = None
+    groups: frozenset[str] = frozenset()
+    _indexes: dict[str, SearchIndex] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        c = self.release.content
+        mine = self._mine
+        self._categories = sorted(
+            mine(c.service_categories), key=lambda cat: (cat.order, cat.name["pl"])
+        )
+        self._services = mine(c.services)
+        self._services_by_id = {s.id: s for s in self._services}
+        self._events = mine(c.events)
+        self._events_by_id = {e.id: e for e in self._events}
+        self._reports = mine(c.report_categories)
+        self._alerts = mine(c.alerts)
+
+    def _mine(self, items: list) -> list:
+        return [i for i in items if i.targets(self.kiosk_id, self.groups)]
+
+    @property
+    def settings(self):
+        return self.release.content.settings
+
+    @cached_property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    def categories(self, now: datetime) -> list[ServiceCategory]:
+        """Service categories that are valid now and hold at least one valid card."""
+        used = {s.category for s in self._services if s.valid_at(now)}
+        return [c for c in self._categories if c.id in used and c.valid_at(now)]
+
+    def services(self, category: str, now: datetime) -> list[ServiceCard]:
+        cards = [s for s in self._services if s.category == category and s.valid_at(now)]
+        return sorted(cards, key=lambda s: s.title["pl"])
+
+    def service(self, service_id: str) -> ServiceCard | None:
+        return self._services_by_id.get(service_id)
+
+    def events(self, when: When, now: datetime, category: str | None = None) -> list[Event]:
+        valid = [e for e in self._events if e.valid_at(now)]
+        return upcoming(valid, when, now, self.timezone, category)
+
+    def event(self, event_id: str) -> Event | None:
+        return self._events_by_id.get(event_id)
+
+    def event_categories(self):
+        return self.release.content.event_categories
+
+    def report_categories(self, now: datetime) -> list[ReportCategory]:
+        return [r for r in self._reports if r.valid_at(now)]
+
+    def alerts(self, now: datetime) -> list[Alert]:
+        order = {"danger": 0, "warning": 1, "info": 2}
+        return sorted((a for a in self._alerts if a.valid_at(now)), key=lambda a: order[a.severity])
+
+    def search(self, query: str, lang: str, now: datetime, limit: int = 50) -> list[ServiceCard]:
+        """Cards matching what a visitor typed, in their language or in Polish."""
+        index = self.search_index(lang)
+        found = (self._services_by_id[i] for i in index.search(query))
+        return [card for card in found if card.valid_at(now)][:limit]
+
+    def search_index(self, lang: str) -> SearchIndex:
+        index = self._indexes.get(lang)
+        if index is None:
+            index = SearchIndex.build(_card_fields(card, lang) for card in self._services)
+            self._indexes[lang] = index
+        return index
+
+
+def _card_fields(card: ServiceCard, lang: str) -> tuple[str, list[tuple[str, int]]]:
+    langs = (lang, "pl") if lang != "pl" else ("pl",)
+    fields: list[tuple[str, int]] = []
+    for code in langs:
+        fields.append((card.title.get(code, ""), TITLE))
+        fields.append((" ".join(card.keywords.get(code, ())), KEYWORD))
+        fields.append((card.summary.get(code, ""), SUMMARY))
+        if card.body:
+            fields.append((card.body.get(code, ""), BODY))
+        fields.extend((doc.get(code, ""), BODY) for doc in card.documents)
+    return card.id, fields

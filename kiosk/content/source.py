@@ -1,0 +1,304 @@
+"""Loading and validating a content source tree, the folder staff edit.
+
+Layout (all YAML, UTF-8):
+
+    settings.yaml              the kiosk settings (a mapping)
+    service_categories.yaml    a list of service categories
+    services/*.yaml            lists of service cards (by convention one file per category)
+    event_categories.yaml      a list of event categories
+    events/*.yaml              lists of events
+    report_categories.yaml     a list of report categories
+    alerts.yaml                a list of alerts (may be empty or absent)
+    media/                     images referenced from the files above
+
+Every problem is collected, never just the first, so staff fix everything in one round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ValidationError
+
+from kiosk.content.media import MediaError, resolve_media
+from kiosk.content.model import (
+    Alert,
+    Content,
+    Event,
+    EventCategory,
+    ReportCategory,
+    ServiceCard,
+    ServiceCategory,
+    Settings,
+)
+from kiosk.content.problems import ContentError, Problem
+from kiosk.content.yamlfile import PathKey, YamlDocument, dotted, read_yaml
+
+
+@dataclass(frozen=True)
+class Collection:
+    key: str
+    model: type[BaseModel]
+    pattern: str
+    id_field: str = "id"
+    required: bool = True
+
+
+COLLECTIONS = (
+    Collection("service_categories", ServiceCategory, "service_categories.yaml"),
+    Collection("services", ServiceCard, "services/*.yaml"),
+    Collection("event_categories", EventCategory, "event_categories.yaml", required=False),
+    Collection("events", Event, "events/*.yaml", required=False),
+    Collection("report_categories", ReportCategory, "report_categories.yaml", "service_code"),
+    Collection("alerts", Alert, "alerts.yaml", required=False),
+)
+SETTINGS_FILE = "settings.yaml"
+
+# Fields holding media references, by part of the content: checked, then content-addressed.
+MEDIA_FIELDS: dict[str, tuple[str, ...]] = {"settings": ("logo",), "events": ("image",)}
+
+
+@dataclass
+class Origin:
+    """Where a validated item came from, for problems found after validation."""
+
+    doc: YamlDocument
+    path: PathKey
+
+    def problem(self, field_name: str, message: str) -> Problem:
+        full = self.path + ((field_name,) if field_name else ())
+        return Problem(self.doc.name, self.doc.line_of(full), dotted(full), message)
+
+
+@dataclass
+class Source:
+    """A validated source tree: the content and the media files it references."""
+
+    root: Path
+    content: Content
+    media: dict[str, Path] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        c = self.content
+        langs = sorted(_languages_used(c))
+        return (
+            f"OK: {len(c.services)} services, {len(c.events)} events, "
+            f"{len(c.report_categories)} report categories, 0 panoramas, "
+            f"{len(c.alerts)} alerts, languages: {', '.join(langs)}"
+        )
+
+
+def load_source(root: Path) -> Source:
+    """Validate the tree at `root`; raise ContentError listing every problem found."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ContentError([Problem(str(root), None, "", "is not a folder")])
+    loader = _Loader(root)
+    return loader.load()
+
+
+class _Loader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+        self.origins: dict[int, Origin] = {}
+        self.media: dict[str, Path] = {}
+
+    def load(self) -> Source:
+        settings = self._load_settings()
+        items: dict[str, list[Any]] = {}
+        for coll in COLLECTIONS:
+            items[coll.key] = self._load_collection(coll)
+            self._check_unique(coll, items[coll.key])
+        self._check_references(items)
+        if self.problems or settings is None:
+            raise ContentError(self.problems)
+        tz = ZoneInfo(settings.timezone)
+        items["events"] = [_localized(e, tz) for e in items["events"]]
+        content = Content(settings=settings, **items)
+        return Source(self.root, content, self.media)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def _read(self, path: Path) -> YamlDocument | None:
+        doc, problems = read_yaml(path, path.relative_to(self.root).as_posix())
+        self.problems.extend(problems)
+        return doc
+
+    def _load_settings(self) -> Settings | None:
+        path = self.root / SETTINGS_FILE
+        if not path.is_file():
+            self.problems.append(Problem(SETTINGS_FILE, None, "", "is missing"))
+            return None
+        doc = self._read(path)
+        if doc is None:
+            return None
+        if not isinstance(doc.data, dict):
+            self.problems.append(Problem(doc.name, 1, "", "must be a mapping of settings"))
+            return None
+        return self._validate(Settings, doc, (), MEDIA_FIELDS["settings"])
+
+    def _load_collection(self, coll: Collection) -> list[Any]:
+        files = sorted(self.root.glob(coll.pattern))
+        if not files and coll.required:
+            self.problems.append(Problem(coll.pattern, None, "", "no such file; it is required"))
+        items = []
+        for path in files:
+            if path.is_symlink() and not path.resolve().is_relative_to(self.root.resolve()):
+                name = path.relative_to(self.root).as_posix()
+                self.problems.append(Problem(name, None, "", "is a link out of the content folder"))
+                continue
+            doc = self._read(path)
+            if doc is None or doc.data is None:
+                continue
+            if not isinstance(doc.data, list):
+                self.problems.append(
+                    Problem(doc.name, 1, "", "must be a list of items, each starting with '- '")
+                )
+                continue
+            for index in range(len(doc.data)):
+                fields = MEDIA_FIELDS.get(coll.key, ())
+                item = self._validate(coll.model, doc, (index,), fields)
+                if item is not None:
+                    items.append(item)
+        return items
+
+    def _validate(
+        self, model: type[BaseModel], doc: YamlDocument, path: PathKey, media_fields=()
+    ) -> Any:
+        data = doc.data
+        for part in path:
+            data = data[part]
+        if isinstance(data, dict):
+            self._check_media(doc, path, data, media_fields)
+        try:
+            item = model.model_validate(data)
+        except ValidationError as exc:
+            self.problems.extend(_problems_from(exc, doc, path, data))
+            return None
+        self.origins[id(item)] = Origin(doc, path)
+        return item
+
+    def _check_media(
+        self, doc: YamlDocument, path: PathKey, data: dict, media_fields: tuple[str, ...]
+    ) -> None:
+        """Check media references in the raw data, so even an otherwise invalid item's
+        missing image is reported in the same round."""
+        for field_name in media_fields:
+            ref = data.get(field_name)
+            if not isinstance(ref, str) or ref in self.media:
+                continue
+            try:
+                self.media[ref] = resolve_media(self.root, ref)
+            except MediaError as exc:
+                self.problems.append(Origin(doc, path).problem(field_name, str(exc)))
+
+    # --- cross checks ----------------------------------------------------------------------
+
+    def _check_unique(self, coll: Collection, items: list[Any]) -> None:
+        seen: dict[str, Origin] = {}
+        for item in items:
+            key = getattr(item, coll.id_field)
+            origin = self.origins[id(item)]
+            if key in seen:
+                first = seen[key]
+                self.problems.append(
+                    origin.problem(
+                        coll.id_field,
+                        f"duplicate {coll.id_field} {key!r}; first used in "
+                        f"{first.doc.name}:{first.doc.line_of(first.path)}",
+                    )
+                )
+            else:
+                seen[key] = origin
+
+    def _check_references(self, items: dict[str, list[Any]]) -> None:
+        checks = (
+            ("services", "category", "service_categories"),
+            ("events", "category", "event_categories"),
+        )
+        for key, ref_field, target in checks:
+            known = {c.id for c in items[target]}
+            for item in items[key]:
+                ref = getattr(item, ref_field)
+                if ref is not None and ref not in known:
+                    choices = ", ".join(sorted(known)) or "none defined"
+                    self.problems.append(
+                        self.origins[id(item)].problem(
+                            ref_field, f"unknown {ref_field} {ref!r} (known: {choices})"
+                        )
+                    )
+
+
+def _problems_from(
+    exc: ValidationError, doc: YamlDocument, base: PathKey, data: Any
+) -> list[Problem]:
+    problems: dict[tuple[int | None, str], Problem] = {}
+    for error in exc.errors():
+        loc = _data_path(error["loc"], data)
+        full = base + loc
+        message = _message(error)
+        key = (doc.line_of(full), dotted(full))
+        if key not in problems:
+            problems[key] = Problem(doc.name, key[0], key[1], message)
+    return list(problems.values())
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> PathKey:
+    """The part of a pydantic error location that names real keys in the data.
+
+    Pydantic adds type tags for unions and validators (`start.datetime`); staff care only
+    about the field they wrote.
+    """
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+            path.append(part)
+            continue
+        # A missing or unknown key is named; a type tag is not. Either way, stop here.
+        if isinstance(node, dict) and isinstance(part, str) and part not in _TYPE_TAGS:
+            path.append(part)
+        break
+    return tuple(path)
+
+
+_TYPE_TAGS = {"str", "int", "float", "bool", "date", "datetime", "dict", "list", "url"}
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field; check its spelling"
+    if kind == "missing":
+        return "is required"
+    message = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def _localized(event: Event, tz: ZoneInfo) -> Event:
+    """Give times written without a UTC offset the event's (or the kiosk's) zone."""
+    zone = ZoneInfo(event.timezone) if event.timezone else tz
+    update = {}
+    for name in ("start", "end"):
+        value = getattr(event, name)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            update[name] = value.replace(tzinfo=zone)
+    return event.model_copy(update=update) if update else event
+
+
+def _languages_used(content: Content) -> set[str]:
+    langs: set[str] = set()
+    for card in content.services:
+        langs.update(card.title)
+    for event in content.events:
+        langs.update(event.title)
+    langs.update(content.settings.municipality)
+    return langs

@@ -1,0 +1,134 @@
+"""Shared fixtures: small real source trees on disk."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_CONTENT = REPO / "content"
+
+SETTINGS = """\
+municipality: {pl: Gmina Próbna, en: Test Commune, de: Testgemeinde}
+logo: media/logo.png
+timezone: Europe/Warsaw
+location: {lat: 50.3, long: 16.88}
+contact:
+  name: {pl: Urząd Gminy, en: Town hall}
+  address: ul. Rynek 1, 57-550 Próbna
+  phone: "+48 74 811 00 00"
+  email: urzad@example.org
+"""
+
+CATEGORIES = """\
+- id: dokumenty
+  name: {pl: Dokumenty, en: Documents, de: Dokumente}
+- id: podatki
+  name: {pl: Podatki, en: Taxes}
+  order: 2
+"""
+
+SERVICES = """\
+- id: dowod
+  category: dokumenty
+  title: {pl: Dowód osobisty, en: ID card, de: Personalausweis}
+  summary: {pl: Wniosek o wydanie dowodu osobistego, en: Applying for an ID card}
+  keywords: {pl: [legitymacja], de: [Ausweis]}
+  link: https://example.org/dowod
+- id: meldunek
+  category: dokumenty
+  title: {pl: Zaświadczenie o zameldowaniu, en: Certificate of residence}
+  summary: {pl: Potwierdzenie adresu zameldowania}
+  body: {pl: Opłata skarbowa wynosi 17 zł.}
+- id: podatek
+  category: podatki
+  title: {pl: Podatek od nieruchomości, en: Property tax}
+  summary: {pl: Terminy płatności rat podatku}
+"""
+
+EVENT_CATEGORIES = """\
+- id: kultura
+  name: {pl: Kultura, en: Culture}
+"""
+
+EVENTS = """\
+- id: koncert
+  title: {pl: Koncert kolęd, en: Carol concert}
+  start: 2026-12-20T18:00:00
+  end: 2026-12-20T20:00:00
+  category: kultura
+- id: jarmark
+  title: {pl: Jarmark świąteczny}
+  all_day: true
+  start: 2026-12-12
+  end: 2026-12-13
+"""
+
+REPORTS = """\
+- service_code: lampa
+  name: {pl: Nie świeci latarnia, en: Street lamp out}
+  group: {pl: Oświetlenie, en: Lighting}
+  department: {pl: Referat Gospodarki Komunalnej}
+  department_email: komunalny@example.org
+- service_code: idea
+  name: {pl: Pomysł lub opinia o przyszłości miasta}
+  group: {pl: Pomysły i opinie}
+  department: {pl: Sekretariat Burmistrza}
+  department_email: sekretariat@example.org
+"""
+
+ALERTS = """\
+- id: woda
+  severity: warning
+  text: {pl: Przerwa w dostawie wody, en: Water supply interruption}
+  valid_from: 2026-11-20T08:00:00+01:00
+  valid_until: 2026-11-22T16:00:00+01:00
+"""
+
+
+def tiny_png(color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A valid 1x1 PNG, written by hand so tests need no image library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    raw = b"\x00" + bytes(color)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def write_tree(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    files = {
+        "settings.yaml": SETTINGS,
+        "service_categories.yaml": CATEGORIES,
+        "services/documents.yaml": SERVICES,
+        "event_categories.yaml": EVENT_CATEGORIES,
+        "events/2026.yaml": EVENTS,
+        "report_categories.yaml": REPORTS,
+        "alerts.yaml": ALERTS,
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    (root / "media").mkdir(exist_ok=True)
+    (root / "media" / "logo.png").write_bytes(tiny_png())
+    return root
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    """A small, valid content source tree."""
+    return write_tree(tmp_path / "src")

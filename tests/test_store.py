@@ -1,0 +1,92 @@
+"""The local SQLite store: WAL, durable commits, versioned migrations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk import store
+from kiosk.store import get_state, migrate, open_store, schema_version, set_state
+
+
+def test_new_store_has_schema_and_wal(tmp_path: Path) -> None:
+    db = open_store(tmp_path / "data")
+    assert (tmp_path / "data" / "kiosk.db").is_file()
+    assert db.journal_mode == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert {"reports", "counters", "sync_state", "schema_migrations"} <= set(db.table_names())
+    assert schema_version(db) == store.MIGRATIONS[-1][0]
+
+
+def test_migrations_run_once_and_keep_data(tmp_path: Path) -> None:
+    db = open_store(tmp_path)
+    set_state(db, "manifest_etag", '"v7"')
+    db.close()
+    db = open_store(tmp_path)
+    assert migrate(db) == []
+    assert get_state(db, "manifest_etag") == '"v7"'
+    rows = db.execute("SELECT version FROM schema_migrations").fetchall()
+    assert len(rows) == len(store.MIGRATIONS)
+
+
+def test_a_new_migration_is_applied_to_an_old_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = open_store(tmp_path)
+    set_state(db, "kept", "yes")
+    db.close()
+    monkeypatch.setattr(
+        store,
+        "MIGRATIONS",
+        [*store.MIGRATIONS, (99, "test column", lambda d: d.execute(
+            "ALTER TABLE sync_state ADD COLUMN note TEXT"))],
+    )
+    db = open_store(tmp_path)
+    assert schema_version(db) == 99
+    assert "note" in db["sync_state"].columns_dict
+    assert get_state(db, "kept") == "yes"
+
+
+def test_a_failing_migration_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_store(tmp_path).close()
+
+    def broken(d):
+        d.execute("CREATE TABLE half (x)")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, (50, "broken", broken)])
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        open_store(tmp_path)
+    monkeypatch.undo()
+    db = open_store(tmp_path)
+    assert "half" not in db.table_names()
+    assert schema_version(db) == store.MIGRATIONS[-1][0]
+
+
+def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+    db = open_store(tmp_path)
+    db.execute("INSERT INTO schema_migrations VALUES (1000, 'from the future', 'x')")
+    db.close()
+    with pytest.raises(RuntimeError, match="newer than this program"):
+        open_store(tmp_path)
+
+
+def test_two_processes_open_and_write_at_once(tmp_path: Path) -> None:
+    code = (
+        "import sys; from kiosk.store import open_store, set_state\n"
+        "db = open_store(sys.argv[1])\n"
+        "for i in range(200): set_state(db, f'{sys.argv[2]}-{i}', 'x')\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(tmp_path), name])
+        for name in ("ui", "agent")
+    ]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    db = open_store(tmp_path)
+    assert db.execute("SELECT COUNT(*) FROM sync_state").fetchone()[0] == 400
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
