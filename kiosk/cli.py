@@ -9,9 +9,13 @@ from pathlib import Path
 import click
 
 from kiosk import __version__
+from kiosk.config import SYSTEM_CONFIG, ConfigError, KioskConfig, load_config
 from kiosk.content.build import build_release
 from kiosk.content.problems import ContentError
 from kiosk.content.source import load_source
+
+REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
+DEV_DATA = Path(__file__).resolve().parent.parent / "var" / "kiosk"
 
 
 @click.group()
@@ -77,3 +81,105 @@ def content_build(
     click.echo(
         f"Built release {manifest.version} in {out}: {len(manifest.files)} files, {total:,} bytes"
     )
+
+
+def _kiosk_config(config_path: Path | None) -> KioskConfig | None:
+    path = config_path or (SYSTEM_CONFIG if SYSTEM_CONFIG.exists() else None)
+    if path is None:
+        return None
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command("run")
+@click.option(
+    "--content",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="A release or content source folder to show.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The kiosk's data directory (database, installed releases).",
+)
+@click.option("--windowed", is_flag=True, help="Run in a window instead of fullscreen.")
+@click.option("--size", metavar="WxH", help="Window size, e.g. 1920x1080 or 1080x1920.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=f"Configuration file (default: {SYSTEM_CONFIG} if it exists).",
+)
+def run(
+    content: Path | None,
+    data_dir: Path | None,
+    windowed: bool,
+    size: str | None,
+    config_path: Path | None,
+) -> None:
+    """Start the kiosk app.
+
+    With no configuration file (a development machine) it shows the bundled sample content
+    in a window; on a kiosk it runs fullscreen from the installed release.
+    """
+    config = _kiosk_config(config_path)
+    if config is None:
+        config = KioskConfig(fullscreen=False, data_dir=DEV_DATA, content=REPO_CONTENT)
+    updates: dict = {}
+    if windowed:
+        updates["fullscreen"] = False
+    if content:
+        updates["content"] = content
+    if data_dir:
+        updates["data_dir"] = data_dir
+    if size:
+        updates["size"] = size
+    config = KioskConfig.model_validate(config.model_dump() | updates)
+    window = tuple(int(n) for n in config.size.split("x")) if config.size else None
+    from kiosk.app import KioskApp
+    from kiosk.content.release import ReleaseError
+
+    try:
+        KioskApp(kiosk=config, size=window).run()
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command("stats")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="The kiosk's data directory.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def stats(data_dir: Path, as_json: bool) -> None:
+    """Touch statistics: touches per screen and hour, sessions, top items, failed searches."""
+    import json
+
+    from kiosk.store import open_store
+    from kiosk.touchstats import summary
+
+    result = summary(open_store(data_dir))
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    click.echo("Touches per screen:")
+    for screen, count in result["touches_per_screen"].items():
+        click.echo(f"  {screen:<16} {count:>8}")
+    click.echo("Touches per hour (UTC) and screen:")
+    for row in result["touches"]:
+        click.echo(f"  {row['hour']}:00  {row['screen']:<16} {row['count']:>6}")
+    click.echo("Sessions per hour (UTC):")
+    for hour, count in result["sessions"].items():
+        click.echo(f"  {hour}:00  {count:>6}")
+    click.echo("Most viewed:")
+    for row in result["top_items"]:
+        click.echo(f"  {row['item']:<40} {row['views']:>6}")
+    click.echo("Searches that found nothing:")
+    for row in result["failed_searches"]:
+        click.echo(f"  {row['query']:<40} {row['count']:>6}")

@@ -132,3 +132,42 @@ def write_tree(root: Path) -> Path:
 def source(tmp_path: Path) -> Path:
     """A small, valid content source tree."""
     return write_tree(tmp_path / "src")
+
+
+@pytest.fixture(scope="session")
+def display():
+    from tests.kivy_driver import ensure_display
+
+    proc = ensure_display()
+    yield
+    if proc is not None:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def kiosk_app(display, tmp_path: Path):
+    """Start the real app on a content tree; yields a factory for (app, driver)."""
+    from tests.kivy_driver import Driver, FakeClock
+
+    started = []
+
+    def start(content: Path | None = None, size=(1920, 1080), clock=None, **kwargs):
+        from kiosk.app import KioskApp
+
+        clock = clock or FakeClock()
+        app = KioskApp(
+            content=content or write_tree(tmp_path / "src"),
+            data_dir=kwargs.pop("data_dir", tmp_path / "data"),
+            size=size,
+            clock=clock,
+            **kwargs,
+        )
+        driver = Driver(app).start()
+        driver.clock = clock
+        started.append(driver)
+        return app, driver
+
+    yield start
+    for driver in started:
+        driver.stop()

@@ -12,8 +12,9 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 def event(id_: str, start, end=None, all_day: bool = False, category: str | None = None) -> Event:
-    return Event(id=id_, title={"pl": id_}, start=start, end=end, all_day=all_day,
-                 category=category)
+    return Event(
+        id=id_, title={"pl": id_}, start=start, end=end, all_day=all_day, category=category
+    )
 
 
 def at(*args: int) -> datetime:

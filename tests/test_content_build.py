@@ -84,9 +84,7 @@ def test_rebuild_replaces_the_release(source: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["release", "src"]
 
 
-def test_refuses_to_overwrite_a_folder_that_is_not_a_release(
-    source: Path, tmp_path: Path
-) -> None:
+def test_refuses_to_overwrite_a_folder_that_is_not_a_release(source: Path, tmp_path: Path) -> None:
     out = tmp_path / "documents"
     out.mkdir()
     (out / "budget.xlsx").write_bytes(b"precious")

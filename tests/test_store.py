@@ -41,8 +41,10 @@ def test_a_new_migration_is_applied_to_an_old_database(
     monkeypatch.setattr(
         store,
         "MIGRATIONS",
-        [*store.MIGRATIONS, (99, "test column", lambda d: d.execute(
-            "ALTER TABLE sync_state ADD COLUMN note TEXT"))],
+        [
+            *store.MIGRATIONS,
+            (99, "test column", lambda d: d.execute("ALTER TABLE sync_state ADD COLUMN note TEXT")),
+        ],
     )
     db = open_store(tmp_path)
     assert schema_version(db) == 99

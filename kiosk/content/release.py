@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kiosk.agenda import When, upcoming
+from kiosk.content.build import build_release
 from kiosk.content.manifest import CONTENT_FILE, MANIFEST_FILE, Manifest
 from kiosk.content.model import (
     Alert,
@@ -179,3 +180,41 @@ def _card_fields(card: ServiceCard, lang: str) -> tuple[str, list[tuple[str, int
             fields.append((card.body.get(code, ""), BODY))
         fields.extend((doc.get(code, ""), BODY) for doc in card.documents)
     return card.id, fields
+
+
+LOCAL_RELEASE = "local"
+
+
+def prepare_release(content: Path | None, data_dir: Path) -> Path:
+    """The release folder to show: a given release, a source tree built into the data
+    directory (for authoring and development), or the data directory's current release."""
+    if content is None:
+        current = current_release_dir(data_dir)
+        if current is None:
+            raise ReleaseError(
+                f"no content installed in {data_dir}: enrol and sync the kiosk, "
+                "or pass --content with a release or source folder"
+            )
+        return current
+    content = Path(content)
+    if (content / CONTENT_FILE).is_file():
+        return content
+    if (content / "settings.yaml").is_file():
+        out = Path(data_dir) / RELEASES_DIR / LOCAL_RELEASE
+        build_release(content, out)
+        return out
+    raise ReleaseError(f"{content} is neither a release nor a content source folder")
+
+
+def release_stamp(path: Path) -> tuple[str, int, int]:
+    """Changes whenever the release at `path` (or behind a `current` link) is replaced."""
+    resolved = Path(path).resolve()
+    try:
+        manifest = (resolved / MANIFEST_FILE).stat().st_mtime_ns
+    except OSError:
+        manifest = 0
+    try:
+        content = (resolved / CONTENT_FILE).stat().st_mtime_ns
+    except OSError:
+        content = 0
+    return str(resolved), manifest, content

@@ -1,0 +1,374 @@
+"""The kiosk app: the Kivy shell around the plain-Python core.
+
+It reads the active release, shows it in the visitor's language, counts touches and resets
+itself when the visitor walks away. It never touches the network.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_NO_FILELOG", "1")
+
+from kivy.app import App  # noqa: E402
+from kivy.clock import Clock  # noqa: E402
+from kivy.config import Config  # noqa: E402
+from kivy.core.text import DEFAULT_FONT, LabelBase  # noqa: E402
+from kivy.factory import Factory  # noqa: E402
+from kivy.logger import Logger  # noqa: E402
+from kivy.properties import (  # noqa: E402
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+
+from kiosk.config import KioskConfig  # noqa: E402
+from kiosk.content.model import DEFAULT_LANGUAGE, tr  # noqa: E402
+from kiosk.content.release import (  # noqa: E402
+    Catalog,
+    ReleaseError,
+    load_release,
+    prepare_release,
+    release_stamp,
+)
+from kiosk.i18n import LANGUAGE_NAMES, Translator, format_day, format_when  # noqa: E402
+from kiosk.idle import IdleWatch, Phase  # noqa: E402
+from kiosk.screens.base import load_kv_once  # noqa: E402
+from kiosk.store import open_store  # noqa: E402
+from kiosk.theme import palette  # noqa: E402
+from kiosk.touchstats import TouchCounter  # noqa: E402
+
+HERE = Path(__file__).parent
+FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
+LARGER_TEXT = 1.3
+RELEASE_CHECK_SECONDS = 5.0
+REST_BEFORE_RELOAD = 5.0
+"""Seconds without a touch on the home screen before a new release may replace the old."""
+SCREENS = ("home", "categories", "services", "service", "search", "events", "event", "contact")
+
+
+def configure_kivy(fullscreen: bool) -> None:
+    """Settings that must be in place before the window opens: a kiosk has no way out."""
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "window_icon", "")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
+
+
+def _register_fonts() -> None:
+    """DejaVu Sans covers Polish, German, Czech and Ukrainian alike."""
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            LabelBase.register(DEFAULT_FONT, str(regular), fn_bold=str(bold))
+            return
+
+
+class KioskApp(App):
+    title = "Kiosk"
+    lang = StringProperty(DEFAULT_LANGUAGE)
+    languages = ListProperty([])
+    font_scale = NumericProperty(1.0)
+    high_contrast = BooleanProperty(False)
+    pal = ObjectProperty(palette(False))
+    unit = NumericProperty(1.0)
+    catalog = ObjectProperty(None, allownone=True)
+    municipality = StringProperty("")
+    logo = StringProperty("")
+    alert_text = StringProperty("")
+    alert_severity = StringProperty("")
+    idle_left = NumericProperty(0)
+    can_go_back = BooleanProperty(False)
+
+    def __init__(
+        self,
+        content: Path | str | None = None,
+        data_dir: Path | str | None = None,
+        kiosk: KioskConfig | None = None,
+        size: tuple[int, int] | None = None,
+        clock: Callable[[], float] = time.time,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.kiosk = kiosk or KioskConfig(fullscreen=False)
+        self.content_path = Path(content) if content else self.kiosk.content
+        self.data_dir = Path(data_dir) if data_dir else self.kiosk.data_dir
+        self.window_size = size
+        self.clock = clock
+        self.translator = Translator()
+        self.counter = TouchCounter(clock)
+        self.history: list[tuple[str, dict]] = []
+        self.release_path: Path | None = None
+        self._stamp: tuple | None = None
+        self._reload_pending = False
+        self._overlay = None
+        self._timers: list = []
+        self.db = None
+
+    # --- start and stop -------------------------------------------------------------------
+
+    def build(self):
+        from kivy.core.window import Window
+
+        _register_fonts()
+        if self.window_size:
+            Window.size = self.window_size
+        Window.clearcolor = (0, 0, 0, 1)
+        Window.bind(size=self._on_resize, on_request_close=self._refuse_close)
+        Window.bind(on_touch_down=self._on_any_touch)
+        self._on_resize(Window, Window.size)
+        self.db = open_store(self.data_dir)
+        self._load_content()
+        from kiosk.widgets import buttons, keyboard, qr, rows  # noqa: F401
+
+        load_kv_once(HERE / "widgets" / "widgets.kv")
+        from kiosk.screens import (  # noqa: F401  (registers the screens)
+            categories,
+            contact,
+            event,
+            events,
+            home,
+            search,
+            service,
+            services,
+        )
+
+        load_kv_once(HERE / "app.kv")
+        root = Factory.KioskRoot()
+        self.root_widget = root
+        self.manager = root.ids.manager
+        for name in SCREENS:
+            cls = Factory.get(f"{name.capitalize()}Screen")
+            self.manager.add_widget(cls(name=name))
+        self.idle = IdleWatch(
+            self.catalog.settings.idle.reset_after, self.catalog.settings.idle.countdown
+        )
+        self._timers = [
+            Clock.schedule_interval(self._tick, 0.25),
+            Clock.schedule_interval(self._flush, self.kiosk.flush_interval),
+            Clock.schedule_interval(self._check_release, RELEASE_CHECK_SECONDS),
+        ]
+        self.bind(lang=self._on_lang, high_contrast=self._on_theme, font_scale=self._on_lang)
+        return root
+
+    def on_start(self) -> None:
+        self._refresh_all()
+
+    def on_stop(self) -> None:
+        from kivy.core.window import Window
+
+        for timer in self._timers:
+            timer.cancel()
+        Window.unbind(size=self._on_resize, on_request_close=self._refuse_close)
+        Window.unbind(on_touch_down=self._on_any_touch)
+        self._close_overlay()
+        self._flush()
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def run(self) -> None:
+        configure_kivy(self.kiosk.fullscreen)
+        super().run()
+
+    def _refuse_close(self, *_args) -> bool:
+        """A kiosk cannot be closed from its screen; a development window can."""
+        return self.kiosk.fullscreen
+
+    def _on_resize(self, _window, size) -> None:
+        self.unit = max(0.5, min(2.0, min(size) / 1080))
+
+    # --- content -------------------------------------------------------------------------
+
+    def _load_content(self) -> None:
+        path = prepare_release(self.content_path, self.data_dir)
+        release = load_release(path)
+        self.catalog = Catalog(release, self.kiosk.kiosk_id, frozenset(self.kiosk.groups))
+        self.catalog.search_index(self.catalog.settings.default_language)
+        self.release_path = path
+        watch = self.data_dir / "current" if self.content_path is None else path
+        self._stamp = release_stamp(watch)
+        self._watch = watch
+        settings = self.catalog.settings
+        self.languages = [(code, LANGUAGE_NAMES[code]) for code in settings.languages]
+        self.lang = settings.default_language
+        logo = release.media_path(settings.logo)
+        self.logo = str(logo) if logo else ""
+
+    def _check_release(self, _dt: float = 0) -> None:
+        if self.content_path is not None and not (self.content_path / "content.json").exists():
+            return  # a source tree is built once at start, not watched
+        if release_stamp(self._watch) != self._stamp:
+            self._reload_pending = True
+        if self._reload_pending and self._at_rest():
+            self.reload_content()
+
+    def _at_rest(self) -> bool:
+        now = self.clock()
+        phase = self.idle.phase(now)
+        if phase is Phase.RESTING:
+            return True
+        return (
+            self.manager.current == "home"
+            and phase is Phase.ACTIVE
+            and self.idle.quiet_for(now) >= REST_BEFORE_RELOAD
+        )
+
+    def reload_content(self) -> None:
+        """Swap in the new release; a release that fails to load leaves the old one shown."""
+        self._reload_pending = False
+        old = (self.catalog, self.release_path, self._stamp, self.lang)
+        try:
+            self._load_content()
+        except (ReleaseError, OSError, ValueError) as exc:
+            Logger.error(f"Kiosk: new release not loaded, keeping the old one: {exc}")
+            self.catalog, self.release_path, self._stamp, self.lang = old
+            self._stamp = release_stamp(self._watch)
+            return
+        Logger.info(f"Kiosk: release {self.catalog.release.version} loaded")
+        self.home()
+        self._refresh_all()
+
+    # --- what screens call ---------------------------------------------------------------
+
+    def _(self, message: str, _lang: str | None = None) -> str:
+        """Translate a UI text; kv passes `app.lang` so the text follows language changes."""
+        return self.translator.gettext(message, self.lang)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translator.ngettext(singular, plural, n, self.lang)
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    def format_when(self, event) -> str:
+        return format_when(event.start, event.end, self.lang, self.catalog.timezone, event.all_day)
+
+    def format_day(self, day: date) -> str:
+        return format_day(day, self.lang)
+
+    def go(self, name: str, **params) -> None:
+        if self.manager.current != name or params:
+            self.history.append((self.manager.current, self._params_of(self.manager.current)))
+        self._show(name, params, "left")
+
+    def back(self) -> None:
+        if not self.history:
+            return
+        name, params = self.history.pop()
+        self._show(name, params, "right")
+
+    def home(self) -> None:
+        self.history.clear()
+        self._show("home", {}, "right")
+
+    def open_item(self, kind: str, item_id: str) -> None:
+        self.go({"service": "service", "event": "event"}[kind], item_id=item_id)
+
+    def set_language(self, lang: str) -> None:
+        self.lang = lang
+
+    def toggle_larger_text(self) -> None:
+        self.font_scale = 1.0 if self.font_scale != 1.0 else LARGER_TEXT
+
+    def toggle_high_contrast(self) -> None:
+        self.high_contrast = not self.high_contrast
+
+    def _params_of(self, name: str) -> dict:
+        screen = self.manager.get_screen(name)
+        return {k: getattr(screen, k) for k in ("item_id", "category") if hasattr(screen, k)}
+
+    def _show(self, name: str, params: dict, direction: str) -> None:
+        screen = self.manager.get_screen(name)
+        screen.show(**params)
+        self.manager.transition.direction = direction
+        self.manager.current = name
+        self.can_go_back = bool(self.history)
+
+    def _refresh_all(self) -> None:
+        self._refresh_alert()
+        self._language_buttons()
+        for screen in self.manager.screens:
+            screen.refresh()
+
+    def _language_buttons(self) -> None:
+        box = self.root_widget.ids.topbar.ids.languages
+        codes = [code for code, _name in self.languages]
+        if [b.code for b in reversed(box.children)] != codes:
+            box.clear_widgets()
+            for code in codes:
+                box.add_widget(Factory.LanguageButton(code=code))
+
+    def _on_lang(self, *_args) -> None:
+        self._refresh_all()
+
+    def _on_theme(self, *_args) -> None:
+        self.pal = palette(self.high_contrast)
+        self._refresh_all()
+
+    def _refresh_alert(self) -> None:
+        alerts = self.catalog.alerts(self.now()) if self.catalog else []
+        self.alert_text = tr(alerts[0].text, self.lang) if alerts else ""
+        self.alert_severity = alerts[0].severity if alerts else ""
+        self.municipality = tr(self.catalog.settings.municipality, self.lang)
+
+    # --- touches, idle, counters ---------------------------------------------------------
+
+    def _on_any_touch(self, _window, touch) -> bool:
+        now = self.clock()
+        if self.idle.touched(now):
+            self.counter.session()
+        screen = "idle_overlay" if self._overlay else self.manager.current
+        self.counter.touch(screen)
+        if self._overlay:
+            self._close_overlay()
+            return True  # the touch only wakes the kiosk
+        return False
+
+    def _tick(self, _dt: float) -> None:
+        now = self.clock()
+        phase = self.idle.phase(now)
+        if phase is Phase.WARNING:
+            self.idle_left = self.idle.remaining(now)
+            if not self._overlay:
+                self._overlay = Factory.IdleOverlay()
+                self._overlay.open(animation=False)
+        elif phase is Phase.EXPIRED:
+            self.reset_for_next_visitor()
+
+    def _close_overlay(self) -> None:
+        if self._overlay:
+            self._overlay.dismiss(animation=False)
+            self._overlay = None
+
+    def reset_for_next_visitor(self) -> None:
+        """Privacy and a fresh start: home, default language, nothing typed survives."""
+        self._close_overlay()
+        self.idle.reset()
+        for screen in self.manager.screens:
+            screen.reset()
+        self.font_scale = 1.0
+        self.high_contrast = False
+        self.lang = self.catalog.settings.default_language
+        self.home()
+        self._flush()
+        if self._reload_pending:
+            self.reload_content()
+        else:
+            self._refresh_all()
+
+    def _flush(self, _dt: float = 0) -> None:
+        if self.db is None:
+            return
+        try:
+            self.counter.flush(self.db)
+        except Exception as exc:  # the counts are kept in memory for the next try
+            Logger.error(f"Kiosk: could not save touch counters: {exc}")

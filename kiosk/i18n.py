@@ -1,0 +1,121 @@
+"""The UI's own words in five languages (gettext catalogs) and dates the way people say them.
+
+Catalogs are `kiosk/locale/<lang>.po`, read with Babel when the app starts (no compile step);
+message ids are English. Content texts are not here: they come translated in the release.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from gettext import c2py
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.messages.pofile import read_po
+
+from kiosk.content.model import DEFAULT_LANGUAGE, LANGUAGES
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+LANGUAGE_NAMES = {
+    "pl": "Polski",
+    "en": "English",
+    "de": "Deutsch",
+    "cs": "Čeština",
+    "uk": "Українська",
+}
+"""Each language named in itself, as on the language buttons."""
+
+
+class Translator:
+    """gettext over Babel catalogs, with English (the message ids) as the last resort."""
+
+    def __init__(self, locale_dir: Path = LOCALE_DIR):
+        self.messages: dict[str, dict[str, str | tuple[str, ...]]] = {}
+        self.plural: dict[str, Callable[[int], int]] = {}
+        for lang in LANGUAGES:
+            path = locale_dir / f"{lang}.po"
+            if not path.exists():
+                continue
+            with path.open("rb") as fh:
+                catalog = read_po(fh, locale=lang)
+            self.plural[lang] = c2py(catalog.plural_expr)
+            self.messages[lang] = {
+                (m.id[0] if isinstance(m.id, tuple) else m.id): m.string
+                for m in catalog
+                if m.id and _translated(m.string) and not m.fuzzy
+            }
+
+    def gettext(self, message: str, lang: str) -> str:
+        found = self.messages.get(lang, {}).get(message)
+        return found if isinstance(found, str) else message
+
+    def ngettext(self, singular: str, plural: str, n: int, lang: str) -> str:
+        found = self.messages.get(lang, {}).get(singular)
+        if isinstance(found, tuple):
+            index = self.plural[lang](n)
+            if index < len(found) and found[index]:
+                return found[index]
+        return singular if n == 1 else plural
+
+
+def _translated(string: str | tuple[str, ...]) -> bool:
+    return all(string) if isinstance(string, tuple) else bool(string)
+
+
+def format_day(day: date, lang: str) -> str:
+    """ "sobota, 21 listopada 2026" / "Saturday, November 21, 2026"."""
+    return format_date(day, format="full", locale=_locale(lang))
+
+
+def format_when(
+    start: datetime | date, end: datetime | date | None, lang: str, tz: ZoneInfo, all_day: bool
+) -> str:
+    """An event's date and time in the visitor's language, in the kiosk's time zone."""
+    loc = _locale(lang)
+    if all_day or not isinstance(start, datetime):
+        first = start if not isinstance(start, datetime) else start.date()
+        last = end if end is not None and not isinstance(end, datetime) else first
+        if last == first:
+            return format_date(first, format="full", locale=loc)
+        return (
+            f"{format_date(first, format='long', locale=loc)} – "
+            f"{format_date(last, format='long', locale=loc)}"
+        )
+    begin = start.astimezone(tz)
+    day = format_date(begin, format="full", locale=loc)
+    text = f"{day}, {format_time(begin, 'short', locale=loc)}"
+    if isinstance(end, datetime):
+        finish = end.astimezone(tz)
+        if finish.date() == begin.date() or finish - begin < timedelta(hours=12):
+            text += f"–{format_time(finish, 'short', locale=loc)}"
+        else:
+            text += (
+                f" – {format_date(finish, format='long', locale=loc)}, "
+                f"{format_time(finish, 'short', locale=loc)}"
+            )
+    return text
+
+
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+_KV_SINGLE = re.compile(r"""\b_\(\s*"((?:[^"\\]|\\.)*)"\s*[,)]""")
+_KV_PLURAL = re.compile(r"""\bngettext\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*"((?:[^"\\]|\\.)*)"\s*,""")
+
+
+def extract_kv(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str, str | tuple[str, str], list[str]]]:
+    """Babel extractor for .kv files: `app._("...")` and `app.ngettext("...", "...", n)`."""
+    for lineno, line in enumerate(fileobj.read().decode("utf-8").splitlines(), start=1):
+        for match in _KV_SINGLE.finditer(line):
+            yield lineno, "_", match.group(1), []
+        for match in _KV_PLURAL.finditer(line):
+            yield lineno, "ngettext", (match.group(1), match.group(2)), []

@@ -1,0 +1,36 @@
+"""What every screen can do: be shown with parameters, follow the language, forget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.uix.screenmanager import Screen
+
+
+def load_kv(module_file: str) -> None:
+    """Load the .kv file that sits beside a module: a screen's layout."""
+    load_kv_once(Path(module_file).with_suffix(".kv"))
+
+
+def load_kv_once(path: Path) -> None:
+    """Rules loaded twice would build every widget twice; a second app reuses them."""
+    if str(path) not in Builder.files:
+        Builder.load_file(str(path))
+
+
+class KioskScreen(Screen):
+    @property
+    def app(self):
+        return App.get_running_app()
+
+    def show(self, **params) -> None:
+        """Prepare for display; `params` name what to show (an id, a category)."""
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw content texts in the current language."""
+
+    def reset(self) -> None:
+        """Forget everything a visitor did here (idle reset: privacy)."""

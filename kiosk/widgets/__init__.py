@@ -1,0 +1,1 @@
+"""Reusable Kivy widgets: tiles, list rows, QR codes, the on-screen keyboard."""

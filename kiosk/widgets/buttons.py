@@ -1,0 +1,35 @@
+"""Big, forgiving buttons: a label with a rounded background that darkens while pressed."""
+
+from __future__ import annotations
+
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.label import Label
+
+
+class KioskButton(ButtonBehavior, Label):
+    bg = ColorProperty([0.06, 0.36, 0.6, 1])
+    radius = NumericProperty(12)
+
+
+class ChoiceButton(KioskButton):
+    selected = BooleanProperty(False)
+
+
+class KeyButton(KioskButton):
+    char = StringProperty("")
+    keyboard = ObjectProperty(None, allownone=True)
+
+
+class BarButton(KioskButton):
+    """A button on the top bar, outlined in the bar's text colour."""
+
+
+class LanguageButton(BarButton):
+    code = StringProperty("")

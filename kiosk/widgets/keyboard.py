@@ -1,0 +1,62 @@
+"""The on-screen keyboard: a layout per language, every diacritic one touch away."""
+
+from __future__ import annotations
+
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+LAYOUTS: dict[str, list[str]] = {
+    "pl": ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "ąćęłńóśźż"],
+    "en": ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"],
+    "de": ["1234567890", "qwertzuiopü", "asdfghjklöä", "yxcvbnmß"],
+    "cs": ["1234567890", "qwertzuiopú", "asdfghjklů", "yxcvbnm", "áčďéěíňóřšťýž"],
+    "uk": ["1234567890", "йцукенгшщзхї", "фівапролджє", "ячсмитьбюґ'"],
+}
+"""Rows of letter keys per language; shift, space, backspace and clear are added below."""
+
+
+def layout_for(lang: str) -> list[str]:
+    return LAYOUTS.get(lang, LAYOUTS["pl"])
+
+
+class OnScreenKeyboard(BoxLayout):
+    """Edits `text`; the owner binds to it. No system keyboard, no focus to lose."""
+
+    text = StringProperty("")
+    lang = StringProperty("pl")
+    shift = BooleanProperty(False)
+    max_length = NumericProperty(200)
+
+    def on_kv_post(self, _base) -> None:
+        self.rebuild()
+
+    def on_lang(self, *_args) -> None:
+        self.rebuild()
+
+    def on_shift(self, *_args) -> None:
+        for row in self.ids.rows.children:
+            for key in row.children:
+                key.text = key.char.upper() if self.shift else key.char
+
+    def rebuild(self) -> None:
+        if "rows" not in self.ids:
+            return
+        self.ids.rows.clear_widgets()
+        for letters in layout_for(self.lang):
+            row = Factory.KeyRow()
+            for char in letters:
+                row.add_widget(Factory.KeyButton(char=char, text=char, keyboard=self))
+            self.ids.rows.add_widget(row)
+        self.shift = False
+
+    def press(self, char: str) -> None:
+        if len(self.text) < self.max_length:
+            self.text += char.upper() if self.shift else char
+        self.shift = False
+
+    def backspace(self) -> None:
+        self.text = self.text[:-1]
+
+    def clear(self) -> None:
+        self.text = ""

@@ -1,0 +1,144 @@
+"""Driving the real kiosk app in a real window: frames, touches, screenshots.
+
+The app runs in this process inside an X virtual framebuffer (Xvfb, software OpenGL);
+touches go through Kivy's input path exactly as a touchscreen's would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+DISPLAY_NUMBER = os.environ.get("KIOSK_TEST_DISPLAY", ":93")
+
+
+def ensure_display() -> subprocess.Popen | None:
+    """Start Xvfb unless a display is already there; set up Kivy's environment."""
+    os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("LIBGL_ALWAYS_SOFTWARE", "1")
+    if os.environ.get("DISPLAY"):
+        return None
+    if not shutil.which("Xvfb"):
+        raise RuntimeError("Xvfb is needed for the UI tests (apt-get install xvfb)")
+    proc = subprocess.Popen(
+        ["Xvfb", DISPLAY_NUMBER, "-screen", "0", "1920x1920x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    socket = Path(f"/tmp/.X11-unix/X{DISPLAY_NUMBER.lstrip(':')}")
+    deadline = time.monotonic() + 10
+    while not socket.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"Xvfb did not start on {DISPLAY_NUMBER}")
+        time.sleep(0.05)
+    os.environ["DISPLAY"] = DISPLAY_NUMBER
+    return proc
+
+
+class FakeClock:
+    """The app's wall clock, which tests move forward instead of waiting."""
+
+    def __init__(self, start: float | None = None):
+        self.now = start if start is not None else time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class Driver:
+    def __init__(self, app):
+        from kivy.base import EventLoop
+
+        self.app = app
+        self.loop = EventLoop
+
+    def start(self) -> Driver:
+        from kivy.base import runTouchApp
+
+        self.app._run_prepare()
+        runTouchApp(embedded=True)
+        self.frames(8)
+        return self
+
+    def stop(self) -> None:
+        self.app._stop()
+
+    def frames(self, n: int = 4) -> None:
+        for _ in range(n):
+            self.loop.idle()
+
+    def wait(self, seconds: float) -> None:
+        """Let real time pass (for Kivy's own clock: transitions, triggers)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.loop.idle()
+
+    def tap(self, widget) -> None:
+
+        x, y = widget.to_window(*widget.center)
+        self.tap_at(x, y)
+
+    def tap_at(self, x: float, y: float) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(2)
+        touch.touch_up()
+        self.frames(3)
+        self.wait(0.2)  # the slide transition
+
+    @property
+    def screen(self):
+        return self.app.manager.current_screen
+
+    def find(self, cls_name: str, text: str | None = None, root=None):
+        """Every widget of a class (by name) under `root`, optionally with this text."""
+        root = root or self.app.root_widget
+        found = [
+            w
+            for w in root.walk(restrict=True)
+            if type(w).__name__ == cls_name and (text is None or getattr(w, "text", None) == text)
+        ]
+        return found
+
+    def button(self, text: str, root=None):
+        matches = [
+            w
+            for w in (root or self.app.root_widget).walk(restrict=True)
+            if hasattr(w, "trigger_action")
+            and getattr(w, "text", "").split("\n")[0].split("[")[0].strip("‹ ") == text
+            and w.opacity > 0
+        ]
+        assert matches, f"no button {text!r} on screen {self.app.manager.current}"
+        return matches[0]
+
+    def texts(self, root=None) -> list[str]:
+        root = root or self.app.root_widget
+        return [
+            w.text for w in root.walk(restrict=True) if isinstance(getattr(w, "text", None), str)
+        ]
+
+    def screenshot(self, name: str) -> Path:
+        from kivy.core.window import Window
+
+        SCREENSHOTS.mkdir(exist_ok=True)
+        self.frames(3)
+        Window.screenshot(name=str(SCREENSHOTS / f"{name}.png"))
+        # Kivy numbers screenshots: name0001.png; keep the plain name.
+        numbered = sorted(SCREENSHOTS.glob(f"{name}0*.png"))
+        target = SCREENSHOTS / f"{name}.png"
+        if numbered:
+            numbered[-1].replace(target)
+        return target
