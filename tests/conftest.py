@@ -152,12 +152,14 @@ def kiosk_app(display, tmp_path: Path):
 
     started = []
 
-    def start(content: Path | None = None, size=(1920, 1080), clock=None, **kwargs):
+    def start(content=..., size=(1920, 1080), clock=None, **kwargs):
+        """`content`: a folder, None for the data directory's current release, or by
+        default the small test tree."""
         from kiosk.app import KioskApp
 
         clock = clock or FakeClock()
         app = KioskApp(
-            content=content or write_tree(tmp_path / "src"),
+            content=write_tree(tmp_path / "src") if content is ... else content,
             data_dir=kwargs.pop("data_dir", tmp_path / "data"),
             size=size,
             clock=clock,

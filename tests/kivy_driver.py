@@ -124,6 +124,12 @@ class Driver:
         assert matches, f"no button {text!r} on screen {self.app.manager.current}"
         return matches[0]
 
+    def overlay(self):
+        """The idle overlay if it is open (it sits on the window, above the app)."""
+        from kivy.core.window import Window
+
+        return next((w for w in Window.children if type(w).__name__ == "IdleOverlay"), None)
+
     def texts(self, root=None) -> list[str]:
         root = root or self.app.root_widget
         return [

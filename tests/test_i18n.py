@@ -1,0 +1,65 @@
+"""The UI's own texts: every message translated in every language, dates said properly."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.extract import extract_from_dir
+
+from kiosk.i18n import LOCALE_DIR, Translator, format_when
+
+REPO = Path(__file__).resolve().parent.parent
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+def source_messages() -> set[str]:
+    method_map = [("kiosk/**.py", "python"), ("kiosk/**.kv", "kiosk.i18n:extract_kv")]
+    found = extract_from_dir(
+        str(REPO), method_map, keywords={"_": None, "ngettext": (1, 2)}
+    )
+    return {m[2] if isinstance(m[2], str) else m[2][0] for m in found}
+
+
+@pytest.mark.parametrize("lang", ["pl", "de", "cs", "uk"])
+def test_every_ui_message_is_translated(lang: str) -> None:
+    translator = Translator()
+    catalog = translator.messages[lang]
+    missing = sorted(source_messages() - set(catalog))
+    assert missing == [], f"untranslated in {lang}.po (run scripts/update-catalogs): {missing}"
+
+
+def test_plural_forms_follow_each_language() -> None:
+    t = Translator()
+    seconds = "Returning to the start in {n} second.", "Returning to the start in {n} seconds."
+    pl = [t.ngettext(*seconds, n, "pl").format(n=n) for n in (1, 3, 5, 22)]
+    assert "1 sekundę" in pl[0]
+    assert "3 sekundy" in pl[1]
+    assert "5 sekund" in pl[2] and "5 sekundy" not in pl[2]
+    assert "22 sekundy" in pl[3]
+    assert t.ngettext(*seconds, 5, "en").format(n=5) == "Returning to the start in 5 seconds."
+
+
+def test_unknown_message_falls_back_to_english() -> None:
+    assert Translator().gettext("Not in any catalog", "pl") == "Not in any catalog"
+
+
+def test_catalogs_exist_for_every_non_english_language() -> None:
+    assert sorted(p.stem for p in LOCALE_DIR.glob("*.po")) == ["cs", "de", "pl", "uk"]
+
+
+def test_event_times_in_the_visitors_language() -> None:
+    start = datetime(2026, 12, 20, 18, 0, tzinfo=WARSAW)
+    end = datetime(2026, 12, 20, 20, 0, tzinfo=WARSAW)
+    assert format_when(start, end, "pl", WARSAW, False) == "niedziela, 20 grudnia 2026, 18:00–20:00"
+    assert format_when(start, end, "de", WARSAW, False) == (
+        "Sonntag, 20. Dezember 2026, 18:00–20:00"
+    )
+    assert format_when(date(2026, 12, 12), date(2026, 12, 13), "en", WARSAW, True) == (
+        "December 12, 2026 – December 13, 2026"
+    )
+    # a time stored in UTC is shown on the kiosk's clock
+    utc = datetime(2026, 12, 20, 17, 0, tzinfo=ZoneInfo("UTC"))
+    assert format_when(utc, None, "uk", WARSAW, False).endswith("18:00")
