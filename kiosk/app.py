@@ -116,9 +116,13 @@ class KioskApp(App):
     # --- start and stop -------------------------------------------------------------------
 
     def build(self):
+        configure_kivy(self.kiosk.fullscreen)
         from kivy.core.window import Window
 
         _register_fonts()
+        Window.show_cursor = not self.kiosk.fullscreen
+        if bool(Window.fullscreen) != self.kiosk.fullscreen:
+            Window.fullscreen = "auto" if self.kiosk.fullscreen else False
         if self.window_size:
             Window.size = self.window_size
         Window.clearcolor = (0, 0, 0, 1)
@@ -176,7 +180,7 @@ class KioskApp(App):
             self.db = None
 
     def run(self) -> None:
-        configure_kivy(self.kiosk.fullscreen)
+        configure_kivy(self.kiosk.fullscreen)  # before the window opens
         super().run()
 
     def _refuse_close(self, *_args) -> bool:

@@ -32,8 +32,11 @@ def buttons_on_screen(ui):
     return [
         w
         for w in ui.app.root_widget.walk(restrict=True)
-        if hasattr(w, "trigger_action") and w.opacity > 0 and w.get_root_window() is not None
-        and w.width > 0 and w.height > 0
+        if hasattr(w, "trigger_action")
+        and w.opacity > 0
+        and w.get_root_window() is not None
+        and w.width > 0
+        and w.height > 0
     ]
 
 
