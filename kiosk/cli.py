@@ -183,3 +183,40 @@ def stats(data_dir: Path, as_json: bool) -> None:
     click.echo("Searches that found nothing:")
     for row in result["failed_searches"]:
         click.echo(f"  {row['query']:<40} {row['count']:>6}")
+
+
+@main.command("reports")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="The kiosk's data directory.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--with-contact", is_flag=True, help="Include the reporters' contact details.")
+def reports(data_dir: Path, as_json: bool, with_contact: bool) -> None:
+    """Problem reports filed at this kiosk and their delivery state."""
+    import json
+
+    from kiosk.outbox import list_reports
+    from kiosk.store import open_store
+
+    rows = list_reports(open_store(data_dir), with_contact=with_contact)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        where = r["address_string"] or f"{r['lat']}, {r['long']}"
+        line = (
+            f"{r['ref_code']}  {r['created']}  {r['state']:<9} {r['service_code']:<16} "
+            f"{where}  attempts={r['attempts']}"
+        )
+        if with_contact:
+            contact = " ".join(
+                filter(None, (r["first_name"], r["last_name"], r["email"], r["phone"]))
+            )
+            line += f"  {contact}"
+        click.echo(line)
+        click.echo(f"    {r['description'][:200]}")
+    click.echo(f"{len(rows)} report(s)")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, HttpUrl, ValidationError
 
-from kiosk.content.model import Identifier, Model
+from kiosk.content.model import Identifier, Location, Model
 
 SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
 
@@ -31,6 +31,8 @@ class KioskConfig(Model):
     flush_interval: Annotated[int, Field(ge=5, le=3600)] = 60
     """Seconds between writes of the touch counters (SD cards wear out)."""
     printer: PrinterConfig = PrinterConfig()
+    location: Location | None = None
+    """Where this kiosk stands, for reports filed "here"; else the municipality's location."""
 
 
 class ConfigError(Exception):

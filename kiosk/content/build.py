@@ -32,8 +32,12 @@ def content_document(source: Source, media_names: dict[str, str]) -> bytes:
         owners = [data[key]] if isinstance(data[key], dict) else data[key]
         for owner in owners:
             for field_name in fields:
-                if owner.get(field_name) is not None:
-                    owner[field_name] = media_names[owner[field_name]]
+                *parents, leaf = field_name.split(".")
+                target = owner
+                for parent in parents:
+                    target = target.get(parent) or {}
+                if target.get(leaf) is not None:
+                    target[leaf] = media_names[target[leaf]]
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 

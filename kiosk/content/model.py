@@ -132,6 +132,24 @@ class Contact(Model):
     opening_hours: Text | None = None
 
 
+class MapImage(Model):
+    """A map of the municipality for reports; its edges' coordinates turn a tap into lat/long."""
+
+    image: MediaRef
+    north: Annotated[float, Field(ge=-90, le=90)]
+    south: Annotated[float, Field(ge=-90, le=90)]
+    west: Annotated[float, Field(ge=-180, le=180)]
+    east: Annotated[float, Field(ge=-180, le=180)]
+
+    @model_validator(mode="after")
+    def _edges_in_order(self) -> MapImage:
+        if self.north <= self.south:
+            raise ValueError("north must be greater than south")
+        if self.east <= self.west:
+            raise ValueError("east must be greater than west")
+        return self
+
+
 class IdleSettings(Model):
     reset_after: Annotated[int, Field(ge=15, le=3600)] = 90
     """Seconds without a touch before the "Are you still there?" overlay."""
@@ -148,6 +166,7 @@ class Settings(Model):
     location: Location
     contact: Contact
     idle: IdleSettings = IdleSettings()
+    map: MapImage | None = None
 
     @model_validator(mode="after")
     def _default_offered(self) -> Settings:

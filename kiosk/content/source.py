@@ -59,7 +59,11 @@ COLLECTIONS = (
 SETTINGS_FILE = "settings.yaml"
 
 # Fields holding media references, by part of the content: checked, then content-addressed.
-MEDIA_FIELDS: dict[str, tuple[str, ...]] = {"settings": ("logo",), "events": ("image",)}
+# A dotted name reaches into a nested mapping: "map.image".
+MEDIA_FIELDS: dict[str, tuple[str, ...]] = {
+    "settings": ("logo", "map.image"),
+    "events": ("image",),
+}
 
 
 @dataclass
@@ -189,13 +193,18 @@ class _Loader:
         """Check media references in the raw data, so even an otherwise invalid item's
         missing image is reported in the same round."""
         for field_name in media_fields:
-            ref = data.get(field_name)
+            *parents, leaf = field_name.split(".")
+            owner: Any = data
+            for parent in parents:
+                owner = owner.get(parent) if isinstance(owner, dict) else None
+            ref = owner.get(leaf) if isinstance(owner, dict) else None
             if not isinstance(ref, str) or ref in self.media:
                 continue
             try:
                 self.media[ref] = resolve_media(self.root, ref)
             except MediaError as exc:
-                self.problems.append(Origin(doc, path).problem(field_name, str(exc)))
+                problem_path = path + tuple(parents)
+                self.problems.append(Origin(doc, problem_path).problem(leaf, str(exc)))
 
     # --- cross checks ----------------------------------------------------------------------
 

@@ -1,0 +1,176 @@
+"""The report outbox: stored durably before the visitor is thanked, delivered exactly once.
+
+States: pending -> sending -> delivered | rejected, and back to pending with a later
+`next_attempt` after a failure that may pass (full-jitter exponential backoff). Once the hub
+acknowledges a report, its personal data is erased here.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlite_utils import Database
+
+from kiosk.reports import ReportDraft
+from kiosk.store import write_transaction
+
+REF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+"""No 0/O or 1/I: a code read aloud on the phone cannot be misheard as another."""
+REF_LENGTH = 6
+PERSONAL = ("email", "phone", "first_name", "last_name")
+BACKOFF_BASE = 30.0
+BACKOFF_CAP = 6 * 3600.0
+
+
+def new_ref_code(rng: random.Random | secrets.SystemRandom | None = None) -> str:
+    """A short code like `7KQ-4XM`: 32^6, about a billion, so per-kiosk clashes are rare
+    (and retried)."""
+    rng = rng or secrets.SystemRandom()
+    chars = "".join(rng.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+    return f"{chars[:3]}-{chars[3:]}"
+
+
+@dataclass(frozen=True)
+class SavedReport:
+    uuid: str
+    ref_code: str
+    status_token: str
+    created: str
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def save_report(
+    db: Database, draft: ReportDraft, kiosk_id: str | None, lang: str, now: datetime
+) -> SavedReport:
+    """Validate and store in one durable transaction; the same draft twice is one report."""
+    clean = draft.validated()
+    for _attempt in range(20):
+        ref_code = new_ref_code()
+        token = secrets.token_urlsafe(16)
+        try:
+            with write_transaction(db):
+                existing = db.execute(
+                    "SELECT uuid, ref_code, status_token, created FROM reports WHERE uuid = ?",
+                    [clean.uuid],
+                ).fetchone()
+                if existing:
+                    return SavedReport(*existing)
+                created = _iso(now)
+                db.execute(
+                    """INSERT INTO reports (uuid, ref_code, status_token, kiosk_id, lang, created,
+                        service_code, description, lat, long, address_string, email, phone,
+                        first_name, last_name, state, attempts, next_attempt)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)""",
+                    [
+                        clean.uuid,
+                        ref_code,
+                        token,
+                        kiosk_id,
+                        lang,
+                        created,
+                        clean.service_code,
+                        clean.description,
+                        clean.lat,
+                        clean.long,
+                        clean.address_string,
+                        clean.email,
+                        clean.phone,
+                        clean.first_name,
+                        clean.last_name,
+                        created,
+                    ],
+                )
+            return SavedReport(clean.uuid, ref_code, token, created)
+        except sqlite3.IntegrityError as exc:
+            if "ref_code" not in str(exc) and "status_token" not in str(exc):
+                raise
+    raise RuntimeError("could not find a free reference code")
+
+
+def list_reports(db: Database, with_contact: bool = False) -> list[dict]:
+    hidden = set() if with_contact else set(PERSONAL)
+    rows = db.execute("SELECT * FROM reports ORDER BY created, ref_code")
+    columns = [c[0] for c in rows.description]
+    return [{k: v for k, v in zip(columns, row, strict=True) if k not in hidden} for row in rows]
+
+
+def outbox_depth(db: Database) -> int:
+    row = db.execute("SELECT COUNT(*) FROM reports WHERE state IN ('pending', 'sending')")
+    return row.fetchone()[0]
+
+
+def due_reports(db: Database, now: datetime, limit: int = 50) -> list[dict]:
+    """Reports to deliver now: pending and due, or left `sending` by a crashed agent."""
+    rows = db.execute(
+        "SELECT * FROM reports WHERE state IN ('pending', 'sending') AND next_attempt <= ? "
+        "ORDER BY created LIMIT ?",
+        [_iso(now), limit],
+    )
+    columns = [c[0] for c in rows.description]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def mark_sending(db: Database, uuid: str) -> None:
+    with write_transaction(db):
+        db.execute(
+            "UPDATE reports SET state = 'sending', attempts = attempts + 1 "
+            "WHERE uuid = ? AND state IN ('pending', 'sending')",
+            [uuid],
+        )
+
+
+def mark_delivered(db: Database, uuid: str, service_request_id: str | None, now: datetime) -> None:
+    """The hub has it: keep what the receipt needs, erase who sent it."""
+    with write_transaction(db):
+        db.execute(
+            "UPDATE reports SET state = 'delivered', delivered = ?, service_request_id = ?, "
+            "last_error = NULL, email = NULL, phone = NULL, first_name = NULL, "
+            "last_name = NULL WHERE uuid = ?",
+            [_iso(now), service_request_id, uuid],
+        )
+
+
+def mark_rejected(db: Database, uuid: str, reason: str) -> None:
+    """A permanent refusal (4xx): never retried; personal data erased all the same."""
+    with write_transaction(db):
+        db.execute(
+            "UPDATE reports SET state = 'rejected', last_error = ?, email = NULL, phone = NULL, "
+            "first_name = NULL, last_name = NULL WHERE uuid = ?",
+            [reason[:500], uuid],
+        )
+
+
+def backoff_delay(attempts: int, rng: random.Random | None = None) -> float:
+    """Full jitter: uniform between 0 and the capped exponential step."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    return (rng or random).uniform(0, ceiling)
+
+
+def mark_retry(
+    db: Database, uuid: str, error: str, now: datetime, rng: random.Random | None = None
+) -> datetime:
+    """A failure that may pass: back to pending, due again after a jittered backoff."""
+    row = db.execute("SELECT attempts FROM reports WHERE uuid = ?", [uuid]).fetchone()
+    attempts = row[0] if row else 1
+    due = now + timedelta(seconds=backoff_delay(attempts, rng))
+    with write_transaction(db):
+        db.execute(
+            "UPDATE reports SET state = 'pending', last_error = ?, next_attempt = ? "
+            "WHERE uuid = ? AND state IN ('pending', 'sending')",
+            [error[:500], _iso(due), uuid],
+        )
+    return due
+
+
+def status_url(hub_url: str | None, status_token: str) -> str | None:
+    """The receipt's QR code: the report's public status page on the hub."""
+    if not hub_url:
+        return None
+    return f"{str(hub_url).rstrip('/')}/r/{status_token}"

@@ -1,0 +1,134 @@
+"""A problem report as a resident fills it in, checked field by field.
+
+Errors are codes, not sentences: the screen says them in the visitor's language. What a
+visitor could not have done wrong (control characters, unnormalised Unicode) is mended
+silently; what they can fix gets a clear message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+
+MAX_DESCRIPTION = 4000
+"""Open311 GeoReport v2 limits a description to 4,000 characters."""
+MIN_DESCRIPTION = 3
+MAX_NAME = 100
+MAX_ADDRESS = 250
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
+_PHONE = re.compile(r"^\+?[0-9]{7,15}$")
+
+
+class ReportError(ValueError):
+    """A field the visitor must correct; `code` names which message to show."""
+
+    def __init__(self, code: str, field_name: str):
+        super().__init__(code)
+        self.code = code
+        self.field = field_name
+
+
+def clean_text(text: str) -> str:
+    """NFC, no control or bidi-override characters, no runs of blank space."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(lines).strip()
+
+
+def check_description(text: str) -> str:
+    cleaned = clean_text(text)
+    if len(cleaned) < MIN_DESCRIPTION:
+        raise ReportError("description_empty", "description")
+    if len(cleaned) > MAX_DESCRIPTION:
+        raise ReportError("description_too_long", "description")
+    return cleaned
+
+
+def check_email(text: str) -> str | None:
+    cleaned = clean_text(text)
+    if not cleaned:
+        return None
+    try:
+        return validate_email(cleaned, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ReportError("email_invalid", "email") from exc
+
+
+def check_phone(text: str) -> str | None:
+    cleaned = clean_text(text)
+    if not cleaned:
+        return None
+    compact = re.sub(r"[\s()./-]", "", cleaned)
+    if not _PHONE.match(compact):
+        raise ReportError("phone_invalid", "phone")
+    return compact
+
+
+def check_name(text: str) -> str | None:
+    cleaned = clean_text(text).replace("\n", " ")
+    if len(cleaned) > MAX_NAME:
+        raise ReportError("name_too_long", "name")
+    return cleaned or None
+
+
+def check_address(text: str) -> str:
+    cleaned = clean_text(text).replace("\n", " ")
+    if len(cleaned) < MIN_DESCRIPTION:
+        raise ReportError("address_empty", "address")
+    if len(cleaned) > MAX_ADDRESS:
+        raise ReportError("address_too_long", "address")
+    return cleaned
+
+
+@dataclass
+class ReportDraft:
+    """What the form holds. `uuid` is fixed when the form opens: it is the idempotency key,
+    so a double tap on Send or a retried delivery can never make two reports."""
+
+    service_code: str = ""
+    description: str = ""
+    lat: float | None = None
+    long: float | None = None
+    address_string: str | None = None
+    consent: bool = False
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def validated(self) -> ReportDraft:
+        """A clean copy ready to store, or ReportError for the first field to correct."""
+        if not self.service_code:
+            raise ReportError("category_missing", "service_code")
+        description = check_description(self.description)
+        address = check_address(self.address_string) if self.address_string else None
+        if address is None and (self.lat is None or self.long is None):
+            raise ReportError("location_missing", "location")
+        contact = dict(first_name=None, last_name=None, email=None, phone=None)
+        if self.consent:
+            contact = dict(
+                first_name=check_name(self.first_name or ""),
+                last_name=check_name(self.last_name or ""),
+                email=check_email(self.email or ""),
+                phone=check_phone(self.phone or ""),
+            )
+            if not any(contact.values()):
+                raise ReportError("contact_empty", "contact")
+        return ReportDraft(
+            service_code=self.service_code,
+            description=description,
+            lat=None if address else self.lat,
+            long=None if address else self.long,
+            address_string=address,
+            consent=self.consent,
+            uuid=self.uuid,
+            **contact,
+        )
