@@ -40,6 +40,8 @@ from kiosk.content.release import (  # noqa: E402
 )
 from kiosk.i18n import LANGUAGE_NAMES, Translator, format_day, format_when  # noqa: E402
 from kiosk.idle import IdleWatch, Phase  # noqa: E402
+from kiosk.outbox import SavedReport, save_report, status_url  # noqa: E402
+from kiosk.reports import ReportDraft  # noqa: E402
 from kiosk.screens.base import load_kv_once  # noqa: E402
 from kiosk.store import open_store  # noqa: E402
 from kiosk.theme import palette  # noqa: E402
@@ -51,7 +53,18 @@ LARGER_TEXT = 1.3
 RELEASE_CHECK_SECONDS = 5.0
 REST_BEFORE_RELOAD = 5.0
 """Seconds without a touch on the home screen before a new release may replace the old."""
-SCREENS = ("home", "categories", "services", "service", "search", "events", "event", "contact")
+SCREENS = (
+    "home",
+    "categories",
+    "services",
+    "service",
+    "search",
+    "events",
+    "event",
+    "contact",
+    "report",
+    "receipt",
+)
 
 
 def configure_kivy(fullscreen: bool) -> None:
@@ -140,6 +153,8 @@ class KioskApp(App):
             event,
             events,
             home,
+            receipt,
+            report,
             search,
             service,
             services,
@@ -265,6 +280,8 @@ class KioskApp(App):
         self._show(name, params, "left")
 
     def back(self) -> None:
+        if self.manager.current_screen.handle_back():
+            return
         if not self.history:
             return
         name, params = self.history.pop()
@@ -276,6 +293,21 @@ class KioskApp(App):
 
     def open_item(self, kind: str, item_id: str) -> None:
         self.go({"service": "service", "event": "event"}[kind], item_id=item_id)
+
+    def submit_report(self, draft: ReportDraft) -> SavedReport:
+        """Store the report durably, then thank the visitor (never the other way round)."""
+        saved = save_report(self.db, draft, self.kiosk.kiosk_id, self.lang, self.now())
+        link = status_url(
+            str(self.kiosk.hub_url) if self.kiosk.hub_url else None, saved.status_token
+        )
+        self.history.clear()
+        self._show("receipt", {"ref_code": saved.ref_code, "status_link": link or ""}, "left")
+        self.manager.get_screen("report").reset()
+        self._print_ticket(saved, draft.service_code, link)
+        return saved
+
+    def _print_ticket(self, saved: SavedReport, service_code: str, link: str | None) -> None:
+        """Print on a worker thread: a slow or broken printer never blocks the screen."""
 
     def set_language(self, lang: str) -> None:
         self.lang = lang

@@ -68,6 +68,11 @@ def _translated(string: str | tuple[str, ...]) -> bool:
     return all(string) if isinstance(string, tuple) else bool(string)
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is defined as data; translated when shown."""
+    return message
+
+
 def format_day(day: date, lang: str) -> str:
     """ "sobota, 21 listopada 2026" / "Saturday, November 21, 2026"."""
     return format_date(day, format="full", locale=_locale(lang))

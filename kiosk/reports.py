@@ -87,6 +87,32 @@ def check_address(text: str) -> str:
     return cleaned
 
 
+def check_location(
+    lat: float | None, long: float | None, address: str | None
+) -> tuple[float | None, float | None, str | None]:
+    """A point or a typed address (the address wins when both are given)."""
+    if address is not None:
+        return None, None, check_address(address)
+    if lat is None or long is None:
+        raise ReportError("location_missing", "location")
+    return lat, long, None
+
+
+def check_contact(
+    first_name: str | None, last_name: str | None, email: str | None, phone: str | None
+) -> dict[str, str | None]:
+    """Contact details given with consent: at least one way to reach the resident."""
+    contact = dict(
+        first_name=check_name(first_name or ""),
+        last_name=check_name(last_name or ""),
+        email=check_email(email or ""),
+        phone=check_phone(phone or ""),
+    )
+    if not any(contact.values()):
+        raise ReportError("contact_empty", "contact")
+    return contact
+
+
 @dataclass
 class ReportDraft:
     """What the form holds. `uuid` is fixed when the form opens: it is the idempotency key,
@@ -109,24 +135,17 @@ class ReportDraft:
         if not self.service_code:
             raise ReportError("category_missing", "service_code")
         description = check_description(self.description)
-        address = check_address(self.address_string) if self.address_string else None
-        if address is None and (self.lat is None or self.long is None):
-            raise ReportError("location_missing", "location")
-        contact = dict(first_name=None, last_name=None, email=None, phone=None)
+        lat, long, address = check_location(self.lat, self.long, self.address_string)
+        contact: dict[str, str | None] = dict(
+            first_name=None, last_name=None, email=None, phone=None
+        )
         if self.consent:
-            contact = dict(
-                first_name=check_name(self.first_name or ""),
-                last_name=check_name(self.last_name or ""),
-                email=check_email(self.email or ""),
-                phone=check_phone(self.phone or ""),
-            )
-            if not any(contact.values()):
-                raise ReportError("contact_empty", "contact")
+            contact = check_contact(self.first_name, self.last_name, self.email, self.phone)
         return ReportDraft(
             service_code=self.service_code,
             description=description,
-            lat=None if address else self.lat,
-            long=None if address else self.long,
+            lat=lat,
+            long=long,
             address_string=address,
             consent=self.consent,
             uuid=self.uuid,

@@ -21,6 +21,7 @@ contact:
   address: ul. Rynek 1, 57-550 Próbna
   phone: "+48 74 811 00 00"
   email: urzad@example.org
+map: {image: media/map.png, north: 50.40, south: 50.20, west: 16.70, east: 17.00}
 """
 
 CATEGORIES = """\
@@ -125,6 +126,7 @@ def write_tree(root: Path) -> Path:
         (root / name).write_text(text, encoding="utf-8")
     (root / "media").mkdir(exist_ok=True)
     (root / "media" / "logo.png").write_bytes(tiny_png())
+    (root / "media" / "map.png").write_bytes(tiny_png((120, 200, 120)))
     return root
 
 

@@ -17,7 +17,9 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 
 def source_messages() -> set[str]:
     method_map = [("kiosk/**.py", "python"), ("kiosk/**.kv", "kiosk.i18n:extract_kv")]
-    found = extract_from_dir(str(REPO), method_map, keywords={"_": None, "ngettext": (1, 2)})
+    found = extract_from_dir(
+        str(REPO), method_map, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
+    )
     return {m[2] if isinstance(m[2], str) else m[2][0] for m in found}
 
 

@@ -32,5 +32,9 @@ class KioskScreen(Screen):
     def refresh(self) -> None:
         """Redraw content texts in the current language."""
 
+    def handle_back(self) -> bool:
+        """Back inside the screen (a form's previous step); False lets the app go back."""
+        return False
+
     def reset(self) -> None:
         """Forget everything a visitor did here (idle reset: privacy)."""

@@ -14,6 +14,12 @@ LAYOUTS: dict[str, list[str]] = {
     "uk": ["1234567890", "йцукенгшщзхї", "фівапролджє", "ячсмитьбюґ'"],
 }
 """Rows of letter keys per language; shift, space, backspace and clear are added below."""
+PUNCTUATION = ".,-@_+:/?!()"
+"""Offered on every layout when the owner asks for it (e-mail, phone, addresses, texts)."""
+
+
+NON_LATIN = frozenset({"uk"})
+"""Layouts that also need a Latin one at hand (e-mail addresses, street names in Polish)."""
 
 
 def layout_for(lang: str) -> list[str]:
@@ -27,11 +33,22 @@ class OnScreenKeyboard(BoxLayout):
     lang = StringProperty("pl")
     shift = BooleanProperty(False)
     max_length = NumericProperty(200)
+    punctuation = BooleanProperty(False)
+    latin = BooleanProperty(False)
+    """On a non-Latin layout: temporarily show the Polish (Latin) letters instead."""
+    can_switch = BooleanProperty(False)
 
     def on_kv_post(self, _base) -> None:
         self.rebuild()
 
     def on_lang(self, *_args) -> None:
+        self.latin = False
+        self.rebuild()
+
+    def on_latin(self, *_args) -> None:
+        self.rebuild()
+
+    def on_punctuation(self, *_args) -> None:
         self.rebuild()
 
     def on_shift(self, *_args) -> None:
@@ -43,7 +60,10 @@ class OnScreenKeyboard(BoxLayout):
         if "rows" not in self.ids:
             return
         self.ids.rows.clear_widgets()
-        for letters in layout_for(self.lang):
+        self.can_switch = self.lang in NON_LATIN
+        letters_of = "pl" if self.latin and self.can_switch else self.lang
+        rows = layout_for(letters_of) + ([PUNCTUATION] if self.punctuation else [])
+        for letters in rows:
             row = Factory.KeyRow()
             for char in letters:
                 row.add_widget(Factory.KeyButton(char=char, text=char, keyboard=self))

@@ -1,0 +1,1 @@
+"""Devices attached to a kiosk (the ticket printer); plain Python, no Kivy."""

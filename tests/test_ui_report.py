@@ -1,0 +1,180 @@
+"""Filing a problem report through the real UI, in Polish and in Ukrainian."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import KioskConfig
+from kiosk.outbox import list_reports
+from kiosk.store import open_store
+
+
+def type_on(ui, keyboard, text: str) -> None:
+    for char in text:
+        if char == " ":
+            ui.tap(
+                next(
+                    b
+                    for b in ui.find("KioskButton", root=keyboard)
+                    if b.text in ("Spacja", "Пробіл", "Space", "Leerzeichen", "Mezera")
+                )
+            )
+            continue
+        keys = [k for k in ui.find("KeyButton", root=keyboard) if k.char == char.lower()]
+        if not keys and keyboard.can_switch:
+            ui.tap(
+                next(b for b in ui.find("KioskButton", root=keyboard) if b.text in ("ABC", "АБВ"))
+            )
+            keys = [k for k in ui.find("KeyButton", root=keyboard) if k.char == char.lower()]
+        assert keys, f"no key {char!r} on the {keyboard.lang} keyboard"
+        if char != char.lower() and not keyboard.shift:
+            ui.tap(next(b for b in ui.find("KioskButton", root=keyboard) if b.text == "Aa"))
+        ui.tap(keys[0])
+
+
+def config(tmp_path: Path) -> KioskConfig:
+    return KioskConfig(
+        fullscreen=False,
+        data_dir=tmp_path / "data",
+        kiosk_id="rynek",
+        hub_url="https://hub.example.org/",
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "words", "labels"),
+    [
+        (
+            "pl",
+            "Nie świeci latarnia",
+            {
+                "report": "Zgłoś problem",
+                "next": "Dalej",
+                "here": "Tutaj, przy kiosku",
+                "send": "Wyślij zgłoszenie",
+            },
+        ),
+        (
+            "uk",
+            "Не світить ліхтар",
+            {
+                "report": "Повідомити про проблему",
+                "next": "Далі",
+                "here": "Тут, біля кіоску",
+                "send": "Надіслати",
+            },
+        ),
+    ],
+)
+def test_the_whole_flow(kiosk_app, tmp_path: Path, lang, words, labels) -> None:
+    app, ui = kiosk_app(kiosk=config(tmp_path))
+    if lang != "pl":
+        ui.tap(ui.button(lang.upper()))
+    home = app.manager.get_screen("home")
+    ui.tap(home.ids.report)
+    report = ui.screen
+    assert app.manager.current == "report" and report.step == "category"
+    ui.screenshot(f"report-{lang}-1-category")
+    tile = next(
+        t
+        for t in ui.find("CategoryTile")
+        if "Nie świeci latarnia" in t.text
+        or "Street" in t.text
+        or "латарн" in t.text.lower()
+        or t.service_code == "lampa"
+    )
+    ui.tap(tile)
+    assert report.step == "description"
+    ui.tap(report.ids.next_description)
+    assert report.step == "description", "an empty description cannot go on"
+    assert report.error
+    type_on(ui, report.ids.description_keys, words)
+    assert report.description == words
+    ui.screenshot(f"report-{lang}-2-description")
+    ui.tap(report.ids.next_description)
+    assert report.step == "location"
+    ui.tap(report.ids.next_location)
+    assert report.step == "location" and report.error
+    ui.tap(report.ids.here)
+    ui.screenshot(f"report-{lang}-3-location")
+    ui.tap(report.ids.next_location)
+    assert report.step == "contact"
+    ui.tap(report.ids.leave_contact)
+    ui.tap(report.ids.email_field)
+    ui.screenshot(f"report-{lang}-4-contact-empty")
+    type_on(ui, report.ids.contact_keys, "jan@")
+    ui.tap(report.ids.next_contact)
+    assert report.step == "contact" and report.error, "no consent ticked yet"
+    ui.tap(report.ids.consent)
+    ui.tap(report.ids.next_contact)
+    assert report.step == "contact" and report.error, "'jan@' is not an e-mail address"
+    type_on(ui, report.ids.contact_keys, "example.pl")
+    ui.screenshot(f"report-{lang}-4-contact")
+    ui.tap(report.ids.next_contact)
+    assert report.step == "review", (report.error, report.email, report.draft)
+    assert words in report.review_text
+    ui.screenshot(f"report-{lang}-5-review")
+    send = report.ids.send
+    ui.tap(send)
+    ui.tap_at(*send.to_window(*send.center))  # an impatient double tap
+    assert app.manager.current == "receipt"
+    receipt = ui.screen
+    ui.screenshot(f"report-{lang}-6-receipt")
+    rows = list_reports(open_store(tmp_path / "data"), with_contact=True)
+    assert len(rows) == 1
+    (row,) = rows
+    assert row["ref_code"] == receipt.ref_code
+    assert row["description"] == words and row["lang"] == lang
+    assert row["email"] == "jan@example.pl" and row["kiosk_id"] == "rynek"
+    assert row["service_code"] == "lampa"
+    assert receipt.status_link == f"https://hub.example.org/r/{row['status_token']}"
+    assert ui.find("QrCode", root=receipt)[0].texture is not None
+    ui.tap(ui.button("Wstecz" if lang == "pl" else "Назад"))
+    assert app.manager.current == "home"
+
+
+def test_point_on_the_map_and_address(kiosk_app, tmp_path: Path) -> None:
+    app, ui = kiosk_app(kiosk=config(tmp_path))
+    ui.tap(app.manager.get_screen("home").ids.report)
+    report = ui.screen
+    ui.tap(ui.find("CategoryTile")[0])
+    type_on(ui, report.ids.description_keys, "Dziura")
+    ui.tap(report.ids.next_description)
+    ui.tap(report.ids.on_map)
+    ui.wait(0.2)
+    image = report.ids.map_image
+    width, height = image.norm_image_size
+    left, bottom = image.center_x - width / 2, image.center_y - height / 2
+    # the centre of the map is the centre of the area it shows
+    ui.tap_at(*image.to_window(left + width / 2, bottom + height / 2))
+    assert report.draft.lat == pytest.approx(50.30, abs=0.01)
+    assert report.draft.long == pytest.approx(16.85, abs=0.01)
+    ui.screenshot("report-pl-3-map")
+    # beside the map: a clear message, the point kept
+    ui.tap_at(*image.to_window(left - 5, bottom + height / 2))
+    assert report.error and report.draft.lat == pytest.approx(50.30, abs=0.01)
+    ui.tap(report.ids.by_address)
+    type_on(ui, report.ids.address_keys, "Polna 3")
+    ui.tap(report.ids.next_location)
+    assert report.step == "contact"
+    ui.tap(report.ids.next_contact)  # anonymous
+    ui.tap(report.ids.send)
+    (row,) = list_reports(open_store(tmp_path / "data"), with_contact=True)
+    assert row["address_string"] == "Polna 3" and row["lat"] is None
+    assert row["email"] is None
+
+
+def test_idle_reset_wipes_an_unfinished_form(kiosk_app, tmp_path: Path) -> None:
+    app, ui = kiosk_app(kiosk=config(tmp_path))
+    ui.tap(app.manager.get_screen("home").ids.report)
+    report = ui.screen
+    ui.tap(ui.find("CategoryTile")[0])
+    type_on(ui, report.ids.description_keys, "Tajne")
+    ui.clock.advance(200)
+    ui.wait(0.5)
+    assert app.manager.current == "home"
+    assert report.description == "" and report.draft.description == ""
+    assert report.ids.description_keys.text == "" and report.step == "category"
+    assert list_reports(open_store(tmp_path / "data")) == []
