@@ -7,6 +7,7 @@ itself when the visitor walks away. It never touches the network.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -38,6 +39,7 @@ from kiosk.content.release import (  # noqa: E402
     prepare_release,
     release_stamp,
 )
+from kiosk.devices.printer import PrinterError, Ticket, TicketLabels, print_ticket  # noqa: E402
 from kiosk.i18n import LANGUAGE_NAMES, Translator, format_day, format_when  # noqa: E402
 from kiosk.idle import IdleWatch, Phase  # noqa: E402
 from kiosk.outbox import SavedReport, save_report, status_url  # noqa: E402
@@ -308,6 +310,41 @@ class KioskApp(App):
 
     def _print_ticket(self, saved: SavedReport, service_code: str, link: str | None) -> None:
         """Print on a worker thread: a slow or broken printer never blocks the screen."""
+        receipt = self.manager.get_screen("receipt")
+        device = self.kiosk.printer.device
+        if not device:
+            receipt.print_state = ""
+            return
+        categories = {c.service_code: c for c in self.catalog.report_categories(self.now())}
+        category = categories.get(service_code)
+        ticket = Ticket(
+            municipality=tr(self.catalog.settings.municipality, self.lang),
+            reference=saved.ref_code,
+            category=tr(category.name, self.lang) if category else service_code,
+            created=datetime.fromisoformat(saved.created),
+            status_url=link or "",
+            labels=TicketLabels(
+                heading=self._("Report received"),
+                reference=self._("Reference number"),
+                category=self._("Category"),
+                date=self._("Date"),
+                status=self._("Follow your report:"),
+            ),
+            timezone=self.catalog.settings.timezone,
+        )
+        receipt.print_state = "printing"
+        baudrate = self.kiosk.printer.baudrate
+
+        def work() -> None:
+            try:
+                print_ticket(ticket, device, baudrate)
+                state = "printed"
+            except PrinterError as exc:
+                Logger.warning(f"Kiosk: ticket not printed ({exc.reason})")
+                state = "failed"
+            Clock.schedule_once(lambda _dt: setattr(receipt, "print_state", state))
+
+        threading.Thread(target=work, name="ticket-printer", daemon=True).start()
 
     def set_language(self, lang: str) -> None:
         self.lang = lang

@@ -101,7 +101,7 @@ def test_duplicate_ids_point_at_both(source: Path) -> None:
 def test_duplicate_yaml_key(source: Path) -> None:
     append(source / "settings.yaml", "timezone: Europe/Berlin\n")
     found = problems(source)
-    assert found == ["settings.yaml:10: timezone: this key appears twice in the same block"]
+    assert found == ["settings.yaml:11: timezone: this key appears twice in the same block"]
 
 
 def test_event_ending_before_it_starts(source: Path) -> None:
@@ -190,7 +190,7 @@ def test_every_problem_is_listed_at_once_and_exit_is_nonzero(source: Path) -> No
     lines = out.strip().splitlines()
     assert lines[-1] == "3 problem(s) found; nothing was built."
     joined = "\n".join(lines)
-    assert "settings.yaml:10: colour: unknown field" in joined
+    assert "settings.yaml:11: colour: unknown field" in joined
     assert "report_categories.yaml:5: [0].department_email:" in joined
     assert "settings.yaml:2: logo: 'media/logo.png' does not exist" in joined
 

@@ -178,3 +178,68 @@ def test_idle_reset_wipes_an_unfinished_form(kiosk_app, tmp_path: Path) -> None:
     assert report.description == "" and report.draft.description == ""
     assert report.ids.description_keys.text == "" and report.step == "category"
     assert list_reports(open_store(tmp_path / "data")) == []
+
+
+def fill_and_send(ui, app) -> None:
+    ui.tap(app.manager.get_screen("home").ids.report)
+    report = ui.screen
+    ui.tap(ui.find("CategoryTile")[0])
+    type_on(ui, report.ids.description_keys, "Dziura")
+    ui.tap(report.ids.next_description)
+    ui.tap(report.ids.here)
+    ui.tap(report.ids.next_location)
+    ui.tap(report.ids.next_contact)
+    ui.tap(report.ids.send)
+
+
+def test_ticket_printed_on_a_serial_line(kiosk_app, tmp_path: Path) -> None:
+    import os
+    import select
+
+    master, slave = os.openpty()
+    kiosk = config(tmp_path).model_copy(
+        update={"printer": {"device": os.ttyname(slave), "baudrate": 19200}}
+    )
+    kiosk = KioskConfig.model_validate(kiosk.model_dump())
+    app, ui = kiosk_app(kiosk=kiosk)
+    fill_and_send(ui, app)
+    receipt = ui.screen
+    received = b""
+    deadline = 50
+    while receipt.print_state in ("", "printing") and deadline:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            received += os.read(master, 65536)
+        ui.frames(2)
+        deadline -= 1
+    while select.select([master], [], [], 0.2)[0]:
+        received += os.read(master, 65536)
+    assert receipt.print_state == "printed"
+    assert receipt.ref_code.encode() in received
+    assert receipt.status_link.encode() in received
+    assert received.rstrip(b"\n").endswith(b"\x1dV\x00")
+    ui.screenshot("report-pl-7-receipt-printed")
+    os.close(master)
+    os.close(slave)
+
+
+def test_a_missing_printer_does_not_stop_the_report(kiosk_app, tmp_path: Path) -> None:
+    kiosk = KioskConfig.model_validate(
+        config(tmp_path).model_dump() | {"printer": {"device": "/dev/no-such-printer"}}
+    )
+    app, ui = kiosk_app(kiosk=kiosk)
+    fill_and_send(ui, app)
+    receipt = ui.screen
+    for _ in range(40):
+        if receipt.print_state == "failed":
+            break
+        ui.wait(0.05)
+    assert receipt.print_state == "failed"
+    assert (
+        any(
+            "could not be printed" in t or "nie udało się" in t.lower() or "Nie można" in t
+            for t in ui.texts(receipt)
+        )
+        or receipt.ids.print_status.text
+    )
+    assert len(list_reports(open_store(tmp_path / "data"))) == 1

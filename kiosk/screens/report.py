@@ -97,6 +97,13 @@ class ReportScreen(KioskScreen):
 
     def on_kv_post(self, _base) -> None:
         self.draft = ReportDraft()
+        self.bind(
+            description=self._typed,
+            address=self._typed,
+            name_text=self._typed,
+            email=self._typed,
+            phone=self._typed,
+        )
         self.ids.description_keys.bind(text=self.setter("description"))
         self.ids.address_keys.bind(text=self.setter("address"))
         self.ids.contact_keys.bind(text=self._contact_typed)
@@ -158,6 +165,9 @@ class ReportScreen(KioskScreen):
                 raise ReportError("consent_missing", "contact")
             if d.consent:
                 check_contact(d.first_name, d.last_name, d.email, d.phone)
+
+    def _typed(self, *_args) -> None:
+        self.error = ""  # the visitor is correcting it
 
     # --- step 1: category --------------------------------------------------------------------
 
