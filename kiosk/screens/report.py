@@ -286,14 +286,13 @@ class ReportScreen(KioskScreen):
         contact = app._("Anonymous")
         if self.consent and not self.anonymous:
             contact = ", ".join(filter(None, (self.name_text, self.email, self.phone)))
-        self.review_text = "\n".join(
-            [
-                f"[b]{app._('Category')}:[/b] {self.category_name}",
-                f"[b]{app._('Description')}:[/b] {_escape(self.description)}",
-                f"[b]{app._('Place')}:[/b] {_escape(self.location_text)}",
-                f"[b]{app._('Contact')}:[/b] {_escape(contact)}",
-            ]
-        )
+        rows = [
+            (app._("Category"), self.category_name),
+            (app._("Description"), self.description),
+            (app._("Place"), self.location_text),
+            (app._("Contact"), contact),
+        ]
+        self.review_text = "\n".join(f"[b]{label}:[/b] {_escape(value)}" for label, value in rows)
 
     def send(self) -> None:
         if self.sending:
