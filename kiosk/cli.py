@@ -148,14 +148,17 @@ def run(
         raise click.ClickException(str(exc)) from exc
 
 
-@main.command("stats")
-@click.option(
+data_option = click.option(
     "--data",
     "data_dir",
     type=click.Path(path_type=Path, file_okay=False),
     required=True,
     help="The kiosk's data directory.",
 )
+
+
+@main.command("stats")
+@data_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def stats(data_dir: Path, as_json: bool) -> None:
     """Touch statistics: touches per screen and hour, sessions, top items, failed searches."""
@@ -186,13 +189,7 @@ def stats(data_dir: Path, as_json: bool) -> None:
 
 
 @main.command("reports")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    required=True,
-    help="The kiosk's data directory.",
-)
+@data_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--with-contact", is_flag=True, help="Include the reporters' contact details.")
 def reports(data_dir: Path, as_json: bool, with_contact: bool) -> None:

@@ -9,11 +9,18 @@ from kiosk.content.release import activate_release
 from tests.conftest import write_tree
 
 
+def install(src: Path, data: Path, version: int) -> Path:
+    """Build a release into the data directory and make it the active one."""
+    release = data / "releases" / str(version)
+    build_release(src, release, version=version)
+    activate_release(data, release)
+    return release
+
+
 def test_new_release_is_picked_up_when_the_kiosk_rests(kiosk_app, tmp_path: Path) -> None:
     src = write_tree(tmp_path / "src2")
     data = tmp_path / "kioskdata"
-    build_release(src, data / "releases" / "1", version=1)
-    activate_release(data, data / "releases" / "1")
+    install(src, data, 1)
     app, ui = kiosk_app(content=None, data_dir=data)
     assert app.content_path is None  # the app follows DATA/current
     assert app.catalog.release.version == 1
@@ -22,8 +29,7 @@ def test_new_release_is_picked_up_when_the_kiosk_rests(kiosk_app, tmp_path: Path
 
     path = src / "services" / "documents.yaml"
     path.write_text(path.read_text().replace("Dowód osobisty", "Dowód osobisty i e-dowód"))
-    build_release(src, data / "releases" / "2", version=2)
-    activate_release(data, data / "releases" / "2")
+    install(src, data, 2)
 
     app._check_release()
     assert app.catalog.release.version == 1, "a visitor is reading: do not swap now"
@@ -39,12 +45,10 @@ def test_new_release_is_picked_up_when_the_kiosk_rests(kiosk_app, tmp_path: Path
 def test_reload_on_a_quiet_home_screen(kiosk_app, tmp_path: Path) -> None:
     src = write_tree(tmp_path / "src3")
     data = tmp_path / "kioskdata"
-    build_release(src, data / "releases" / "1", version=1)
-    activate_release(data, data / "releases" / "1")
+    install(src, data, 1)
     app, ui = kiosk_app(content=None, data_dir=data)
     ui.tap(ui.button("EN"))  # somebody is here, on the home screen
-    build_release(src, data / "releases" / "2", version=2)
-    activate_release(data, data / "releases" / "2")
+    install(src, data, 2)
     app._check_release()
     assert app.catalog.release.version == 1
     ui.clock.advance(6)
@@ -55,8 +59,7 @@ def test_reload_on_a_quiet_home_screen(kiosk_app, tmp_path: Path) -> None:
 def test_a_broken_new_release_keeps_the_old_one(kiosk_app, tmp_path: Path) -> None:
     src = write_tree(tmp_path / "src4")
     data = tmp_path / "kioskdata"
-    build_release(src, data / "releases" / "1", version=1)
-    activate_release(data, data / "releases" / "1")
+    install(src, data, 1)
     app, ui = kiosk_app(content=None, data_dir=data)
     broken = data / "releases" / "2"
     build_release(src, broken, version=2)
