@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
@@ -39,15 +40,20 @@ from kiosk.content.release import (  # noqa: E402
     prepare_release,
     release_stamp,
 )
-from kiosk.devices.printer import PrinterError, Ticket, TicketLabels, print_ticket  # noqa: E402
 from kiosk.i18n import LANGUAGE_NAMES, Translator, format_day, format_when  # noqa: E402
 from kiosk.idle import IdleWatch, Phase  # noqa: E402
-from kiosk.outbox import SavedReport, save_report, status_url  # noqa: E402
-from kiosk.reports import ReportDraft  # noqa: E402
 from kiosk.screens.base import load_kv_once  # noqa: E402
-from kiosk.store import open_store  # noqa: E402
 from kiosk.theme import palette  # noqa: E402
 from kiosk.touchstats import TouchCounter  # noqa: E402
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from kiosk.outbox import SavedReport
+    from kiosk.reports import ReportDraft
+
+# Heavier modules (the database, the printer, report validation) are imported where first
+# used: the kiosk shows its first screen sooner.
 
 HERE = Path(__file__).parent
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
@@ -144,7 +150,6 @@ class KioskApp(App):
         Window.bind(size=self._on_resize, on_request_close=self._refuse_close)
         Window.bind(on_touch_down=self._on_any_touch)
         self._on_resize(Window, Window.size)
-        self.db = open_store(self.data_dir)
         self._load_content()
         from kiosk.widgets import buttons, keyboard, qr, rows  # noqa: F401
 
@@ -166,9 +171,7 @@ class KioskApp(App):
         root = Factory.KioskRoot()
         self.root_widget = root
         self.manager = root.ids.manager
-        for name in SCREENS:
-            cls = Factory.get(f"{name.capitalize()}Screen")
-            self.manager.add_widget(cls(name=name))
+        self.screen("home")
         self.idle = IdleWatch(
             self.catalog.settings.idle.reset_after, self.catalog.settings.idle.countdown
         )
@@ -298,19 +301,23 @@ class KioskApp(App):
 
     def submit_report(self, draft: ReportDraft) -> SavedReport:
         """Store the report durably, then thank the visitor (never the other way round)."""
-        saved = save_report(self.db, draft, self.kiosk.kiosk_id, self.lang, self.now())
+        from kiosk.outbox import save_report, status_url
+
+        saved = save_report(self.database(), draft, self.kiosk.kiosk_id, self.lang, self.now())
         link = status_url(
             str(self.kiosk.hub_url) if self.kiosk.hub_url else None, saved.status_token
         )
         self.history.clear()
         self._show("receipt", {"ref_code": saved.ref_code, "status_link": link or ""}, "left")
-        self.manager.get_screen("report").reset()
+        self.screen("report").reset()
         self._print_ticket(saved, draft.service_code, link)
         return saved
 
     def _print_ticket(self, saved: SavedReport, service_code: str, link: str | None) -> None:
         """Print on a worker thread: a slow or broken printer never blocks the screen."""
-        receipt = self.manager.get_screen("receipt")
+        from kiosk.devices.printer import PrinterError, Ticket, TicketLabels, print_ticket
+
+        receipt = self.screen("receipt")
         device = self.kiosk.printer.device
         if not device:
             receipt.print_state = ""
@@ -355,12 +362,22 @@ class KioskApp(App):
     def toggle_high_contrast(self) -> None:
         self.high_contrast = not self.high_contrast
 
+    def screen(self, name: str):
+        """A screen by name, built the first time it is needed (a fast start, less memory)."""
+        if not self.manager.has_screen(name):
+            if name not in SCREENS:
+                raise KeyError(name)
+            screen = Factory.get(f"{name.capitalize()}Screen")(name=name)
+            self.manager.add_widget(screen)
+            screen.refresh()
+        return self.manager.get_screen(name)
+
     def _params_of(self, name: str) -> dict:
         screen = self.manager.get_screen(name)
         return {k: getattr(screen, k) for k in ("item_id", "category") if hasattr(screen, k)}
 
     def _show(self, name: str, params: dict, direction: str) -> None:
-        screen = self.manager.get_screen(name)
+        screen = self.screen(name)
         screen.show(**params)
         self.manager.transition.direction = direction
         self.manager.current = name
@@ -438,10 +455,18 @@ class KioskApp(App):
         else:
             self._refresh_all()
 
-    def _flush(self, _dt: float = 0) -> None:
+    def database(self) -> Database:
+        """The kiosk database, opened on first use (not before the first screen)."""
         if self.db is None:
+            from kiosk.store import open_store
+
+            self.db = open_store(self.data_dir)
+        return self.db
+
+    def _flush(self, _dt: float = 0) -> None:
+        if not self.counter.pending:
             return
         try:
-            self.counter.flush(self.db)
+            self.counter.flush(self.database())
         except Exception as exc:  # the counts are kept in memory for the next try
             Logger.error(f"Kiosk: could not save touch counters: {exc}")

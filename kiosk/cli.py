@@ -217,3 +217,84 @@ def reports(data_dir: Path, as_json: bool, with_contact: bool) -> None:
         click.echo(line)
         click.echo(f"    {r['description'][:200]}")
     click.echo(f"{len(rows)} report(s)")
+
+
+@main.command("enroll")
+@click.option(
+    "--hub", "hub_url", required=True, help="The hub's address, e.g. https://hub.example.pl"
+)
+@click.option("--token", required=True, help="The one-time token from `kiosk-hub kiosk add`.")
+@data_option
+def enroll(hub_url: str, token: str, data_dir: Path) -> None:
+    """Enrol this kiosk with the hub: get its identity and token, pin the hub's key."""
+    from urllib.parse import urlsplit
+
+    from kiosk.sync.enrolment import ENROLMENT_FILE, EnrolmentError
+    from kiosk.sync.enrolment import enroll as enroll_kiosk
+
+    parts = urlsplit(hub_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(
+            "give the hub's address as http(s)://host[:port]", param_hint="--hub"
+        )
+    if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+        click.echo(
+            "Warning: the hub is reached over plain HTTP; use HTTPS in production.", err=True
+        )
+    try:
+        enrolment = enroll_kiosk(hub_url, token, data_dir)
+    except EnrolmentError as exc:
+        raise click.ClickException(str(exc)) from exc
+    groups = ", ".join(enrolment.groups) or "none"
+    click.echo(
+        f"Enrolled as kiosk {enrolment.kiosk_id} (groups: {groups}) with {enrolment.hub_url}; "
+        f"hub key pinned in {Path(data_dir) / ENROLMENT_FILE}"
+    )
+
+
+@main.command("sync")
+@data_option
+@click.option("--once", is_flag=True, help="Run one cycle and exit (status 1 if a step failed).")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds between cycles.",
+)
+def sync(data_dir: Path, once: bool, interval: float) -> None:
+    """Run the sync agent: deliver reports, pull content, upload statistics, send heartbeats.
+
+    Touch DATA/sync-now or send SIGUSR1 to start the next cycle at once.
+    """
+    import logging
+    import signal
+
+    from kiosk.sync.agent import Agent, AgentBusy
+    from kiosk.sync.enrolment import EnrolmentError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        agent = Agent(data_dir)
+    except (EnrolmentError, AgentBusy) as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        if once:
+            results = agent.run_once()
+            for result in results:
+                click.echo(str(result))
+            if not all(r.ok for r in results):
+                sys.exit(1)
+            return
+
+        def stop(signum: int, _frame: object) -> None:
+            if agent.stopping:
+                raise SystemExit(128 + signum)  # asked twice: leave now, all is crash-safe
+            agent.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGUSR1, lambda _s, _f: agent.wake())
+        agent.run_forever(interval)
+    finally:
+        agent.close()

@@ -36,27 +36,32 @@ class Translator:
     """gettext over Babel catalogs, with English (the message ids) as the last resort."""
 
     def __init__(self, locale_dir: Path = LOCALE_DIR):
-        self.messages: dict[str, dict[str, str | tuple[str, ...]]] = {}
+        self.locale_dir = locale_dir
+        self._messages: dict[str, dict[str, str | tuple[str, ...]]] = {}
         self.plural: dict[str, Callable[[int], int]] = {}
-        for lang in LANGUAGES:
-            path = locale_dir / f"{lang}.po"
-            if not path.exists():
-                continue
-            with path.open("rb") as fh:
-                catalog = read_po(fh, locale=lang)
-            self.plural[lang] = c2py(catalog.plural_expr)
-            self.messages[lang] = {
-                (m.id[0] if isinstance(m.id, tuple) else m.id): m.string
-                for m in catalog
-                if m.id and _translated(m.string) and not m.fuzzy
-            }
+
+    def catalog(self, lang: str) -> dict[str, str | tuple[str, ...]]:
+        """One language's messages, read the first time that language is chosen."""
+        if lang not in self._messages:
+            self._messages[lang] = {}
+            path = self.locale_dir / f"{lang}.po"
+            if lang in LANGUAGES and path.exists():
+                with path.open("rb") as fh:
+                    catalog = read_po(fh, locale=lang)
+                self.plural[lang] = c2py(catalog.plural_expr)
+                self._messages[lang] = {
+                    (m.id[0] if isinstance(m.id, tuple) else m.id): m.string
+                    for m in catalog
+                    if m.id and _translated(m.string) and not m.fuzzy
+                }
+        return self._messages[lang]
 
     def gettext(self, message: str, lang: str) -> str:
-        found = self.messages.get(lang, {}).get(message)
+        found = self.catalog(lang).get(message)
         return found if isinstance(found, str) else message
 
     def ngettext(self, singular: str, plural: str, n: int, lang: str) -> str:
-        found = self.messages.get(lang, {}).get(singular)
+        found = self.catalog(lang).get(singular)
         if isinstance(found, tuple):
             index = self.plural[lang](n)
             if index < len(found) and found[index]:

@@ -12,8 +12,6 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
-from email_validator import EmailNotValidError, validate_email
-
 MAX_DESCRIPTION = 4000
 """Open311 GeoReport v2 limits a description to 4,000 characters."""
 MIN_DESCRIPTION = 3
@@ -52,6 +50,8 @@ def check_description(text: str) -> str:
 
 
 def check_email(text: str) -> str | None:
+    from email_validator import EmailNotValidError, validate_email
+
     cleaned = clean_text(text)
     if not cleaned:
         return None

@@ -14,11 +14,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from kiosk.search import fold
-from kiosk.store import write_transaction
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 METRICS = ("touch", "session", "view", "search_miss")
 MAX_QUERY = 40
@@ -58,6 +59,8 @@ class TouchCounter:
         """Add pending counts to the database in one transaction; returns rows touched."""
         if not self.pending:
             return 0
+        from kiosk.store import write_transaction
+
         batch, self.pending = self.pending, Counter()
         try:
             with write_transaction(db):

@@ -26,7 +26,7 @@ def source_messages() -> set[str]:
 @pytest.mark.parametrize("lang", ["pl", "de", "cs", "uk"])
 def test_every_ui_message_is_translated(lang: str) -> None:
     translator = Translator()
-    catalog = translator.messages[lang]
+    catalog = translator.catalog(lang)
     missing = sorted(source_messages() - set(catalog))
     assert missing == [], f"untranslated in {lang}.po (run scripts/update-catalogs): {missing}"
 

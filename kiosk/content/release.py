@@ -16,7 +16,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kiosk.agenda import When, upcoming
-from kiosk.content.build import build_release
 from kiosk.content.manifest import CONTENT_FILE, MANIFEST_FILE, Manifest
 from kiosk.content.model import (
     Alert,
@@ -196,6 +195,8 @@ def prepare_release(content: Path | None, data_dir: Path) -> Path:
                 "or pass --content with a release or source folder"
             )
         return current
+    from kiosk.content.build import build_release  # authoring only: not on a kiosk's path
+
     content = Path(content)
     if (content / CONTENT_FILE).is_file():
         return content

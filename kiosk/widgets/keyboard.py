@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -39,17 +40,23 @@ class OnScreenKeyboard(BoxLayout):
     can_switch = BooleanProperty(False)
 
     def on_kv_post(self, _base) -> None:
-        self.rebuild()
+        # Several properties change together (language, punctuation): build the keys once.
+        self._rebuild = Clock.create_trigger(lambda _dt: self.rebuild(), -1)
+        self._rebuild()
 
     def on_lang(self, *_args) -> None:
         self.latin = False
-        self.rebuild()
+        self._later()
 
     def on_latin(self, *_args) -> None:
-        self.rebuild()
+        self._later()
 
     def on_punctuation(self, *_args) -> None:
-        self.rebuild()
+        self._later()
+
+    def _later(self) -> None:
+        if hasattr(self, "_rebuild"):
+            self._rebuild()
 
     def on_shift(self, *_args) -> None:
         for row in self.ids.rows.children:
@@ -59,10 +66,13 @@ class OnScreenKeyboard(BoxLayout):
     def rebuild(self) -> None:
         if "rows" not in self.ids:
             return
-        self.ids.rows.clear_widgets()
         self.can_switch = self.lang in NON_LATIN
         letters_of = "pl" if self.latin and self.can_switch else self.lang
         rows = layout_for(letters_of) + ([PUNCTUATION] if self.punctuation else [])
+        if rows == getattr(self, "_built", None):
+            return
+        self._built = rows
+        self.ids.rows.clear_widgets()
         for letters in rows:
             row = Factory.KeyRow()
             for char in letters:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import qrcode
 from kivy.graphics.texture import Texture
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.widget import Widget
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
+    import qrcode  # only when a page with a link is shown
+
     code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(data)
     code.make(fit=True)

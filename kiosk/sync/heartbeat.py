@@ -1,0 +1,69 @@
+"""The heartbeat: how the hub's fleet status knows this kiosk is alive and well.
+
+`last_touch` comes from the touch counters, which the UI keeps per UTC hour: it is the start of
+the latest hour with a touch (the exact moment lives only in the UI's memory), enough to tell
+a kiosk nobody uses from one whose screen has died.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from kiosk import __version__
+from kiosk.outbox import outbox_depth
+from kiosk.store import set_state
+from kiosk.sync.client import HubClient
+from kiosk.sync.content import active_version
+from kiosk.sync.errors import forget_errors, pending_errors
+
+STATE_SKEW = "clock_skew"
+
+
+@dataclass
+class HeartbeatOutcome:
+    skew: float | None
+
+    def __str__(self) -> str:
+        skew = "unknown" if self.skew is None else f"{self.skew:+.1f} s"
+        return f"heartbeat sent (clock skew {skew})"
+
+
+def last_touch(db: Database) -> str | None:
+    row = db.execute("SELECT MAX(hour) FROM counters WHERE metric = 'touch'").fetchone()
+    return f"{row[0]}:00:00+00:00" if row and row[0] else None
+
+
+def heartbeat_body(
+    db: Database, data_dir: Path, now: datetime, errors: list[str], uptime: float
+) -> dict:
+    return {
+        "sent_at": now.isoformat(timespec="seconds"),
+        "content_version": active_version(data_dir),
+        "outbox_depth": outbox_depth(db),
+        "last_touch": last_touch(db),
+        "uptime": int(uptime),
+        "app_version": __version__,
+        "errors": errors,
+    }
+
+
+def send_heartbeat(
+    client: HubClient, db: Database, data_dir: Path, now: datetime, uptime: float
+) -> HeartbeatOutcome:
+    """POST /heartbeat with the pending errors; once the hub has them they are forgotten."""
+    errors = pending_errors(db)
+    body = heartbeat_body(db, data_dir, now, errors, uptime)
+    data = client.request("POST", "/heartbeat", json_body=body).json()
+    forget_errors(db, errors)
+    skew = None
+    try:
+        server_time = datetime.fromisoformat(data["server_time"])
+        skew = (server_time - now).total_seconds()
+        set_state(db, STATE_SKEW, f"{skew:.1f}")
+    except (KeyError, TypeError, ValueError):
+        pass
+    return HeartbeatOutcome(skew)
