@@ -6,6 +6,7 @@ itself when the visitor walks away. It never touches the network.
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 import time
@@ -154,19 +155,6 @@ class KioskApp(App):
         from kiosk.widgets import buttons, keyboard, qr, rows  # noqa: F401
 
         load_kv_once(HERE / "widgets" / "widgets.kv")
-        from kiosk.screens import (  # noqa: F401  (registers the screens)
-            categories,
-            contact,
-            event,
-            events,
-            home,
-            receipt,
-            report,
-            search,
-            service,
-            services,
-        )
-
         load_kv_once(HERE / "app.kv")
         root = Factory.KioskRoot()
         self.root_widget = root
@@ -367,6 +355,7 @@ class KioskApp(App):
         if not self.manager.has_screen(name):
             if name not in SCREENS:
                 raise KeyError(name)
+            importlib.import_module(f"kiosk.screens.{name}")  # registers it, loads its .kv
             screen = Factory.get(f"{name.capitalize()}Screen")(name=name)
             self.manager.add_widget(screen)
             screen.refresh()

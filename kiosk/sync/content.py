@@ -49,7 +49,7 @@ class ContentError(Exception):
 @dataclass
 class ContentOutcome:
     action: str
-    """`unchanged` (304), `current` (same version) or `activated`."""
+    """`unchanged` (304), `current` (same version), `activated`, or `none` published yet."""
     version: int | None
     downloaded: list[str] = field(default_factory=list)
     downloaded_bytes: int = 0
@@ -62,6 +62,8 @@ class ContentOutcome:
             )
         if self.action == "current":
             return f"release {self.version} is current"
+        if self.action == "none":
+            return "the hub has published no release yet"
         return "manifest unchanged"
 
 
@@ -95,7 +97,14 @@ def sync_content(
     data_dir = Path(data_dir)
     version = active_version(data_dir)
     etag = get_state(db, STATE_ETAG) if version is not None else None
-    answer = client.request("GET", "/manifest", headers={"If-None-Match": etag} if etag else None)
+    try:
+        answer = client.request(
+            "GET", "/manifest", headers={"If-None-Match": etag} if etag else None
+        )
+    except HubError as exc:
+        if exc.status == 404:  # the hub has published nothing yet
+            return ContentOutcome("none", version)
+        raise
     if answer.status == 304:
         return ContentOutcome("unchanged", version)
     if answer.status != 200:
