@@ -2,9 +2,11 @@
 
 Rows are generated straight into the hub's SQLite database (what a year of uploads leaves
 behind): per kiosk and hour, touches on a few screens plus the sessions. The timed part is
-what an administrator waits for: the GROUP BY in SQL and writing the CSV.
+what an administrator waits for: the GROUP BY in SQL (over the local-day
+totals the hub keeps up to date on every upload; here computed once after generating) and
+writing the CSV.
 
-Target (hub brief): under 3 s. Run: .venv/bin/python bench/hub_export.py [--screens N]
+Target (hub brief): under 3 s. Run: PYTHONPATH=. .venv/bin/python bench/hub_export.py [--screens N]
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from hub.context import Hub, init_data
 from hub.export import to_csv
 from hub.kiosks import Kiosk, add_kiosk
 from hub.settings import Settings
-from hub.stats import HOUR_FORMAT, aggregate, local_hour
+from hub.stats import HOUR_FORMAT, aggregate, local_hour, rebuild
 
 KIOSKS = 100
 DAYS = 365
@@ -73,6 +75,10 @@ def main() -> None:
         t0 = time.perf_counter()
         rows = generate(Path(tmp) / "hub.db", ids, args.screens, settings.timezone)
         print(f"generated {rows:,} hourly rows in {time.perf_counter() - t0:.1f} s")
+        t0 = time.perf_counter()
+        with hub.transaction() as conn:
+            rebuild(conn)
+        print(f"computed the local-day totals in {time.perf_counter() - t0:.1f} s (done once)")
         times = []
         for _ in range(3):
             t0 = time.perf_counter()

@@ -55,7 +55,7 @@ def ready(dt):
         if line.startswith("VmRSS:"):
             print("RSS", int(line.split()[1]) // 1024, flush=True)
     app.stop()
-app.bind(on_start=lambda *a: Clock.schedule_once(ready, 0))
+app.bind(on_start=lambda *a: Clock.schedule_once(ready, 0) and None)
 app.run()
 """
 
@@ -115,7 +115,7 @@ def run(dt):
     print("LAT " + " ".join(f"{v * 1000:.2f}" for v in lats))
     app.stop()
 
-app.bind(on_start=lambda *a: Clock.schedule_once(run, 0.5))
+app.bind(on_start=lambda *a: Clock.schedule_once(run, 0.5) and None)
 app.run()
 """
 

@@ -109,6 +109,7 @@ class KioskApp(App):
     alert_severity = StringProperty("")
     idle_left = NumericProperty(0)
     can_go_back = BooleanProperty(False)
+    portrait = BooleanProperty(False)
 
     def __init__(
         self,
@@ -197,6 +198,7 @@ class KioskApp(App):
 
     def _on_resize(self, _window, size) -> None:
         self.unit = max(0.5, min(2.0, min(size) / 1080))
+        self.portrait = size[1] > size[0]
 
     # --- content -------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ def send_one(_dt):
         print("THANKS", app.manager.current_screen.ref_code, flush=True)
     Clock.schedule_once(send_one, 0)
 
-app.bind(on_start=lambda *a: Clock.schedule_once(send_one, 0))
+app.bind(on_start=lambda *a: Clock.schedule_once(send_one, 0) and None)
 app.run()
 """
 

@@ -106,7 +106,9 @@ def test_a_lower_version_is_refused_equal_and_higher_pass(key) -> None:
     for version, active, ok in [(4, 5, False), (1, 5, False), (5, 5, True), (6, 5, True)]:
         body = manifest_body(version=version)
         if ok:
-            assert check_manifest(body, sign(key, body), public(key), active, NOW).version == version
+            assert (
+                check_manifest(body, sign(key, body), public(key), active, NOW).version == version
+            )
         else:
             with pytest.raises(ManifestRefused, match="rollback"):
                 check_manifest(body, sign(key, body), public(key), active, NOW)

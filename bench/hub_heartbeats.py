@@ -1,0 +1,186 @@
+"""Benchmark: heartbeats per second one hub worker takes, and their latency.
+
+One `kiosk-hub serve` (one uvicorn worker, SQLite, access log off) in a subprocess on
+127.0.0.1; an asyncio load generator keeps CONNECTIONS kiosks, each its own httpx.AsyncClient
+with one keep-alive connection (one shared client's pool is slower than the hub), posting
+heartbeats back to back for DURATION seconds (after a short warm-up), each request bounded by
+a timeout. Note that the load generator shares the machine's cores with the server.
+
+Targets (hub brief): >= 1,000 heartbeats/s, p99 < 50 ms.
+Run: PYTHONPATH=. .venv/bin/python bench/hub_heartbeats.py [--connections 50] [--duration 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from hub.context import Hub, init_data
+from hub.kiosks import Kiosk, add_kiosk
+from hub.settings import Settings
+from hub.tokens import add_token
+
+REPO = Path(__file__).resolve().parent.parent
+WARMUP = 1.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def kiosk_tokens(settings: Settings, n: int) -> list[str]:
+    init_data(settings)
+    hub = Hub.open(settings)
+    tokens = []
+    with hub.transaction() as conn:
+        for i in range(n):
+            kiosk = Kiosk(f"kiosk-{i:03d}", f"Kiosk {i}", 50.3, 16.88, [])
+            add_kiosk(conn, kiosk, hub.now(), settings.enrolment_ttl)
+            tokens.append(add_token(conn, "kiosk", hub.now(), kiosk_id=kiosk.id))
+    hub.close()
+    return tokens
+
+
+def start_server(data: Path, port: int) -> subprocess.Popen:
+    """The hub in its own process; its log goes to DATA/serve.log."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "hub.cli", "serve", "--data", str(data), "--port", str(port)]
+    proc = subprocess.Popen(
+        [*command, "--no-access-log"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(data / "serve.log").open("wb"),
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit(f"the hub did not start: {(data / 'serve.log').read_text()}")
+
+
+async def load(
+    url: str, tokens: list[str], duration: float, rate: float | None
+) -> tuple[list[float], int]:
+    """Closed loop (`rate` None): each kiosk sends its next heartbeat when the last is
+    answered, which finds the most the hub takes. Open loop: the kiosks together send `rate`
+    heartbeats a second on a fixed schedule, and latency counts from the scheduled moment,
+    so a hub falling behind shows as latency, not as a politely slower client."""
+    latencies: list[float] = []
+    errors = 0
+    start = time.perf_counter()
+    measure_from = start + WARMUP
+    stop = measure_from + duration
+    period = len(tokens) / rate if rate else 0.0
+
+    async def kiosk(i: int, token: str) -> None:
+        nonlocal errors
+        headers = {"Authorization": f"Bearer {token}"}
+        due = start + period * i / len(tokens)
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            while True:
+                if rate:
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                    sent = due
+                    due += period
+                else:
+                    sent = time.perf_counter()
+                if sent >= stop:
+                    return
+                body = {
+                    "sent_at": datetime.now(UTC).isoformat(),
+                    "content_version": 7,
+                    "outbox_depth": 0,
+                    "uptime": 3600,
+                    "app_version": "0.1.0",
+                    "errors": [],
+                }
+                try:
+                    response = await client.post(url, json=body, headers=headers)
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                if sent >= measure_from:
+                    if ok:
+                        latencies.append(time.perf_counter() - sent)
+                    else:
+                        errors += 1
+
+    await asyncio.gather(*(kiosk(i, t) for i, t in enumerate(tokens)))
+    return latencies, errors
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def report(
+    label: str, latencies: list[float], errors: int, duration: float, cpu: tuple[float, float]
+) -> None:
+    latencies.sort()
+    n = len(latencies)
+    if not n:
+        print(f"{label}: no heartbeat succeeded ({errors} errors)")
+        return
+    print(
+        f"{label}: {n / duration:,.0f} heartbeats/s ({n:,} ok, {errors} failed), latency "
+        f"p50 {1000 * statistics.median(latencies):.1f} ms, "
+        f"p99 {1000 * latencies[min(n - 1, int(0.99 * n))]:.1f} ms; CPU per heartbeat: "
+        f"hub {1000 * cpu[0] / n:.2f} ms, load generator {1000 * cpu[1] / n:.2f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
+    parser.add_argument("--rate", type=float, default=1000.0, help="open-loop heartbeats/s")
+    args = parser.parse_args()
+    print(
+        f"{args.connections} kiosks, one uvicorn worker, {os.cpu_count()} CPUs shared with "
+        f"the load generator; targets >= 1,000 heartbeats/s, p99 < 50 ms"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(Path(tmp))
+        tokens = kiosk_tokens(settings, args.connections)
+        port = free_port()
+        server = start_server(settings.data_dir, port)
+        try:
+            url = f"http://127.0.0.1:{port}/api/v1/heartbeat"
+            for label, rate in (("as fast as answered", None), (f"at {args.rate:,.0f}/s", args.rate)):
+                before = cpu_seconds(server.pid), time.process_time()
+                latencies, errors = asyncio.run(load(url, tokens, args.duration, rate))
+                cpu = (
+                    cpu_seconds(server.pid) - before[0],
+                    time.process_time() - before[1],
+                )
+                report(label, latencies, errors, args.duration, cpu)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            log = (settings.data_dir / "serve.log").read_text()
+            if "Traceback" in log:
+                print(log[-3000:], file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,518 @@
+"""The sync agent against a real hub: `kiosk-hub serve` on a free 127.0.0.1 port, real
+`kiosk enroll` and `kiosk sync --once` processes, real releases published with
+`kiosk-hub publish`.
+
+Between kiosk and hub sits the network, played by a small forwarding proxy written here: it
+records what the kiosk asks for, can be slow (to kill the agent in the middle of a download)
+and can play an attacker who answers GET /manifest with bytes of its own choosing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import json
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+from cryptography.hazmat.primitives import serialization
+
+from kiosk.content.manifest import MANIFEST_FILE, Manifest
+from kiosk.content.release import current_release_dir, load_release
+from kiosk.outbox import list_reports, save_report
+from kiosk.reports import ReportDraft
+from kiosk.store import open_store
+from kiosk.sync.enrolment import load_enrolment
+from kiosk.sync.reports import report_body
+from tests.conftest import tiny_png, write_tree
+
+REPO = Path(__file__).resolve().parent.parent
+HUB_CLI = [sys.executable, "-c", "import sys; from hub.cli import main; sys.exit(main())"]
+KIOSK_CLI = [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
+
+pytestmark = pytest.mark.skipif(
+    not (REPO / "hub" / "cli.py").exists(), reason="the hub is not in this tree"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(cmd: list[str], check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{cmd[3:]} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return done
+
+
+class Hub:
+    """A real hub in its own process, with a staff and an admin token."""
+
+    def __init__(self, root: Path) -> None:
+        self.data = root / "hub"
+        run([*HUB_CLI, "init", "--data", str(self.data)])
+        self.staff = self._token("staff")
+        self.admin = self._token("admin")
+        self.url = f"http://127.0.0.1:{free_port()}"
+        port = self.url.rsplit(":", 1)[1]
+        self.log = (root / "hub.log").open("w")
+        self.proc = subprocess.Popen(
+            [*HUB_CLI, "serve", "--data", str(self.data), "--port", port, "--no-access-log"],
+            cwd=REPO,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{self.url}/api/v1/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the hub did not start: {(root / 'hub.log').read_text()}")
+            time.sleep(0.1)
+
+    def _token(self, role: str) -> str:
+        out = run([*HUB_CLI, "token", "add", "--role", role, "--data", str(self.data)]).stdout
+        return out.strip().splitlines()[-1].strip()
+
+    def add_kiosk(self, kiosk_id: str) -> str:
+        out = run(
+            [*HUB_CLI, "kiosk", "add", kiosk_id, "--name", kiosk_id.title(), "--lat", "50.3"]
+            + ["--long", "16.88", "--group", "centrum", "--data", str(self.data)]
+        ).stdout
+        return out.strip().splitlines()[-1].strip()
+
+    def publish(self, src: Path) -> int:
+        out = run([*HUB_CLI, "publish", str(src), "--hub", self.url, "--token", self.staff])
+        return int(re.search(r"[Pp]ublished release (\d+)", out.stdout)[1])
+
+    def query(self, sql: str, *args) -> list[tuple]:
+        """Read the hub's own database (read-only) to see what it has stored."""
+        with sqlite3.connect(f"file:{self.data / 'hub.db'}?mode=ro", uri=True) as conn:
+            return conn.execute(sql, args).fetchall()
+
+    def fleet(self, kiosk_id: str) -> dict:
+        answer = requests.get(
+            f"{self.url}/api/v1/kiosks",
+            headers={"Authorization": f"Bearer {self.admin}"},
+            timeout=10,
+        )
+        answer.raise_for_status()
+        return next(k for k in answer.json()["kiosks"] if k["kiosk_id"] == kiosk_id)
+
+    def private_key(self):
+        return serialization.load_pem_private_key(
+            (self.data / "signing.key").read_bytes(), password=None
+        )
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+class Network:
+    """A forwarding proxy between kiosk and hub: records, throttles, or plays an attacker."""
+
+    def __init__(self, hub_url: str) -> None:
+        self.upstream = hub_url.removeprefix("http://")
+        self.log: list[dict] = []
+        self.rate: float | None = None
+        """Bytes per second for blob bodies, None for full speed."""
+        self.manifest: tuple[bytes, dict[str, str]] | None = None
+        """What the attacker answers to GET /manifest instead of the hub."""
+        network = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args) -> None:
+                pass
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                entry = {"method": self.command, "path": self.path}
+                entry["range"] = self.headers.get("Range")
+                network.log.append(entry)
+                if network.manifest and self.path == "/api/v1/manifest":
+                    data, headers = network.manifest
+                    entry["status"] = 200
+                    self._answer(200, {**headers, "Content-Length": str(len(data))}, [data])
+                    return
+                conn = http.client.HTTPConnection(network.upstream, timeout=30)
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
+                conn.request(self.command, self.path, body=body, headers=headers)
+                answer = conn.getresponse()
+                entry["status"] = answer.status
+                data = answer.read()
+                out = {k: v for k, v in answer.getheaders() if k.lower() != "transfer-encoding"}
+                out["Content-Length"] = str(len(data))
+                conn.close()
+                slow = network.rate and "/blobs/" in self.path
+                step = 32 * 1024
+                chunks = [data[i : i + step] for i in range(0, len(data), step)] or [b""]
+                self._answer(answer.status, out, chunks, step / network.rate if slow else 0)
+
+            def _answer(self, status: int, headers: dict, chunks: list, pause: float = 0) -> None:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                try:
+                    for chunk in chunks:
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                        if pause:
+                            time.sleep(pause)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+
+            do_GET = do_POST = do_PUT = do_HEAD = _forward
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+
+    def blobs_fetched(self) -> list[dict]:
+        return [e for e in self.log if e["method"] == "GET" and "/blobs/" in e["path"]]
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory) -> Iterator[Hub]:
+    server = Hub(tmp_path_factory.mktemp("e2e"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def network(hub: Hub) -> Iterator[Network]:
+    proxy = Network(hub.url)
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
+def kiosk(hub: Hub, network: Network, tmp_path: Path, request) -> Path:
+    """A freshly enrolled kiosk (through the network) with its own data directory."""
+    kiosk_id = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[5:40].strip("-")
+    token = hub.add_kiosk(kiosk_id)
+    data = tmp_path / "kiosk"
+    out = run([*KIOSK_CLI, "enroll", "--hub", network.url, "--token", token, "--data", str(data)])
+    assert f"Enrolled as kiosk {kiosk_id}" in out.stdout
+    network.manifest = None
+    network.rate = None
+    return data
+
+
+def sync(data: Path, ok: bool = True) -> subprocess.CompletedProcess:
+    done = run([*KIOSK_CLI, "sync", "--once", "--data", str(data)], check=False)
+    assert (done.returncode == 0) == ok, done.stdout + done.stderr
+    return done
+
+
+def step_line(done: subprocess.CompletedProcess, step: str) -> str:
+    return next(line for line in done.stdout.splitlines() if line.startswith(f"{step}:"))
+
+
+def active(data: Path) -> int:
+    return load_release(current_release_dir(data)).version
+
+
+def source_tree(root: Path) -> Path:
+    return write_tree(root)
+
+
+def test_enrolment_pins_the_hubs_key_and_spends_the_token(
+    hub: Hub, network: Network, tmp_path: Path
+) -> None:
+    token = hub.add_kiosk("pinned")
+    data = tmp_path / "kiosk"
+    run([*KIOSK_CLI, "enroll", "--hub", network.url, "--token", token, "--data", str(data)])
+    enrolment = load_enrolment(data)
+    public = hub.private_key().public_key()
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert enrolment.public_key_bytes() == raw
+    assert enrolment.kiosk_id == "pinned" and enrolment.groups == ["centrum"]
+    assert (data / "enrolment.json").stat().st_mode & 0o777 == 0o600
+    again = run(
+        [*KIOSK_CLI, "enroll", "--hub", network.url, "--token", token, "--data", str(tmp_path)],
+        check=False,
+    )
+    assert again.returncode != 0 and "already used" in again.stderr
+
+
+def test_publish_then_sync_activates_and_one_changed_image_is_all_that_is_fetched(
+    hub: Hub, network: Network, kiosk: Path, tmp_path: Path
+) -> None:
+    src = source_tree(tmp_path / "src")
+    first = hub.publish(src)
+    done = sync(kiosk)
+    assert f"activated release {first}" in step_line(done, "content")
+    assert active(kiosk) == first
+    assert (kiosk / "current").is_symlink()
+
+    network.log.clear()
+    done = sync(kiosk)
+    assert "manifest unchanged" in step_line(done, "content")
+    assert network.blobs_fetched() == []
+
+    new_map = tiny_png((1, 99, 7))
+    (src / "media" / "map.png").write_bytes(new_map)
+    second = hub.publish(src)
+    network.log.clear()
+    done = sync(kiosk)
+    assert f"activated release {second}" in step_line(done, "content")
+    assert active(kiosk) == second
+    fetched = {e["path"].rsplit("/", 1)[1] for e in network.blobs_fetched()}
+    manifest = Manifest.model_validate_json(
+        (current_release_dir(kiosk) / MANIFEST_FILE).read_bytes()
+    )
+    content_sha = next(e.sha256 for e in manifest.files if e.path == "content.json")
+    # the new image, and the content.json that names it by its new hash: nothing else
+    assert fetched == {hashlib.sha256(new_map).hexdigest(), content_sha}
+    releases = sorted(p.name for p in (kiosk / "releases").iterdir())
+    assert releases == sorted([str(first), str(second)])  # the previous one is kept
+
+
+def test_an_agent_killed_during_a_download_resumes_with_range(
+    hub: Hub, network: Network, kiosk: Path, tmp_path: Path
+) -> None:
+    src = source_tree(tmp_path / "src")
+    big = os.urandom(6 * 1024 * 1024)  # an image is not decoded on the way: any bytes do
+    (src / "media" / "map.png").write_bytes(big)
+    version = hub.publish(src)
+    sha = hashlib.sha256(big).hexdigest()
+    partial = kiosk / "blobs" / "partial" / sha
+    network.rate = 3 * 1024 * 1024  # three seconds for the big one
+    agent = subprocess.Popen(
+        [*KIOSK_CLI, "sync", "--once", "--data", str(kiosk)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if partial.exists() and partial.stat().st_size >= 1024 * 1024:
+                break
+            time.sleep(0.01)
+        agent.kill()  # SIGKILL: no chance to tidy up
+    finally:
+        agent.wait(timeout=10)
+    kept = partial.stat().st_size
+    assert 0 < kept < len(big)
+    assert current_release_dir(kiosk) is None
+
+    network.rate = None
+    network.log.clear()
+    done = sync(kiosk)
+    assert f"activated release {version}" in step_line(done, "content")
+    (resumed,) = [e for e in network.blobs_fetched() if e["path"].endswith(sha)]
+    assert resumed["range"] == f"bytes={kept}-" and resumed["status"] == 206
+    assert (current_release_dir(kiosk) / "media" / f"{sha}.png").read_bytes() == big
+    assert not partial.exists()
+
+
+def signed(hub: Hub, manifest: dict) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(manifest, indent=1).encode()
+    signature = base64.b64encode(hub.private_key().sign(body)).decode()
+    return body, {"Content-Type": "application/json", "Kiosk-Signature": f"ed25519={signature}"}
+
+
+def test_bad_manifests_are_refused_and_the_release_stays(
+    hub: Hub, network: Network, kiosk: Path, tmp_path: Path
+) -> None:
+    src = source_tree(tmp_path / "src")
+    old = hub.publish(src)
+    enrolment = load_enrolment(kiosk)
+    auth = {"Authorization": f"Bearer {enrolment.kiosk_token}"}
+    captured = requests.get(f"{hub.url}/api/v1/manifest", headers=auth, timeout=10)
+    old_manifest = (captured.content, {"Kiosk-Signature": captured.headers["Kiosk-Signature"]})
+    (src / "media" / "logo.png").write_bytes(tiny_png((5, 5, 5)))
+    good = hub.publish(src)
+    sync(kiosk)
+    assert active(kiosk) == good
+    real = requests.get(f"{hub.url}/api/v1/manifest", headers=auth, timeout=10)
+    data = json.loads(real.content)
+    now = datetime.now(UTC)
+
+    tampered = real.content.replace(
+        f'"version": {good}'.encode(), f'"version": {good + 5}'.encode()
+    )
+    assert tampered != real.content
+    attacks = {
+        "signature does not match": (
+            tampered,
+            {"Kiosk-Signature": real.headers["Kiosk-Signature"]},
+        ),
+        "no Kiosk-Signature": (real.content, {}),
+        "rollback refused": old_manifest,
+        "stale content refused": signed(
+            hub,
+            data
+            | {
+                "version": good + 1,
+                "created": (now - timedelta(days=10)).isoformat(),
+                "expires": (now - timedelta(days=3)).isoformat(),
+            },
+        ),
+    }
+    assert old < good
+    for reason, answer in attacks.items():
+        network.manifest = answer
+        network.log.clear()
+        done = sync(kiosk, ok=False)
+        line = step_line(done, "content")
+        assert "FAILED" in line and reason in line, line
+        assert active(kiosk) == good
+        assert network.blobs_fetched() == []
+        status = hub.fleet(enrolment.kiosk_id)
+        assert any(reason in error for error in status["errors"]), status["errors"]
+        assert status["content_version"] == good
+
+    network.manifest = None
+    done = sync(kiosk)
+    assert "manifest unchanged" in step_line(done, "content")
+    assert hub.fleet(enrolment.kiosk_id)["errors"] == []
+
+
+def file_report(data: Path, **changes) -> str:
+    base = dict(
+        service_code="lampa",
+        description="Nie świeci latarnia przy ul. Polnej 3",
+        lat=50.3,
+        long=16.88,
+        consent=True,
+        email="jan@example.org",
+        phone="+48600100200",
+        first_name="Jan",
+        last_name="Kowalski",
+    )
+    db = open_store(data)
+    try:
+        return save_report(db, ReportDraft(**(base | changes)), None, "pl", datetime.now(UTC)).uuid
+    finally:
+        db.close()
+
+
+def test_reports_are_delivered_exactly_once_and_personal_data_erased(
+    hub: Hub, network: Network, kiosk: Path, tmp_path: Path
+) -> None:
+    hub.publish(source_tree(tmp_path / "src"))  # its report categories: lampa, idea
+    uuids = [file_report(kiosk), file_report(kiosk, service_code="idea", description="Ławki")]
+    refused = file_report(kiosk, service_code="nieznana", description="Coś innego")
+    done = sync(kiosk)
+    assert "2 report(s) delivered, 1 rejected" in step_line(done, "reports")
+    db = open_store(kiosk)
+    rows = {r["uuid"]: r for r in list_reports(db, with_contact=True)}
+    for uuid in uuids:
+        assert rows[uuid]["state"] == "delivered" and rows[uuid]["service_request_id"]
+        assert hub.query("SELECT COUNT(*) FROM reports WHERE uuid = ?", uuid) == [(1,)]
+    assert rows[refused]["state"] == "rejected" and "422" in rows[refused]["last_error"]
+    assert hub.query("SELECT COUNT(*) FROM reports WHERE uuid = ?", refused) == [(0,)]
+    for row in rows.values():
+        assert (row["email"], row["phone"], row["first_name"], row["last_name"]) == (None,) * 4
+    stored = hub.query("SELECT email, first_name FROM reports WHERE uuid = ?", uuids[0])
+    assert stored == [("jan@example.org", "Jan")]
+
+    db.close()
+    assert "0 report(s) delivered" in step_line(sync(kiosk), "reports")
+
+    # A delivery whose answer is lost: the hub has the report, the kiosk does not know (the
+    # agent was killed before it could mark it). The next cycle sends the same again and the
+    # hub answers as the first time: still one report, the same service request id.
+    lost = file_report(kiosk, description="Zepsuta ławka w parku")
+    db = open_store(kiosk)
+    (row,) = [r for r in list_reports(db, with_contact=True) if r["uuid"] == lost]
+    db.close()
+    token = load_enrolment(kiosk).kiosk_token
+    first = requests.post(
+        f"{hub.url}/api/v1/reports",
+        json=report_body(row),
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": lost},
+        timeout=10,
+    )
+    assert first.status_code == 201
+    done = sync(kiosk)
+    assert "1 report(s) delivered, 0 rejected" in step_line(done, "reports")
+    assert hub.query("SELECT COUNT(*) FROM reports WHERE uuid = ?", lost) == [(1,)]
+    db = open_store(kiosk)
+    (row,) = [r for r in list_reports(db, with_contact=True) if r["uuid"] == lost]
+    db.close()
+    assert row["state"] == "delivered" and row["email"] is None
+    assert row["service_request_id"] == first.json()["service_request_id"]
+
+
+def test_statistics_uploaded_three_times_keep_the_hub_totals(
+    hub: Hub, network: Network, kiosk: Path
+) -> None:
+    now = datetime.now(UTC)
+    hours = [(now - timedelta(hours=h)).strftime("%Y-%m-%dT%H") for h in (3, 2, 0)]
+    db = open_store(kiosk)
+    db.conn.executemany(
+        "INSERT INTO counters (hour, metric, key, count) VALUES (?, ?, ?, ?)",
+        [
+            (hours[0], "touch", "home", 40),
+            (hours[0], "session", "", 4),
+            (hours[1], "touch", "search", 2),
+            (hours[1], "view", "service:dowod", 3),
+            (hours[2], "touch", "home", 1),  # the current hour is not finished
+        ],
+    )
+    db.close()
+    kiosk_id = load_enrolment(kiosk).kiosk_id
+
+    def totals() -> dict:
+        rows = hub.query("SELECT hour, metric, key, count FROM stats WHERE kiosk_id = ?", kiosk_id)
+        return {(h, m, k): n for h, m, k, n in rows}
+
+    expected = {
+        (hours[0], "touch", "home"): 40,
+        (hours[0], "session", ""): 4,
+        (hours[1], "touch", "search"): 2,
+        (hours[1], "view", "service:dowod"): 3,
+    }
+    network.log.clear()
+    for _ in range(3):
+        sync(kiosk)
+        assert totals() == expected
+    assert len([e for e in network.log if e["path"] == "/api/v1/stats"]) == 1
+    # The kiosk forgets what it sent (its database restored from a backup, say): the same
+    # hours go to the hub a second and a third time, and the hub's totals do not move.
+    for _ in range(2):
+        db = open_store(kiosk)
+        db.execute("DELETE FROM sync_state WHERE key LIKE 'stats_%'")
+        db.close()
+        sync(kiosk)
+        assert totals() == expected
+    assert len([e for e in network.log if e["path"] == "/api/v1/stats"]) == 3
