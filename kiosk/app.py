@@ -6,6 +6,9 @@ itself when the visitor walks away. It never touches the network.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import importlib
 import os
 import threading
@@ -92,6 +95,14 @@ def _register_fonts() -> None:
         if regular.exists() and bold.exists():
             LabelBase.register(DEFAULT_FONT, str(regular), fn_bold=str(bold))
             return
+
+
+def _give_back_memory() -> None:
+    """Between visitors: collect garbage and return freed heap to the system (glibc keeps
+    it otherwise), so months of visits do not grow the kiosk's memory."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class KioskApp(App):
@@ -441,6 +452,7 @@ class KioskApp(App):
         self.lang = self.catalog.settings.default_language
         self.home()
         self._flush()
+        _give_back_memory()
         if self._reload_pending:
             self.reload_content()
         else:
