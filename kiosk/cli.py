@@ -93,6 +93,26 @@ def _kiosk_config(config_path: Path | None) -> KioskConfig | None:
         raise click.ClickException(str(exc)) from exc
 
 
+def _with_enrolment(config: KioskConfig) -> KioskConfig:
+    """What enrolment told the kiosk (its id, groups, hub, place) fills what the
+    configuration file leaves out."""
+    from kiosk.sync.enrolment import EnrolmentError, load_enrolment
+
+    try:
+        enrolment = load_enrolment(config.data_dir)
+    except EnrolmentError:
+        return config
+    known = {
+        "kiosk_id": enrolment.kiosk_id,
+        "groups": enrolment.groups,
+        "hub_url": enrolment.hub_url,
+        "location": enrolment.location,
+    }
+    current = config.model_dump()
+    filled = {k: v for k, v in known.items() if v and not current.get(k)}
+    return KioskConfig.model_validate(current | filled)
+
+
 @main.command("run")
 @click.option(
     "--content",
@@ -127,7 +147,9 @@ def run(
     """
     config = _kiosk_config(config_path)
     if config is None:
-        config = KioskConfig(fullscreen=False, data_dir=DEV_DATA, content=REPO_CONTENT)
+        config = KioskConfig(
+            fullscreen=False, data_dir=DEV_DATA, content=REPO_CONTENT, size="1280x800"
+        )
     updates: dict = {}
     if windowed:
         updates["fullscreen"] = False
@@ -138,6 +160,7 @@ def run(
     if size:
         updates["size"] = size
     config = KioskConfig.model_validate(config.model_dump() | updates)
+    config = _with_enrolment(config)
     window = tuple(int(n) for n in config.size.split("x")) if config.size else None
     from kiosk.app import KioskApp
     from kiosk.content.release import ReleaseError

@@ -42,3 +42,31 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, message: str) ->
 def test_missing_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot be read"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_enrolment_fills_what_the_config_leaves_out(tmp_path: Path) -> None:
+    import json
+
+    from kiosk.cli import _with_enrolment
+    from kiosk.config import KioskConfig
+
+    (tmp_path / "enrolment.json").write_text(
+        json.dumps(
+            {
+                "hub_url": "https://hub.example.org/",
+                "kiosk_id": "rynek",
+                "kiosk_token": "t",
+                "public_key": "A" * 43 + "=",
+                "groups": ["centrum"],
+                "location": {"lat": 50.3, "long": 16.88},
+            }
+        ),
+        encoding="utf-8",
+    )
+    filled = _with_enrolment(KioskConfig(data_dir=tmp_path))
+    assert filled.kiosk_id == "rynek" and filled.groups == ["centrum"]
+    assert str(filled.hub_url) == "https://hub.example.org/"
+    assert filled.location.lat == 50.3
+    kept = _with_enrolment(KioskConfig(data_dir=tmp_path, kiosk_id="biblioteka"))
+    assert kept.kiosk_id == "biblioteka"
+    assert _with_enrolment(KioskConfig(data_dir=tmp_path / "none")).kiosk_id is None
