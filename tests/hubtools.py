@@ -2,11 +2,16 @@
 
 The live server is real uvicorn on 127.0.0.1 (a free port), run in a thread of the test
 process, so a test can look into the hub's database while talking HTTP to it.
+
+The hub's database is SQLite in the data directory; with HUB_TEST_POSTGRES set to a server's
+URL (e.g. `postgresql://hub@/postgres?host=/tmp&port=5432`), each hub gets a fresh database
+there instead, to run the same tests on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 import threading
 import time
@@ -16,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy import create_engine, make_url, text
 
 from hub.app import create_app
 from hub.context import Hub, init_data
@@ -44,10 +50,17 @@ class HubEnv:
 
     @classmethod
     def create(cls, data_dir: Path, **settings) -> HubEnv:
+        if os.environ.get("HUB_TEST_POSTGRES"):
+            settings.setdefault("database_url", _fresh_postgres(os.environ["HUB_TEST_POSTGRES"]))
         config = Settings(data_dir, **settings)
         init_data(config)
         hub = Hub.open(config)
         return cls(hub, create_app(config, hub))
+
+    def database_args(self) -> list[str]:
+        """`--database URL` for the CLI when the hub is not on its default SQLite file."""
+        url = self.hub.settings.database_url
+        return ["--database", url] if url else []
 
     def kiosk(self, kiosk_id: str, name: str = "Rynek", lat=50.3, long=16.88, groups=()) -> str:
         """Register a kiosk; returns its one-time enrolment token."""
@@ -84,6 +97,15 @@ class HubEnv:
                 files.append(FileEntry(path=rel, sha256=digest, size=len(data)))
         with self.hub.transaction() as conn:
             return publish(conn, self.hub.blobs, files, self.hub.now()).version
+
+
+def _fresh_postgres(server_url: str) -> str:
+    name = f"hub_test_{os.urandom(6).hex()}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -151,8 +151,10 @@ def test_a_kiosk_writes_only_as_itself(env: HubEnv, client) -> None:
         owners = conn.execute(select(reports.c.kiosk_id).where(reports.c.uuid == body["uuid"]))
         assert sorted(r.kiosk_id for r in owners) == ["kiosk-a", "kiosk-b"]
     # Naming another kiosk in the body changes nothing: the token decides.
-    upload = {"kiosk_id": "kiosk-b", "hours": [{"hour": "2026-11-21T13", "metric": "touch",
-                                                 "key": "home", "count": 5}]}
+    upload = {
+        "kiosk_id": "kiosk-b",
+        "hours": [{"hour": "2026-11-21T13", "metric": "touch", "key": "home", "count": 5}],
+    }
     assert client.put(f"{API}/stats", json=upload, headers=bearer(a)).status_code == 200
     with env.hub.transaction(write=False) as conn:
         rows = conn.execute(select(stats.c.kiosk_id, stats.c.count)).all()
@@ -177,9 +179,14 @@ def test_malformed_json_is_400_and_a_wrong_type_422(env: HubEnv, client) -> None
     assert broken.json()["detail"].startswith("malformed JSON: ")
     not_utf8 = client.post(f"{API}/enroll", content=b'{"token": "\xff"}', headers=kiosk)
     assert not_utf8.status_code == 400
+    assert not_utf8.json()["detail"].startswith("malformed JSON: ")
     wrong = client.post(f"{API}/heartbeat", json={"sent_at": "yesterday"}, headers=kiosk)
     assert wrong.status_code == 422
     assert "sent_at" in wrong.json()["detail"]
+    form = kiosk | {"Content-Type": "application/x-www-form-urlencoded"}
+    unlabelled = client.post(f"{API}/heartbeat", content=b'{"sent_at": "x"}', headers=form)
+    assert unlabelled.status_code == 415
+    assert "Content-Type: application/json" in unlabelled.json()["detail"]
     counts = {"hours": [{"hour": "2026-11-21T13", "metric": "touch", "count": "many"}]}
     assert client.put(f"{API}/stats", json=counts, headers=kiosk).status_code == 422
 
@@ -235,14 +242,17 @@ def test_publishing_over_http_then_a_signed_manifest(env: HubEnv, client, releas
     signature = answer.headers["Kiosk-Signature"]
     assert signature.startswith("ed25519=")
     assert verify(enrolled["public_key"], body, signature)
-    assert not verify(enrolled["public_key"], body.replace(b'"version": 1', b'"version": 9'),
-                      signature)
+    assert not verify(
+        enrolled["public_key"], body.replace(b'"version": 1', b'"version": 9'), signature
+    )
     manifest = Manifest.model_validate_json(body)
     assert manifest.version == 1
     assert manifest.files == local.files
     now = datetime.now(UTC)
-    assert manifest.expires in (ceil_hour(now + timedelta(days=7)),
-                                ceil_hour(now + timedelta(days=7, minutes=1)))
+    assert manifest.expires in (
+        ceil_hour(now + timedelta(days=7)),
+        ceil_hour(now + timedelta(days=7, minutes=1)),
+    )
     assert manifest.expires.minute == manifest.expires.second == 0
 
     etag = answer.headers["ETag"]
@@ -293,7 +303,9 @@ def test_a_release_with_missing_blobs_or_invalid_content_is_refused(
     assert any("settings.location.lat" in p for p in problems)
     assert any("services.0.title" in p for p in problems)
     escaping = [{"path": "../etc/passwd", "sha256": digest, "size": len(bad)}]
-    assert client.post(f"{API}/releases", json={"files": escaping}, headers=staff).status_code == 422
+    assert (
+        client.post(f"{API}/releases", json={"files": escaping}, headers=staff).status_code == 422
+    )
     assert client.get(f"{API}/releases", headers=staff).json() == {"releases": []}
 
 
@@ -339,8 +351,8 @@ def test_reports_are_idempotent_per_kiosk_and_uuid(env: HubEnv, client, release:
     replay = client.post(
         f"{API}/reports",
         content=json.dumps(dict(reversed(body.items()))),
-        headers=bearer(kiosk) | {"Idempotency-Key": body["uuid"].upper(),
-                                 "Content-Type": "application/json"},
+        headers=bearer(kiosk)
+        | {"Idempotency-Key": body["uuid"].upper(), "Content-Type": "application/json"},
     )
     assert replay.status_code == 200
     assert replay.json() == first.json()
@@ -365,8 +377,13 @@ def test_stats_uploaded_again_never_double_count(env: HubEnv, client) -> None:
     hours = [
         {"hour": "2026-11-21T13", "metric": "touch", "key": "home", "count": 42},
         {"hour": "2026-11-21T13", "metric": "session", "key": "", "count": 7},
-        {"hour": "2026-11-21T14", "metric": "touch", "key": "home", "count": 8,
-         "clock_synced": False},
+        {
+            "hour": "2026-11-21T14",
+            "metric": "touch",
+            "key": "home",
+            "count": 8,
+            "clock_synced": False,
+        },
     ]
     upload = {"sent_at": datetime.now(UTC).isoformat(), "hours": hours}
     for _ in range(3):
@@ -390,9 +407,15 @@ def test_heartbeat_records_clock_skew_and_fleet_status(env: HubEnv, client) -> N
     kiosk = bearer(env.kiosk_token("rynek"))
     env.kiosk_token("cisza")  # enrolled, never heard from
     behind = datetime.now(UTC) - timedelta(seconds=90)
-    beat = {"sent_at": behind.isoformat(), "content_version": 7, "outbox_depth": 2,
-            "last_touch": behind.isoformat(), "uptime": 3600, "app_version": "0.1.0",
-            "errors": ["release 8 failed to load"]}
+    beat = {
+        "sent_at": behind.isoformat(),
+        "content_version": 7,
+        "outbox_depth": 2,
+        "last_touch": behind.isoformat(),
+        "uptime": 3600,
+        "app_version": "0.1.0",
+        "errors": ["release 8 failed to load"],
+    }
     answer = client.post(f"{API}/heartbeat", json=beat, headers=kiosk)
     assert answer.status_code == 200
     server_time = datetime.fromisoformat(answer.json()["server_time"])

@@ -1,0 +1,95 @@
+"""The FastAPI application: routes under /api/v1, every error as `{"detail": …}`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hub import __version__
+from hub.context import Hub
+from hub.errors import HubError
+from hub.limits import BodyLimit
+from hub.routes import content, enroll, fleet, heartbeat, reports, stats
+from hub.settings import Settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings, hub: Hub | None = None) -> FastAPI:
+    """The app for an initialised data directory (or an already opened `hub`)."""
+    hub = hub or Hub.open(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        hub.close()
+
+    app = FastAPI(
+        title="Kiosk hub",
+        version=__version__,
+        lifespan=lifespan,
+        strict_content_type=False,
+    )
+    app.state.hub = hub
+    for module in (enroll, content, reports, stats, heartbeat, fleet):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.add_middleware(
+        BodyLimit, json_limit=hub.settings.json_limit, blob_limit=hub.settings.blob_limit
+    )
+    app.add_exception_handler(HubError, _hub_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _internal_error)
+    return app
+
+
+async def _hub_error(_request: Request, exc: HubError) -> JSONResponse:
+    body: dict = {"detail": exc.detail}
+    if exc.problems:
+        body["problems"] = exc.problems
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+def _where(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    content_type = request.headers.get("content-type", "application/json")
+    if "json" not in content_type and any(tuple(e.get("loc", ())) == ("body",) for e in errors):
+        detail = f"expected a JSON body (Content-Type: application/json), not {content_type}"
+        return JSONResponse({"detail": detail}, status_code=415)
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "cannot be parsed")
+            position = error["loc"][-1] if error.get("loc") else "?"
+            return JSONResponse(
+                {"detail": f"malformed JSON: {reason} (at character {position})"},
+                status_code=400,
+            )
+    problems = [f"{_where(e['loc'])}: {e['msg']}" for e in errors]
+    return JSONResponse({"detail": "; ".join(problems[:5]), "problems": problems}, status_code=422)
+
+
+UNPARSABLE = "There was an error parsing the body"
+"""What FastAPI says about a body json.loads cannot even decode (not UTF-8)."""
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException):
+    if exc.status_code == 400 and exc.detail == UNPARSABLE:
+        detail = "malformed JSON: the body is not UTF-8 text"
+        return JSONResponse({"detail": detail}, status_code=400)
+    return await http_exception_handler(request, exc)
+
+
+async def _internal_error(_request: Request, _exc: Exception) -> JSONResponse:
+    # Starlette re-raises after this answer, so the server logs the traceback.
+    return JSONResponse({"detail": "internal error; see the hub's log"}, status_code=500)

@@ -1,0 +1,301 @@
+"""The `kiosk-hub` command: a thin shell over the hub's core."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from hub import __version__
+from hub.context import Hub, init_data
+from hub.errors import HubError
+from hub.settings import Settings
+from hub.signing import SigningKeyError
+
+ENV_DATA = "KIOSK_HUB_DATA"
+ENV_DATABASE = "KIOSK_HUB_DATABASE"
+ENV_TIMEZONE = "KIOSK_HUB_TIMEZONE"
+DEFAULT_TIMEZONE = Settings.timezone
+
+
+@click.group()
+@click.version_option(__version__, prog_name="kiosk-hub")
+def main() -> None:
+    """The kiosk hub: content publishing, report intake, statistics and fleet status."""
+
+
+def data_options(func):
+    """--data and --database, shared by every command that works on a data directory."""
+
+    @click.option(
+        "--data",
+        "data_dir",
+        required=True,
+        envvar=ENV_DATA,
+        type=click.Path(path_type=Path, file_okay=False),
+        help=f"The hub's data directory (or ${ENV_DATA}).",
+    )
+    @click.option(
+        "--database",
+        envvar=ENV_DATABASE,
+        metavar="URL",
+        help=f"SQLAlchemy database URL (or ${ENV_DATABASE}); default: SQLite DATA/hub.db.",
+    )
+    @click.option(
+        "--timezone",
+        envvar=ENV_TIMEZONE,
+        default=DEFAULT_TIMEZONE,
+        show_default=True,
+        help=f"The municipality's time zone, for local days in statistics (or ${ENV_TIMEZONE}).",
+    )
+    @functools.wraps(func)
+    def wrapper(data_dir: Path, database: str | None, timezone: str, **kwargs):
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise click.BadParameter(f"unknown time zone {timezone!r}") from exc
+        settings = Settings(data_dir, database_url=database, timezone=timezone)
+        return func(settings=settings, **kwargs)
+
+    return wrapper
+
+
+def _open(settings: Settings) -> Hub:
+    try:
+        return Hub.open(settings)
+    except SigningKeyError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _run(settings: Settings, action):
+    """Run `action(hub, conn)` in one transaction; a refusal becomes a clean error."""
+    hub = _open(settings)
+    try:
+        with hub.transaction() as conn:
+            return action(hub, conn)
+    except HubError as exc:
+        raise click.ClickException(exc.detail) from exc
+    finally:
+        hub.close()
+
+
+@main.command()
+@data_options
+def init(settings: Settings) -> None:
+    """Create the data directory, the signing key and the database."""
+    created = init_data(settings)
+    hub = _open(settings)
+    click.echo(f"{'Created' if created else 'Kept the existing'} signing key {settings.key_path}")
+    click.echo(f"Public key (kiosks pin it when enrolled): {hub.signer.public_key}")
+    hub.close()
+
+
+@main.command()
+@data_options
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--access-log/--no-access-log", default=True, show_default=True)
+def serve(settings: Settings, host: str, port: int, access_log: bool) -> None:
+    """Run the hub's HTTP API (put HTTPS in front of it in production)."""
+    import uvicorn
+
+    from hub.app import create_app
+
+    app = create_app(settings, _open(settings))
+    uvicorn.run(app, host=host, port=port, access_log=access_log, proxy_headers=True)
+
+
+@main.group()
+def kiosk() -> None:
+    """Register kiosks and list them."""
+
+
+@kiosk.command("add")
+@click.argument("kiosk_id")
+@click.option("--name", required=True, help="Where it stands, as staff call it.")
+@click.option("--lat", required=True, type=float)
+@click.option("--long", "long_", required=True, type=float)
+@click.option("--group", "groups", multiple=True, help="A group for content targeting.")
+@data_options
+def kiosk_add(
+    settings: Settings, kiosk_id: str, name: str, lat: float, long_: float, groups: tuple
+) -> None:
+    """Register kiosk KIOSK_ID and print its one-time enrolment token."""
+    from hub.kiosks import Kiosk, add_kiosk
+
+    kiosk = Kiosk(kiosk_id, name, lat, long_, list(groups))
+    token = _run(settings, lambda hub, c: add_kiosk(c, kiosk, hub.now(), settings.enrolment_ttl))
+    _print_enrolment(kiosk_id, token, settings)
+
+
+@kiosk.command("enrol")
+@click.argument("kiosk_id")
+@data_options
+def kiosk_enrol(settings: Settings, kiosk_id: str) -> None:
+    """A new one-time enrolment token for an existing kiosk (e.g. replaced hardware)."""
+    from hub.kiosks import reenrol
+
+    token = _run(settings, lambda hub, c: reenrol(c, kiosk_id, hub.now(), settings.enrolment_ttl))
+    _print_enrolment(kiosk_id, token, settings)
+
+
+def _print_enrolment(kiosk_id: str, token: str, settings: Settings) -> None:
+    days = settings.enrolment_ttl.days
+    click.echo(f"One-time enrolment token for {kiosk_id} (valid {days} days, shown only now):")
+    click.echo(token)
+
+
+@kiosk.command("list")
+@data_options
+def kiosk_list(settings: Settings) -> None:
+    """List the registered kiosks."""
+    from hub.kiosks import list_kiosks
+
+    for k in _run(settings, lambda hub, c: list_kiosks(c)):
+        groups = ",".join(k.groups) or "-"
+        click.echo(f"{k.id}\t{k.name}\t{k.lat}, {k.long}\t{groups}")
+
+
+@main.group()
+def token() -> None:
+    """Issue tokens for staff, administrators and Open311 clients."""
+
+
+@token.command("add")
+@click.option("--role", required=True, type=click.Choice(["staff", "admin", "open311"]))
+@click.option("--name", help="Whose token this is (shown in logs and releases).")
+@data_options
+def token_add(settings: Settings, role: str, name: str | None) -> None:
+    """Create a token and print it (the hub keeps only its hash: copy it now)."""
+    from hub.tokens import add_token
+
+    secret = _run(settings, lambda hub, c: add_token(c, role, hub.now(), name=name))
+    click.echo(secret)
+
+
+@main.command()
+@click.argument("src", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--hub", "hub_url", required=True, envvar="KIOSK_HUB_URL", help="The hub's URL.")
+@click.option(
+    "--token", "staff_token", required=True, envvar="KIOSK_HUB_TOKEN", help="A staff token."
+)
+def publish(src: Path, hub_url: str, staff_token: str) -> None:
+    """Build the content in SRC and publish it to every kiosk."""
+    from hub.publish import HubClient, PublishError, blobs_to_upload
+    from kiosk.content.build import build_release
+    from kiosk.content.problems import ContentError
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-hub-publish-") as tmp:
+        out = Path(tmp) / "release"
+        try:
+            manifest = build_release(src, out)
+        except ContentError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{len(exc.problems)} problem(s) found; nothing was published.", err=True)
+            sys.exit(1)
+        client = HubClient(hub_url, staff_token)
+        try:
+            todo = blobs_to_upload(manifest.files, client.missing(manifest.files))
+            total = sum(f.size for f in todo)
+            click.echo(f"Uploading {len(todo)} of {len(manifest.files)} files ({total:,} bytes)")
+            with click.progressbar(length=total, label="Uploading", file=sys.stderr) as bar:
+                for entry in todo:
+                    client.upload(out / entry.path, entry, bar.update)
+            version = client.create_release(manifest.files)
+        except PublishError as exc:
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+            click.echo(f"Not published: {exc}", err=True)
+            sys.exit(1)
+    click.echo(f"Published release {version}")
+
+
+@main.group()
+def stats() -> None:
+    """Touch statistics."""
+
+
+@stats.command("export")
+@data_options
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--by", type=click.Choice(["hour", "day", "month"]), default="day", show_default=True)
+@click.option("--kiosk", "kiosk_id", help="Only this kiosk.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
+)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Default: stdout.")
+def stats_export(
+    settings: Settings,
+    start: datetime,
+    end: datetime,
+    by: str,
+    kiosk_id: str | None,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """Export totals per kiosk, period and screen for local dates FROM..TO (inclusive)."""
+    from hub.export import render
+    from hub.stats import aggregate
+
+    data = _run(
+        settings,
+        lambda hub, c: render(aggregate(c, start.date(), end.date(), by, kiosk_id), fmt),
+    )
+    if out is None:
+        click.echo(data, nl=False)
+    else:
+        out.write_bytes(data)
+        click.echo(f"Wrote {out} ({len(data):,} bytes)", err=True)
+
+
+@stats.command("rebuild")
+@data_options
+def stats_rebuild(settings: Settings) -> None:
+    """Recompute local hours and day totals (after changing --timezone)."""
+    from hub.stats import rebuild
+
+    _run(settings, lambda hub, c: rebuild(c, settings.timezone))
+    click.echo(f"Statistics recomputed for {settings.timezone}")
+
+
+@main.command()
+@data_options
+@click.option(
+    "--offline-after",
+    type=click.IntRange(min=1),
+    default=15,
+    show_default=True,
+    metavar="MINUTES",
+    help="A kiosk silent for longer is offline.",
+)
+def status(settings: Settings, offline_after: int) -> None:
+    """Every kiosk: last seen, content version, outbox depth, errors; offline ones first."""
+    from hub.fleet import status as fleet_status
+
+    rows = _run(
+        settings, lambda hub, c: fleet_status(c, hub.now(), timedelta(minutes=offline_after))
+    )
+    rows.sort(key=lambda s: (not s.offline, s.kiosk_id))
+    for s in rows:
+        seen = s.last_seen.strftime("%Y-%m-%d %H:%M UTC") if s.last_seen else "never"
+        state = "OFFLINE" if s.offline else "ok"
+        skew = f"{s.skew:+.0f}s" if s.skew is not None else "-"
+        click.echo(
+            f"{state:7} {s.kiosk_id:20} seen {seen:20} content v{s.content_version or '-'}  "
+            f"outbox {s.outbox_depth if s.outbox_depth is not None else '-'}  clock {skew}"
+        )
+        for error in s.errors:
+            click.echo(f"        ! {error}")
+    offline = sum(s.offline for s in rows)
+    click.echo(f"{len(rows)} kiosk(s), {offline} offline (silent > {offline_after} min)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""The hub's database: SQLAlchemy Core tables, portable between SQLite and PostgreSQL.
+
+Times are ISO 8601 text in UTC (`2026-11-21T14:00:00+00:00`), which sorts correctly as text
+in every database. The schema is versioned in `schema_migrations`: a fresh database gets the
+current tables and is stamped with every migration; an older one runs the newer migrations
+in order, each once, inside one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+)
+
+from hub.times import iso, utcnow
+
+BUSY_TIMEOUT_S = 10
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("description", Text, nullable=False),
+    Column("applied", String(32), nullable=False),
+)
+
+kiosks = Table(
+    "kiosks",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("long", Float, nullable=False),
+    Column("groups", Text, nullable=False, default="[]"),
+    Column("created", String(32), nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("kiosk_id", String(64), ForeignKey("kiosks.id"), nullable=True),
+    Column("name", String(200), nullable=True),
+    Column("created", String(32), nullable=False),
+    Column("revoked", String(32), nullable=True),
+)
+
+enrolments = Table(
+    "enrolments",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("kiosk_id", String(64), ForeignKey("kiosks.id"), nullable=False),
+    Column("created", String(32), nullable=False),
+    Column("expires", String(32), nullable=False),
+    Column("used", String(32), nullable=True),
+)
+
+releases = Table(
+    "releases",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("created", String(32), nullable=False),
+    Column("files", Text, nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("published_by", String(200), nullable=True),
+    Column("copy_of", Integer, nullable=True),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kiosk_id", String(64), ForeignKey("kiosks.id"), nullable=False),
+    Column("uuid", String(36), nullable=False),
+    Column("body_sha256", String(64), nullable=False),
+    Column("received", String(32), nullable=False),
+    Column("created", String(32), nullable=False),
+    Column("ref_code", String(20), nullable=False),
+    Column("status_token", String(100), nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("service_code", String(64), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("lat", Float, nullable=True),
+    Column("long", Float, nullable=True),
+    Column("address_string", String(250), nullable=True),
+    Column("email", String(254), nullable=True),
+    Column("phone", String(32), nullable=True),
+    Column("first_name", String(100), nullable=True),
+    Column("last_name", String(100), nullable=True),
+    Column("status", String(16), nullable=False, default="open"),
+    UniqueConstraint("kiosk_id", "uuid", name="reports_kiosk_uuid"),
+)
+Index("reports_status_token", reports.c.status_token)
+
+stats = Table(
+    "stats",
+    metadata,
+    Column("kiosk_id", String(64), ForeignKey("kiosks.id"), primary_key=True),
+    Column("hour", String(13), primary_key=True),
+    Column("metric", String(32), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("clock_synced", Boolean, nullable=False, default=True),
+    Column("local_hour", String(13), nullable=False),
+    Column("received", String(32), nullable=False),
+)
+Index("stats_local_hour", stats.c.local_hour)
+
+stats_daily = Table(
+    "stats_daily",
+    metadata,
+    Column("kiosk_id", String(64), ForeignKey("kiosks.id"), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("metric", String(32), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("clock_synced", Boolean, nullable=False, default=True),
+)
+"""Local-day totals of `stats`, kept up to date on every upload: day and month exports
+read 24 times fewer rows."""
+
+heartbeats = Table(
+    "heartbeats",
+    metadata,
+    Column("kiosk_id", String(64), ForeignKey("kiosks.id"), primary_key=True),
+    Column("received", String(32), nullable=False),
+    Column("sent_at", String(32), nullable=False),
+    Column("skew", Float, nullable=False),
+    Column("content_version", Integer, nullable=True),
+    Column("outbox_depth", Integer, nullable=True),
+    Column("last_touch", String(32), nullable=True),
+    Column("uptime", Float, nullable=True),
+    Column("app_version", String(50), nullable=True),
+    Column("errors", Text, nullable=False, default="[]"),
+)
+
+
+def _m1_initial(conn: Connection) -> None:
+    metadata.create_all(conn)
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "kiosks, tokens, enrolments, releases, reports, statistics, heartbeats", _m1_initial),
+]
+"""(version, description, function): append only; a later one alters an existing database
+with its own DDL, while the Table definitions above always describe the latest schema."""
+
+
+def make_engine(url: str) -> Engine:
+    """An engine; for SQLite: WAL, foreign keys, a busy timeout, and explicit BEGINs."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
+        # More connections than worker threads (40) plus the event loop: a request never
+        # waits for the pool, only (briefly) for the write lock. They are cheap in SQLite.
+        pool_size=8,
+        max_overflow=48,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling is off; we emit BEGIN ourselves (below).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # WAL + NORMAL: a crash can lose the last commits but never corrupts; the kiosk
+        # keeps everything until the hub acknowledges it, so nothing is lost for good.
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A writer takes the lock up front: two writers wait in turn (busy timeout) instead
+        # of one failing when both try to upgrade a read snapshot to a write.
+        immediate = conn.get_execution_options().get("hub_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def transaction(engine: Engine, write: bool = True) -> Iterator[Connection]:
+    """One transaction: committed when the block ends, rolled back if it raises."""
+    with engine.connect() as conn:
+        conn.execution_options(hub_write=write)
+        with conn.begin():
+            yield conn
+
+
+def schema_version(conn: Connection) -> int:
+    if not inspect(conn).has_table("schema_migrations"):
+        return 0
+    return conn.scalar(select(func.max(schema_migrations.c.version))) or 0
+
+
+def migrate(engine: Engine) -> list[int]:
+    """Bring the database to the latest schema; returns the versions recorded now."""
+    with transaction(engine) as conn:
+        schema_migrations.create(conn, checkfirst=True)
+        current = schema_version(conn)
+        now = iso(utcnow())
+        if current == 0 and not inspect(conn).has_table("kiosks"):
+            metadata.create_all(conn)
+            todo = [(v, d, None) for v, d, _ in MIGRATIONS]
+        else:
+            todo = [(v, d, fn) for v, d, fn in MIGRATIONS if v > current]
+        for version, description, apply in todo:
+            if apply is not None:
+                apply(conn)
+            conn.execute(
+                schema_migrations.insert().values(
+                    version=version, description=description, applied=now
+                )
+            )
+        return [v for v, _, _ in todo]
+
+
+def upsert(conn: Connection, table: Table, rows: Iterable[dict], keys: tuple[str, ...]) -> int:
+    """Insert rows, or overwrite the non-key columns where the key already exists."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    conn.execute(_upsert_statement(conn.dialect.name, table, keys), rows)
+    return len(rows)
+
+
+@lru_cache(maxsize=32)
+def _upsert_statement(dialect: str, table: Table, keys: tuple[str, ...]):
+    """Built once per table: constructing `excluded` costs more than running the statement."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:  # pragma: no cover - other databases are not supported
+        raise NotImplementedError(f"upsert on {dialect}")
+    stmt = insert(table)
+    update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_=update)

@@ -1,0 +1,43 @@
+"""What the core refuses, by meaning; the app turns each into its HTTP status.
+
+Kept free of HTTP machinery so the CLI and tests can catch the same errors.
+"""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """A request the hub refuses; `detail` says what is wrong, in words."""
+
+    status = 400
+
+    def __init__(self, detail: str, problems: list[str] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.problems = problems or []
+
+
+class BadRequest(HubError):
+    status = 400
+
+
+class Unauthorized(HubError):
+    status = 401
+
+
+class Forbidden(HubError):
+    status = 403
+
+
+class NotFound(HubError):
+    status = 404
+
+
+class Conflict(HubError):
+    status = 409
+
+
+class Invalid(HubError):
+    """Well-formed but unacceptable (unknown category, invalid content): permanent."""
+
+    status = 422

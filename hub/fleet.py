@@ -1,0 +1,108 @@
+"""Fleet status: the last heartbeat of every kiosk, and which ones have gone quiet.
+
+Only the latest heartbeat is kept per kiosk (one row, overwritten): what an administrator
+needs is "is it alive, what is it showing, is anything stuck", not a history.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection, select
+
+from hub.db import heartbeats, kiosks, upsert
+from hub.times import aware, iso, parse
+
+MAX_ERRORS = 50
+
+
+class Heartbeat(BaseModel):
+    sent_at: datetime
+    content_version: Annotated[int, Field(ge=0)] | None = None
+    outbox_depth: Annotated[int, Field(ge=0)] | None = None
+    last_touch: datetime | None = None
+    uptime: Annotated[float, Field(ge=0)] | None = None
+    app_version: Annotated[str, Field(max_length=50)] | None = None
+    errors: list[str] = []
+    """Kept as sent up to MAX_ERRORS of 500 characters: a long error is cut, not refused."""
+
+
+def record(conn: Connection, kiosk_id: str, beat: Heartbeat, now: datetime) -> float:
+    """Keep this heartbeat as the kiosk's latest; returns the clock skew in seconds
+    (server time − kiosk time: positive when the kiosk's clock is behind)."""
+    skew = (now - aware(beat.sent_at)).total_seconds()
+    upsert(
+        conn,
+        heartbeats,
+        [
+            {
+                "kiosk_id": kiosk_id,
+                "received": iso(now),
+                "sent_at": iso(beat.sent_at),
+                "skew": round(skew, 3),
+                "content_version": beat.content_version,
+                "outbox_depth": beat.outbox_depth,
+                "last_touch": iso(beat.last_touch) if beat.last_touch else None,
+                "uptime": beat.uptime,
+                "app_version": beat.app_version,
+                "errors": json.dumps([e[:500] for e in beat.errors[:MAX_ERRORS]]),
+            }
+        ],
+        ("kiosk_id",),
+    )
+    return skew
+
+
+@dataclass(frozen=True)
+class KioskStatus:
+    kiosk_id: str
+    name: str
+    groups: list[str]
+    last_seen: datetime | None
+    skew: float | None
+    content_version: int | None
+    outbox_depth: int | None
+    last_touch: datetime | None
+    uptime: float | None
+    app_version: str | None
+    errors: list[str]
+    offline: bool
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        for name in ("last_seen", "last_touch"):
+            data[name] = iso(data[name]) if data[name] else None
+        return data
+
+
+def status(conn: Connection, now: datetime, offline_after: timedelta) -> list[KioskStatus]:
+    """Every kiosk, heard from or not; offline when silent for longer than `offline_after`."""
+    rows = conn.execute(
+        select(kiosks, heartbeats)
+        .select_from(kiosks.outerjoin(heartbeats, heartbeats.c.kiosk_id == kiosks.c.id))
+        .order_by(kiosks.c.id)
+    )
+    out = []
+    for row in rows:
+        seen = parse(row.received)
+        out.append(
+            KioskStatus(
+                kiosk_id=row.id,
+                name=row.name,
+                groups=json.loads(row.groups),
+                last_seen=seen,
+                skew=row.skew,
+                content_version=row.content_version,
+                outbox_depth=row.outbox_depth,
+                last_touch=parse(row.last_touch),
+                uptime=row.uptime,
+                app_version=row.app_version,
+                errors=json.loads(row.errors) if row.errors else [],
+                offline=seen is None or now - seen > offline_after,
+            )
+        )
+    return out

@@ -1,0 +1,220 @@
+"""Publishing releases and serving their signed manifests.
+
+A release is a list of files (path, sha256, size) whose blobs are all in the store and whose
+content.json the kiosk's own content model accepts. Versions only ever go up: rolling back
+publishes an old file list again under a new, higher version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, func, select, text
+
+from hub.blobs import BlobStore
+from hub.db import releases
+from hub.errors import Invalid, NotFound
+from hub.signing import Signer
+from hub.times import ceil_hour, iso, parse
+from kiosk.content.manifest import CONTENT_FILE, FileEntry, Manifest
+from kiosk.content.model import Content
+from kiosk.content.source import MEDIA_FIELDS
+
+
+@dataclass(frozen=True)
+class Release:
+    version: int
+    created: datetime
+    files: list[FileEntry]
+    content_sha256: str
+    published_by: str | None = None
+    copy_of: int | None = None
+
+    def summary(self) -> dict:
+        return {
+            "version": self.version,
+            "created": iso(self.created),
+            "files": len(self.files),
+            "bytes": sum(f.size for f in self.files),
+            "published_by": self.published_by,
+            "copy_of": self.copy_of,
+        }
+
+
+@dataclass(frozen=True)
+class SignedManifest:
+    body: bytes
+    """Exactly the signed bytes: serve them unchanged."""
+    signature: str
+    """The `Kiosk-Signature` header value."""
+    etag: str
+
+
+def _from_row(row) -> Release:
+    files = [FileEntry.model_validate(f) for f in json.loads(row.files)]
+    return Release(
+        row.version, parse(row.created), files, row.content_sha256, row.published_by, row.copy_of
+    )
+
+
+def latest(conn: Connection) -> Release | None:
+    row = conn.execute(select(releases).order_by(releases.c.version.desc()).limit(1)).first()
+    return _from_row(row) if row else None
+
+
+def get_release(conn: Connection, version: int) -> Release:
+    row = conn.execute(select(releases).where(releases.c.version == version)).first()
+    if row is None:
+        raise NotFound(f"no release {version}")
+    return _from_row(row)
+
+
+def list_releases(conn: Connection) -> list[Release]:
+    rows = conn.execute(select(releases).order_by(releases.c.version.desc()))
+    return [_from_row(r) for r in rows]
+
+
+def parse_files(raw: list) -> list[FileEntry]:
+    """The file list a client sent, each entry checked like a kiosk would check it."""
+    problems = []
+    files = []
+    for i, item in enumerate(raw):
+        try:
+            files.append(FileEntry.model_validate(item))
+        except ValidationError as exc:
+            problems += [f"files[{i}]: {_where(e['loc'])}{e['msg']}" for e in exc.errors()]
+    if problems:
+        raise Invalid("the file list is not valid", problems)
+    return files
+
+
+def check_release(blobs: BlobStore, files: list[FileEntry]) -> str:
+    """Every blob present, content.json valid content referring only to listed media.
+
+    Returns content.json's sha256; raises Invalid with every problem found."""
+    problems = []
+    paths = [f.path for f in files]
+    for path in sorted({p for p in paths if paths.count(p) > 1}):
+        problems.append(f"{path}: listed more than once")
+    for f in files:
+        if not blobs.has(f.sha256, f.size):
+            problems.append(f"{f.path}: blob {f.sha256} ({f.size} bytes) has not been uploaded")
+    content_entries = [f for f in files if f.path == CONTENT_FILE]
+    if not content_entries:
+        problems.append(f"{CONTENT_FILE}: missing from the file list")
+    if problems:
+        raise Invalid("the release is incomplete", problems)
+    entry = content_entries[0]
+    try:
+        content = Content.model_validate_json(blobs.read(entry.sha256))
+    except ValidationError as exc:
+        problems = [f"{CONTENT_FILE}: {_where(e['loc'])}{e['msg']}" for e in exc.errors()]
+        raise Invalid("content.json is not valid content", problems) from exc
+    listed = set(paths)
+    for ref in media_refs(content):
+        if ref not in listed:
+            problems.append(f"{CONTENT_FILE}: refers to {ref}, which is not in the release")
+    if problems:
+        raise Invalid("content.json refers to files the release lacks", problems)
+    return entry.sha256
+
+
+def _where(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc) + ": " if loc else ""
+
+
+def media_refs(content: Content) -> list[str]:
+    """Every media file the content points at (logo, map, event images)."""
+    data = content.model_dump(mode="json")
+    refs = []
+    for key, fields in MEDIA_FIELDS.items():
+        owners = [data[key]] if isinstance(data[key], dict) else data[key]
+        for owner in owners:
+            for name in fields:
+                value = owner
+                for part in name.split("."):
+                    value = value.get(part) if isinstance(value, dict) else None
+                if isinstance(value, str):
+                    refs.append(value)
+    return refs
+
+
+def publish(
+    conn: Connection,
+    blobs: BlobStore,
+    files: list[FileEntry],
+    now: datetime,
+    published_by: str | None = None,
+    copy_of: int | None = None,
+) -> Release:
+    """Check and record a new release under the next version."""
+    content_sha256 = check_release(blobs, files)
+    if conn.dialect.name == "postgresql":
+        # Two publishes at once must not both take "last + 1" (SQLite's BEGIN IMMEDIATE
+        # already serialises writers).
+        conn.execute(text("LOCK TABLE releases IN SHARE ROW EXCLUSIVE MODE"))
+    version = (conn.scalar(select(func.max(releases.c.version))) or 0) + 1
+    files = sorted(files, key=lambda f: f.path)
+    conn.execute(
+        releases.insert().values(
+            version=version,
+            created=iso(now),
+            files=json.dumps([f.model_dump() for f in files]),
+            content_sha256=content_sha256,
+            published_by=published_by,
+            copy_of=copy_of,
+        )
+    )
+    return Release(version, parse(iso(now)), files, content_sha256, published_by, copy_of)
+
+
+def activate(
+    conn: Connection, blobs: BlobStore, version: int, now: datetime, by: str | None = None
+) -> Release:
+    """Roll the fleet back (or forward) to `version`'s files, as a new, higher version."""
+    old = get_release(conn, version)
+    return publish(conn, blobs, old.files, now, by, copy_of=old.version)
+
+
+def signed_manifest(
+    release: Release, signer: Signer, now: datetime, ttl: timedelta
+) -> SignedManifest:
+    """The manifest kiosks fetch; `expires` moves on the hour, so the bytes (and the ETag)
+    stay the same for up to an hour and a polling kiosk mostly gets 304."""
+    manifest = Manifest(
+        version=release.version,
+        created=release.created,
+        expires=ceil_hour(now + ttl),
+        files=release.files,
+    )
+    body = manifest.to_json()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return SignedManifest(body, signer.header(body), etag)
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = [c.strip().removeprefix("W/") for c in if_none_match.split(",")]
+    return "*" in candidates or etag in candidates
+
+
+def service_codes(conn: Connection, blobs: BlobStore) -> frozenset[str]:
+    """Report categories of the latest release: the service codes a report may use."""
+    release = latest(conn)
+    if release is None:
+        return frozenset()
+    return _codes_in(blobs.path(release.content_sha256))
+
+
+@lru_cache(maxsize=16)
+def _codes_in(content_path: Path) -> frozenset[str]:
+    """Cached by path: a blob is named by its content, so it never changes."""
+    content = Content.model_validate_json(content_path.read_bytes())
+    return frozenset(c.service_code for c in content.report_categories)

@@ -1,0 +1,1 @@
+"""HTTP routes, one module per resource: parse, call the core, answer. No rules here."""

@@ -1,0 +1,195 @@
+"""Touch statistics: whole-hour totals from kiosks, aggregated for administrators.
+
+A kiosk sends the total of each finished UTC hour; the hub overwrites (kiosk, hour, metric,
+key) with it, so sending an hour again never double counts. Each row also carries the hour
+in the municipality's time zone, so "a day" in an export is a local day. The local-day
+totals are kept in `stats_daily`, recomputed for the days an upload touches, so a year's
+daily or monthly export reads one row per kiosk, day and key instead of twenty-four.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, BaseModel, Field
+from sqlalchemy import Connection, bindparam, case, delete, func, literal, select, update
+
+from hub.db import stats, stats_daily, upsert
+from hub.errors import Invalid
+from hub.kiosks import Kiosk, get_kiosk, list_kiosks
+from hub.times import iso
+
+HOUR_FORMAT = "%Y-%m-%dT%H"
+PERIODS = ("hour", "day", "month")
+
+
+def _check_hour(value: str) -> str:
+    try:
+        datetime.strptime(value, HOUR_FORMAT)
+    except ValueError as exc:
+        raise ValueError("hour must be a UTC hour like 2026-11-21T13") from exc
+    return value
+
+
+class HourCount(BaseModel):
+    hour: Annotated[str, Field(min_length=13, max_length=13), AfterValidator(_check_hour)]
+    metric: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+    key: Annotated[str, Field(max_length=200)] = ""
+    count: Annotated[int, Field(ge=0, le=2**40)]
+    clock_synced: bool = True
+
+
+class StatsUpload(BaseModel):
+    sent_at: datetime | None = None
+    hours: Annotated[list[HourCount], Field(max_length=50_000)]
+
+
+@lru_cache(maxsize=65536)
+def local_hour(hour: str, timezone: str) -> str:
+    """The UTC hour `2026-11-21T23` as the same text in the local zone: `2026-11-22T00`."""
+    moment = datetime.strptime(hour, HOUR_FORMAT).replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(timezone)).strftime(HOUR_FORMAT)
+
+
+def utc_hours_of(day: str, timezone: str) -> tuple[str, str]:
+    """The UTC hours [first, end) that make up local day `day`, as stored hour text."""
+    zone = ZoneInfo(timezone)
+    midnight = datetime.fromisoformat(day)
+    start = midnight.replace(tzinfo=zone).astimezone(UTC)
+    end = (midnight + timedelta(days=1)).replace(tzinfo=zone).astimezone(UTC)
+    return start.strftime(HOUR_FORMAT), end.strftime(HOUR_FORMAT)
+
+
+_SYNCED = func.min(case((stats.c.clock_synced, 1), else_=0)) == 1
+"""Whether every hour in a group was counted with a synchronised clock (a boolean in
+PostgreSQL too, where MIN() of booleans does not exist)."""
+_DAILY_COLUMNS = ["kiosk_id", "day", "metric", "key", "count", "clock_synced"]
+
+
+def store_hours(
+    conn: Connection, kiosk_id: str, hours: list[HourCount], timezone: str, now: datetime
+) -> int:
+    """Overwrite each (kiosk, hour, metric, key) with its total; returns how many."""
+    received = iso(now)
+    latest = {(h.hour, h.metric, h.key): h for h in hours}  # the last of duplicates wins
+    rows = [
+        {
+            "kiosk_id": kiosk_id,
+            "hour": h.hour,
+            "metric": h.metric,
+            "key": h.key,
+            "count": h.count,
+            "clock_synced": h.clock_synced,
+            "local_hour": local_hour(h.hour, timezone),
+            "received": received,
+        }
+        for h in latest.values()
+    ]
+    stored = upsert(conn, stats, rows, ("kiosk_id", "hour", "metric", "key"))
+    for day in sorted({r["local_hour"][:10] for r in rows}):
+        _rebuild_day(conn, kiosk_id, day, timezone)
+    return stored
+
+
+def _rebuild_day(conn: Connection, kiosk_id: str, day: str, timezone: str) -> None:
+    first, end = utc_hours_of(day, timezone)
+    conn.execute(
+        delete(stats_daily).where(stats_daily.c.kiosk_id == kiosk_id, stats_daily.c.day == day)
+    )
+    totals = (
+        select(
+            stats.c.kiosk_id,
+            literal(day),
+            stats.c.metric,
+            stats.c.key,
+            func.sum(stats.c.count),
+            _SYNCED,
+        )
+        .where(stats.c.kiosk_id == kiosk_id, stats.c.hour >= first, stats.c.hour < end)
+        .group_by(stats.c.kiosk_id, stats.c.metric, stats.c.key)
+    )
+    conn.execute(stats_daily.insert().from_select(_DAILY_COLUMNS, totals))
+
+
+def rebuild(conn: Connection, timezone: str | None = None) -> None:
+    """Recompute the local-day totals from the hours; with `timezone`, first the local
+    hours themselves (after the municipality's zone setting changed)."""
+    if timezone is not None:
+        pairs = conn.execute(select(stats.c.kiosk_id, stats.c.hour).distinct()).all()
+        if pairs:
+            conn.execute(
+                update(stats)
+                .where(stats.c.kiosk_id == bindparam("k"), stats.c.hour == bindparam("h"))
+                .values(local_hour=bindparam("local")),
+                [{"k": k, "h": h, "local": local_hour(h, timezone)} for k, h in pairs],
+            )
+    conn.execute(delete(stats_daily))
+    day = func.substr(stats.c.local_hour, 1, 10)
+    totals = select(
+        stats.c.kiosk_id, day, stats.c.metric, stats.c.key, func.sum(stats.c.count), _SYNCED
+    ).group_by(stats.c.kiosk_id, day, stats.c.metric, stats.c.key)
+    conn.execute(stats_daily.insert().from_select(_DAILY_COLUMNS, totals))
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    kiosk: Kiosk
+    period: str
+    metric: str
+    key: str
+    count: int
+    clock_synced: bool
+    """False if any hour in the period was counted before the kiosk's clock was set."""
+
+
+def _query(start: date, end: date, by: str):
+    """Totals per kiosk, period, metric and key: from hours for `hour`, else from days."""
+    after_end = (end + timedelta(days=1)).isoformat()
+    if by == "hour":
+        table, period, synced = stats, stats.c.local_hour, _SYNCED
+        when = (stats.c.local_hour >= start.isoformat(), stats.c.local_hour < after_end)
+    else:
+        table = stats_daily
+        period = stats_daily.c.day if by == "day" else func.substr(stats_daily.c.day, 1, 7)
+        synced = func.min(case((stats_daily.c.clock_synced, 1), else_=0)) == 1
+        when = (stats_daily.c.day >= start.isoformat(), stats_daily.c.day < after_end)
+    period = period.label("period")
+    cols = table.c
+    return (
+        select(cols.kiosk_id, period, cols.metric, cols.key, func.sum(cols.count), synced)
+        .where(*when)
+        .group_by(cols.kiosk_id, period, cols.metric, cols.key)
+        .order_by(cols.kiosk_id, period, cols.metric, cols.key)
+    ), cols
+
+
+def _label(period: str, by: str) -> str:
+    return f"{period[:10]} {period[11:13]}:00" if by == "hour" else period
+
+
+def aggregate(
+    conn: Connection, start: date, end: date, by: str = "day", kiosk_id: str | None = None
+) -> list[ExportRow]:
+    """Totals per kiosk, period, metric and key for local dates start..end (inclusive)."""
+    if by not in PERIODS:
+        raise Invalid(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
+    if end < start:
+        raise Invalid(f"the period ends ({end}) before it starts ({start})")
+    if kiosk_id is not None:
+        get_kiosk(conn, kiosk_id)
+    query, cols = _query(start, end, by)
+    if kiosk_id is not None:
+        query = query.where(cols.kiosk_id == kiosk_id)
+    kiosks = {k.id: k for k in list_kiosks(conn)}
+    labels: dict[str, str] = {}
+    out = []
+    for kiosk, slot, metric, key, total, synced in conn.execute(query):
+        label = labels.get(slot)
+        if label is None:
+            label = labels[slot] = _label(slot, by)
+        out.append(ExportRow(kiosks[kiosk], label, metric, key, int(total), bool(synced)))
+    return out
