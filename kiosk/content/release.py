@@ -25,6 +25,7 @@ from kiosk.content.model import (
     ServiceCard,
     ServiceCategory,
 )
+from kiosk.durable import fsync_path
 from kiosk.search import BODY, KEYWORD, SUMMARY, TITLE, SearchIndex
 
 CURRENT_LINK = "current"
@@ -85,11 +86,7 @@ def activate_release(data_dir: Path, release_dir: Path) -> None:
     target = Path(release_dir).resolve()
     os.symlink(os.path.relpath(target, data_dir), tmp)
     os.replace(tmp, link)
-    fd = os.open(data_dir, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_path(data_dir)
 
 
 @dataclass
