@@ -24,6 +24,9 @@ sys.path.insert(0, str(REPO))
 
 HELLO = """
 import os, sys
+from kivy.config import Config
+Config.set("graphics", "width", "1920")  # the same window as the kiosk's
+Config.set("graphics", "height", "1080")
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.uix.label import Label
@@ -32,7 +35,9 @@ class Hello(App):
     def build(self):
         return Label(text="Hello world")
     def on_start(self):
-        Clock.schedule_once(lambda dt: (print("INTERACTIVE", flush=True), rss(), self.stop()), 0)
+        Clock.schedule_once(lambda dt: print("INTERACTIVE", flush=True), 0)
+        # memory once frames have been drawn (software OpenGL allocates on the first draw)
+        Clock.schedule_once(lambda dt: (rss(), self.stop()), 1.0)
 
 
 def rss():
@@ -51,6 +56,9 @@ from kiosk.app import KioskApp
 app = KioskApp(content=sys.argv[1], data_dir=sys.argv[2], size=(1920, 1080))
 def ready(dt):
     print("INTERACTIVE", flush=True)
+    Clock.schedule_once(drawn, 1.0)
+
+def drawn(dt):
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
             print("RSS", int(line.split()[1]) // 1024, flush=True)
