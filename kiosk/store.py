@@ -72,8 +72,13 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
 """(version, description, function): append only; never edit one that has shipped."""
 
 
-def open_store(data_dir: Path) -> Database:
-    """Open (creating and migrating as needed) the kiosk database in `data_dir`."""
+def open_store(data_dir: Path, durable: bool = True) -> Database:
+    """Open (creating and migrating as needed) the kiosk database in `data_dir`.
+
+    `durable=False` is for the sync agent: its writes are bookkeeping that a replay can redo
+    (a lost "delivered" mark means the hub is asked again and answers with the same id), so
+    it need not wait for the disk twice per report. What a visitor files is always durable.
+    """
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(
@@ -86,7 +91,7 @@ def open_store(data_dir: Path) -> Database:
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     _enable_wal(db)
     # A report is stored before the visitor is thanked: commits must survive power loss.
-    db.execute("PRAGMA synchronous = FULL")
+    db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
     db.execute("PRAGMA foreign_keys = ON")
     migrate(db)
     return db

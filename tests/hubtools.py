@@ -1,7 +1,9 @@
 """Helpers for the hub's tests: a hub on a real data directory, and a live server for it.
 
 The live server is real uvicorn on 127.0.0.1 (a free port), run in a thread of the test
-process, so a test can look into the hub's database while talking HTTP to it.
+process, so a test can look into the hub's database while talking HTTP to it. `HubProcess` is
+the whole hub as it is deployed (`kiosk-hub serve`, one uvicorn worker, in its own process) for
+the sync tests and benchmarks, with `enroll_kiosk` and `file_reports` for the kiosk's side.
 
 The hub's database is SQLite in the data directory; with HUB_TEST_POSTGRES set to a server's
 URL (e.g. `postgresql://hub@/postgres?host=/tmp&port=5432`), each hub gets a fresh database
@@ -12,15 +14,23 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import warnings
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
+import requests
 import uvicorn
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy import create_engine, make_url, text
 
 from hub.app import create_app
@@ -30,6 +40,13 @@ from hub.releases import publish
 from hub.settings import Settings
 from hub.tokens import add_token
 from kiosk.content.manifest import FileEntry
+from kiosk.outbox import save_report
+from kiosk.reports import ReportDraft
+from kiosk.store import open_store
+
+REPO = Path(__file__).resolve().parent.parent
+HUB_CLI = [sys.executable, "-c", "import sys; from hub.cli import main; sys.exit(main())"]
+KIOSK_CLI = [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
 
 
 def make_client(app):
@@ -159,3 +176,131 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.sock.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(cmd: list[str], check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{cmd[3:]} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return done
+
+
+class HubProcess:
+    """A real hub in its own process (`kiosk-hub serve` on a free 127.0.0.1 port, one uvicorn
+    worker, SQLite, no access log), with a staff and an admin token."""
+
+    def __init__(self, root: Path) -> None:
+        self.data = root / "hub"
+        run([*HUB_CLI, "init", "--data", str(self.data)])
+        self.staff = self._token("staff")
+        self.admin = self._token("admin")
+        self.url = f"http://127.0.0.1:{free_port()}"
+        port = self.url.rsplit(":", 1)[1]
+        self.log = (root / "hub.log").open("w")
+        self.proc = subprocess.Popen(
+            [*HUB_CLI, "serve", "--data", str(self.data), "--port", port, "--no-access-log"],
+            cwd=REPO,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{self.url}/api/v1/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the hub did not start: {(root / 'hub.log').read_text()}")
+            time.sleep(0.1)
+
+    def _token(self, role: str) -> str:
+        out = run([*HUB_CLI, "token", "add", "--role", role, "--data", str(self.data)]).stdout
+        return out.strip().splitlines()[-1].strip()
+
+    def add_kiosk(self, kiosk_id: str) -> str:
+        out = run(
+            [*HUB_CLI, "kiosk", "add", kiosk_id, "--name", kiosk_id.title(), "--lat", "50.3"]
+            + ["--long", "16.88", "--group", "centrum", "--data", str(self.data)]
+        ).stdout
+        return out.strip().splitlines()[-1].strip()
+
+    def publish(self, src: Path) -> int:
+        out = run([*HUB_CLI, "publish", str(src), "--hub", self.url, "--token", self.staff])
+        return int(re.search(r"[Pp]ublished release (\d+)", out.stdout)[1])
+
+    def query(self, sql: str, *args) -> list[tuple]:
+        """Read the hub's own database (read-only) to see what it has stored."""
+        with sqlite3.connect(f"file:{self.data / 'hub.db'}?mode=ro", uri=True) as conn:
+            return conn.execute(sql, args).fetchall()
+
+    def fleet(self, kiosk_id: str) -> dict:
+        answer = requests.get(
+            f"{self.url}/api/v1/kiosks",
+            headers={"Authorization": f"Bearer {self.admin}"},
+            timeout=10,
+        )
+        answer.raise_for_status()
+        return next(k for k in answer.json()["kiosks"] if k["kiosk_id"] == kiosk_id)
+
+    def private_key(self):
+        return serialization.load_pem_private_key(
+            (self.data / "signing.key").read_bytes(), password=None
+        )
+
+    def __enter__(self) -> HubProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+REPORT = dict(
+    service_code="lampa",
+    description="Nie świeci latarnia przy ul. Polnej 3",
+    lat=50.3,
+    long=16.88,
+    consent=True,
+    email="jan@example.org",
+    phone="+48600100200",
+    first_name="Jan",
+    last_name="Kowalski",
+)
+"""A report as a resident files it at the kiosk, with contact details given."""
+
+
+def enroll_kiosk(hub_url: str, token: str, data: Path) -> subprocess.CompletedProcess:
+    """`kiosk enroll` (the real CLI, in its own process) into the data directory `data`."""
+    return run([*KIOSK_CLI, "enroll", "--hub", hub_url, "--token", token, "--data", str(data)])
+
+
+def file_reports(data: Path, changes: Iterable[dict]) -> list[str]:
+    """Save one report per item of `changes` (fields differing from REPORT) in the kiosk
+    database of `data`, as the report screen does; returns their uuids."""
+    db = open_store(data)
+    try:
+        return [
+            save_report(db, ReportDraft(**(REPORT | c)), None, "pl", datetime.now(UTC)).uuid
+            for c in changes
+        ]
+    finally:
+        db.close()
+
+
+def file_report(data: Path, **changes) -> str:
+    return file_reports(data, [changes])[0]

@@ -92,3 +92,12 @@ def test_two_processes_open_and_write_at_once(tmp_path: Path) -> None:
     db = open_store(tmp_path)
     assert db.execute("SELECT COUNT(*) FROM sync_state").fetchone()[0] == 400
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_the_agents_bookkeeping_connection_need_not_wait_for_the_disk(tmp_path: Path) -> None:
+    ui = open_store(tmp_path)
+    agent = open_store(tmp_path, durable=False)
+    assert ui.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert agent.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL (WAL: consistent)
+    set_state(agent, "x", "1")
+    assert get_state(ui, "x") == "1"

@@ -15,10 +15,7 @@ import http.client
 import json
 import os
 import re
-import socket
-import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -32,105 +29,16 @@ from cryptography.hazmat.primitives import serialization
 
 from kiosk.content.manifest import MANIFEST_FILE, Manifest
 from kiosk.content.release import current_release_dir, load_release
-from kiosk.outbox import list_reports, save_report
-from kiosk.reports import ReportDraft
+from kiosk.outbox import list_reports
 from kiosk.store import open_store
 from kiosk.sync.enrolment import load_enrolment
 from kiosk.sync.reports import report_body
 from tests.conftest import tiny_png, write_tree
-
-REPO = Path(__file__).resolve().parent.parent
-HUB_CLI = [sys.executable, "-c", "import sys; from hub.cli import main; sys.exit(main())"]
-KIOSK_CLI = [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())"]
+from tests.hubtools import KIOSK_CLI, REPO, HubProcess, enroll_kiosk, file_report, run
 
 pytestmark = pytest.mark.skipif(
     not (REPO / "hub" / "cli.py").exists(), reason="the hub is not in this tree"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run(cmd: list[str], check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
-    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
-    if check and done.returncode != 0:
-        raise AssertionError(f"{cmd[3:]} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    return done
-
-
-class Hub:
-    """A real hub in its own process, with a staff and an admin token."""
-
-    def __init__(self, root: Path) -> None:
-        self.data = root / "hub"
-        run([*HUB_CLI, "init", "--data", str(self.data)])
-        self.staff = self._token("staff")
-        self.admin = self._token("admin")
-        self.url = f"http://127.0.0.1:{free_port()}"
-        port = self.url.rsplit(":", 1)[1]
-        self.log = (root / "hub.log").open("w")
-        self.proc = subprocess.Popen(
-            [*HUB_CLI, "serve", "--data", str(self.data), "--port", port, "--no-access-log"],
-            cwd=REPO,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{self.url}/api/v1/health", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the hub did not start: {(root / 'hub.log').read_text()}")
-            time.sleep(0.1)
-
-    def _token(self, role: str) -> str:
-        out = run([*HUB_CLI, "token", "add", "--role", role, "--data", str(self.data)]).stdout
-        return out.strip().splitlines()[-1].strip()
-
-    def add_kiosk(self, kiosk_id: str) -> str:
-        out = run(
-            [*HUB_CLI, "kiosk", "add", kiosk_id, "--name", kiosk_id.title(), "--lat", "50.3"]
-            + ["--long", "16.88", "--group", "centrum", "--data", str(self.data)]
-        ).stdout
-        return out.strip().splitlines()[-1].strip()
-
-    def publish(self, src: Path) -> int:
-        out = run([*HUB_CLI, "publish", str(src), "--hub", self.url, "--token", self.staff])
-        return int(re.search(r"[Pp]ublished release (\d+)", out.stdout)[1])
-
-    def query(self, sql: str, *args) -> list[tuple]:
-        """Read the hub's own database (read-only) to see what it has stored."""
-        with sqlite3.connect(f"file:{self.data / 'hub.db'}?mode=ro", uri=True) as conn:
-            return conn.execute(sql, args).fetchall()
-
-    def fleet(self, kiosk_id: str) -> dict:
-        answer = requests.get(
-            f"{self.url}/api/v1/kiosks",
-            headers={"Authorization": f"Bearer {self.admin}"},
-            timeout=10,
-        )
-        answer.raise_for_status()
-        return next(k for k in answer.json()["kiosks"] if k["kiosk_id"] == kiosk_id)
-
-    def private_key(self):
-        return serialization.load_pem_private_key(
-            (self.data / "signing.key").read_bytes(), password=None
-        )
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
 
 
 class Network:
@@ -208,26 +116,26 @@ class Network:
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory) -> Iterator[Hub]:
-    server = Hub(tmp_path_factory.mktemp("e2e"))
+def hub(tmp_path_factory) -> Iterator[HubProcess]:
+    server = HubProcess(tmp_path_factory.mktemp("e2e"))
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
-def network(hub: Hub) -> Iterator[Network]:
+def network(hub: HubProcess) -> Iterator[Network]:
     proxy = Network(hub.url)
     yield proxy
     proxy.close()
 
 
 @pytest.fixture
-def kiosk(hub: Hub, network: Network, tmp_path: Path, request) -> Path:
+def kiosk(hub: HubProcess, network: Network, tmp_path: Path, request) -> Path:
     """A freshly enrolled kiosk (through the network) with its own data directory."""
     kiosk_id = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[5:40].strip("-")
     token = hub.add_kiosk(kiosk_id)
     data = tmp_path / "kiosk"
-    out = run([*KIOSK_CLI, "enroll", "--hub", network.url, "--token", token, "--data", str(data)])
+    out = enroll_kiosk(network.url, token, data)
     assert f"Enrolled as kiosk {kiosk_id}" in out.stdout
     network.manifest = None
     network.rate = None
@@ -253,11 +161,11 @@ def source_tree(root: Path) -> Path:
 
 
 def test_enrolment_pins_the_hubs_key_and_spends_the_token(
-    hub: Hub, network: Network, tmp_path: Path
+    hub: HubProcess, network: Network, tmp_path: Path
 ) -> None:
     token = hub.add_kiosk("pinned")
     data = tmp_path / "kiosk"
-    run([*KIOSK_CLI, "enroll", "--hub", network.url, "--token", token, "--data", str(data)])
+    enroll_kiosk(network.url, token, data)
     enrolment = load_enrolment(data)
     public = hub.private_key().public_key()
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -272,7 +180,7 @@ def test_enrolment_pins_the_hubs_key_and_spends_the_token(
 
 
 def test_publish_then_sync_activates_and_one_changed_image_is_all_that_is_fetched(
-    hub: Hub, network: Network, kiosk: Path, tmp_path: Path
+    hub: HubProcess, network: Network, kiosk: Path, tmp_path: Path
 ) -> None:
     src = source_tree(tmp_path / "src")
     first = hub.publish(src)
@@ -305,7 +213,7 @@ def test_publish_then_sync_activates_and_one_changed_image_is_all_that_is_fetche
 
 
 def test_an_agent_killed_during_a_download_resumes_with_range(
-    hub: Hub, network: Network, kiosk: Path, tmp_path: Path
+    hub: HubProcess, network: Network, kiosk: Path, tmp_path: Path
 ) -> None:
     src = source_tree(tmp_path / "src")
     big = os.urandom(6 * 1024 * 1024)  # an image is not decoded on the way: any bytes do
@@ -343,14 +251,14 @@ def test_an_agent_killed_during_a_download_resumes_with_range(
     assert not partial.exists()
 
 
-def signed(hub: Hub, manifest: dict) -> tuple[bytes, dict[str, str]]:
+def signed(hub: HubProcess, manifest: dict) -> tuple[bytes, dict[str, str]]:
     body = json.dumps(manifest, indent=1).encode()
     signature = base64.b64encode(hub.private_key().sign(body)).decode()
     return body, {"Content-Type": "application/json", "Kiosk-Signature": f"ed25519={signature}"}
 
 
 def test_bad_manifests_are_refused_and_the_release_stays(
-    hub: Hub, network: Network, kiosk: Path, tmp_path: Path
+    hub: HubProcess, network: Network, kiosk: Path, tmp_path: Path
 ) -> None:
     src = source_tree(tmp_path / "src")
     old = hub.publish(src)
@@ -406,27 +314,8 @@ def test_bad_manifests_are_refused_and_the_release_stays(
     assert hub.fleet(enrolment.kiosk_id)["errors"] == []
 
 
-def file_report(data: Path, **changes) -> str:
-    base = dict(
-        service_code="lampa",
-        description="Nie świeci latarnia przy ul. Polnej 3",
-        lat=50.3,
-        long=16.88,
-        consent=True,
-        email="jan@example.org",
-        phone="+48600100200",
-        first_name="Jan",
-        last_name="Kowalski",
-    )
-    db = open_store(data)
-    try:
-        return save_report(db, ReportDraft(**(base | changes)), None, "pl", datetime.now(UTC)).uuid
-    finally:
-        db.close()
-
-
 def test_reports_are_delivered_exactly_once_and_personal_data_erased(
-    hub: Hub, network: Network, kiosk: Path, tmp_path: Path
+    hub: HubProcess, network: Network, kiosk: Path, tmp_path: Path
 ) -> None:
     hub.publish(source_tree(tmp_path / "src"))  # its report categories: lampa, idea
     uuids = [file_report(kiosk), file_report(kiosk, service_code="idea", description="Ławki")]
@@ -474,7 +363,7 @@ def test_reports_are_delivered_exactly_once_and_personal_data_erased(
 
 
 def test_statistics_uploaded_three_times_keep_the_hub_totals(
-    hub: Hub, network: Network, kiosk: Path
+    hub: HubProcess, network: Network, kiosk: Path
 ) -> None:
     now = datetime.now(UTC)
     hours = [(now - timedelta(hours=h)).strftime("%Y-%m-%dT%H") for h in (3, 2, 0)]

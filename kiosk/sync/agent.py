@@ -80,7 +80,7 @@ class Agent:
         self.data_dir = Path(data_dir)
         self.enrolment = load_enrolment(self.data_dir)
         self._lock = _lock(self.data_dir)
-        self.db = open_store(self.data_dir)
+        self.db = open_store(self.data_dir, durable=False)
         self.client = client or HubClient(self.enrolment.hub_url, self.enrolment.kiosk_token)
         self.now = now
         self.clock_synced = clock_synced

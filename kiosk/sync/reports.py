@@ -18,6 +18,7 @@ only fail the same way and keep a struggling hub busy.
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -65,37 +66,82 @@ def report_body(row: dict) -> dict:
     return {name: row.get(name) for name in REPORT_FIELDS}
 
 
+IN_FLIGHT = 4
+"""Reports sent at once after the first one got through: on a slow link most of the time is
+waiting for answers, and the hub handles requests in parallel."""
+
+
 def deliver_reports(
     client: HubClient,
     db: Database,
     now: datetime,
     limit: int = 50,
     rng: random.Random | None = None,
+    in_flight: int = IN_FLIGHT,
 ) -> DeliveryOutcome:
-    """Send every report that is due (at most `limit`), one request each."""
+    """Send every report that is due (at most `limit`), one request each.
+
+    The first report goes alone, as a probe: if the hub is down, one request says so. After
+    that, up to `in_flight` go at once. The database is written from this thread only.
+    """
     outcome = DeliveryOutcome()
-    for row in due_reports(db, now, limit):
-        uuid = row["uuid"]
-        mark_sending(db, uuid)
-        try:
-            answer = client.request(
-                "POST", "/reports", json_body=report_body(row), headers={"Idempotency-Key": uuid}
-            )
-        except HubError as exc:
-            if exc.permanent and exc.status not in KIOSK_PROBLEMS:
-                mark_rejected(db, uuid, str(exc))
-                outcome.rejected += 1
-                outcome.errors.append(f"report {row['ref_code']} rejected by the hub: {exc}")
-                continue
-            mark_retry(db, uuid, str(exc), now, rng)
-            outcome.retried += 1
-            outcome.errors.append(f"report {row['ref_code']} not delivered: {exc}")
-            break
-        try:
-            data = answer.json()
-        except HubError:
-            data = {}
-        request_id = data.get("service_request_id") if isinstance(data, dict) else None
-        mark_delivered(db, uuid, str(request_id) if request_id is not None else None, now)
-        outcome.delivered += 1
+    rows = due_reports(db, now, limit)
+    wave, start = 1, 0
+    with ThreadPoolExecutor(max_workers=max(1, in_flight)) as pool:
+        while start < len(rows):
+            batch = rows[start : start + wave]
+            start += len(batch)
+            for row in batch:
+                mark_sending(db, row["uuid"])
+            answers = list(pool.map(lambda row: _post(client, row), batch))
+            stop = False
+            for row, answer in zip(batch, answers, strict=True):
+                stop |= _record(db, row, answer, now, rng, outcome)
+            if stop:
+                break
+            wave = max(1, in_flight)
     return outcome
+
+
+def _post(client: HubClient, row: dict) -> dict | HubError:
+    """One delivery; the answer's JSON, or the failure (raised on a worker thread)."""
+    try:
+        answer = client.request(
+            "POST",
+            "/reports",
+            json_body=report_body(row),
+            headers={"Idempotency-Key": row["uuid"]},
+        )
+    except HubError as exc:
+        return exc
+    try:
+        data = answer.json()
+    except HubError:
+        data = {}
+    return data if isinstance(data, dict) else {}
+
+
+def _record(
+    db: Database,
+    row: dict,
+    answer: dict | HubError,
+    now: datetime,
+    rng: random.Random | None,
+    outcome: DeliveryOutcome,
+) -> bool:
+    """Write one delivery's outcome; True when the round should stop (the hub is failing)."""
+    uuid = row["uuid"]
+    if isinstance(answer, HubError):
+        if answer.permanent and answer.status not in KIOSK_PROBLEMS:
+            mark_rejected(db, uuid, str(answer))
+            outcome.rejected += 1
+            outcome.errors.append(f"report {row['ref_code']} rejected by the hub: {answer}")
+            return False
+        mark_retry(db, uuid, str(answer), now, rng)
+        outcome.retried += 1
+        outcome.errors.append(f"report {row['ref_code']} not delivered: {answer}")
+        return True
+    request_id = answer.get("service_request_id")
+    mark_delivered(db, uuid, str(request_id) if request_id is not None else None, now)
+    outcome.delivered += 1
+    return False
