@@ -28,6 +28,7 @@ from kiosk.content.release import (
     current_release_dir,
     load_release,
 )
+from kiosk.durable import fsync_path
 from kiosk.store import get_state, set_state, write_transaction
 from kiosk.sync.client import CHUNK, HubClient, HubError, failure
 from kiosk.sync.manifest_check import SIGNATURE_HEADER, check_manifest, trusted_time
@@ -273,7 +274,7 @@ def _finish_blob(partial: Path, blob: Path, sha: str, size: int) -> Path:
         raise ContentError(f"blob {sha}: the sha256 of the downloaded bytes does not match")
     os.chmod(partial, 0o444)
     os.replace(partial, blob)
-    _fsync_dir(blob.parent)
+    fsync_path(blob.parent)
     return blob
 
 
@@ -324,7 +325,7 @@ def assemble_release(data_dir: Path, body: bytes, manifest: Manifest) -> Path:
                 raise ContentError(f"release {manifest.version} is already the active one")
             shutil.rmtree(final)
         os.rename(tmp, final)
-        _fsync_dir(releases)
+        fsync_path(releases)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -342,20 +343,8 @@ def _link_or_copy(source: Path, target: Path) -> None:
 def _fsync_tree(root: Path) -> None:
     for folder, _dirs, files in os.walk(root):
         for name in files:
-            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _fsync_dir(Path(folder))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+            fsync_path(os.path.join(folder, name))
+        fsync_path(folder)
 
 
 def prune_releases(data_dir: Path, keep: set[Path]) -> list[Path]:
