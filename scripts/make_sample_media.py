@@ -132,8 +132,8 @@ def ski_race(draw: ImageDraw.ImageDraw) -> None:
         fir_tree(draw, x, 300, 80, DARK_GREEN)
     # two parallel classic-style tracks sweeping across the slope
     for offset in (0, 14):
-        draw.line([(0, 285 - offset), (260, 250 - offset), (520, 262 - offset), (800, 228 - offset)],
-                  fill=SKY, width=4)
+        track = [(0, 285), (260, 250), (520, 262), (800, 228)]
+        draw.line([(x, y - offset) for x, y in track], fill=SKY, width=4)
     # a stylised skier
     cx, cy = 420, 190
     draw.ellipse([cx - 9, cy - 38, cx + 9, cy - 20], fill=RED)
@@ -174,9 +174,9 @@ def easter_fair(draw: ImageDraw.ImageDraw) -> None:
 
 POSTERS: dict[str, tuple[tuple[int, int, int], str, str, Callable[[ImageDraw.ImageDraw], None]]] = {
     "jarmark-bozonarodzeniowy.png": (
-        (36, 52, 96), "Jarmark Bożonarodzeniowy", "Rynek · 12–13 grudnia 2026", christmas_fair),
+        (36, 52, 96), "Jarmark Bożonarodzeniowy", "Rynek · 11–13 grudnia 2026", christmas_fair),
     "bieg-narciarski.png": (
-        SKY, "Jodłowy Bieg Narciarski", "Polana pod Jodłowcem · 13 lutego 2027", ski_race),
+        SKY, "Bieg o Puchar Burmistrza", "Polana Jodłowa · 20 lutego 2027", ski_race),
     "final-wosp.png": (
         (250, 236, 214), "Gramy razem!", "Jodłowskie Centrum Kultury · 31 stycznia 2027",
         heart_scene),
