@@ -24,6 +24,10 @@ def check_sha256(sha256: str) -> str:
     return sha256
 
 
+BLOB_MODE = 0o644
+"""Blobs are published content; the data directory (0750) keeps strangers out."""
+
+
 class BlobWriter:
     """One upload in progress: `write` chunks, then `finish` (or `abort`)."""
 
@@ -56,6 +60,9 @@ class BlobWriter:
                     f"blob content does not match its name: sha256 is "
                     f"{self._digest.hexdigest()}, not {self.sha256}"
                 )
+            # Public content: readable by the group, so nginx (in the hub's group) can serve
+            # blobs straight from disk; mkstemp makes files private.
+            os.fchmod(self._fh.fileno(), BLOB_MODE)
             self._fh.flush()
             os.fsync(self._fh.fileno())
             self._fh.close()

@@ -142,6 +142,8 @@ def media_refs(content: Content) -> list[str]:
                     value = value.get(part) if isinstance(value, dict) else None
                 if isinstance(value, str):
                     refs.append(value)
+    if content.walk is not None:
+        refs.extend(content.walk.media_refs())  # panorama textures and previews
     return refs
 
 

@@ -76,16 +76,27 @@ SCREENS = (
     "contact",
     "report",
     "receipt",
+    "staff",
+    "walk",
 )
+ALERT_SECONDS = 8.0
+"""Seconds each alert stays on the banner when several are valid (and how often validity
+windows are looked at again)."""
 
 
-def configure_kivy(fullscreen: bool) -> None:
+def configure_kivy(kiosk: KioskConfig) -> None:
     """Settings that must be in place before the window opens: a kiosk has no way out."""
+    fullscreen = kiosk.fullscreen
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "window_icon", "")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
+    if fullscreen:
+        from kiosk.kivysettings import kiosk_settings
+
+        for section, key, value in kiosk_settings(kiosk):
+            Config.set(section, key, value)
 
 
 def _register_fonts() -> None:
@@ -145,12 +156,13 @@ class KioskApp(App):
         self._reload_pending = False
         self._overlay = None
         self._timers: list = []
+        self._alert_turn = 0
         self.db = None
 
     # --- start and stop -------------------------------------------------------------------
 
     def build(self):
-        configure_kivy(self.kiosk.fullscreen)
+        configure_kivy(self.kiosk)
         from kivy.core.window import Window
 
         _register_fonts()
@@ -179,12 +191,19 @@ class KioskApp(App):
             Clock.schedule_interval(self._tick, 0.25),
             Clock.schedule_interval(self._flush, self.kiosk.flush_interval),
             Clock.schedule_interval(self._check_release, RELEASE_CHECK_SECONDS),
+            Clock.schedule_interval(lambda _dt: self._refresh_alert(advance=True), ALERT_SECONDS),
         ]
+        load_kv_once(HERE / "widgets" / "overlays.kv")
+        from kiosk.appliance import Appliance
+
+        self.appliance = Appliance(self)
+        self.appliance.start()
         self.bind(lang=self._on_lang, high_contrast=self._on_theme, font_scale=self._on_lang)
         return root
 
     def on_start(self) -> None:
         self._refresh_all()
+        self.appliance.ready()
 
     def on_stop(self) -> None:
         from kivy.core.window import Window
@@ -194,13 +213,14 @@ class KioskApp(App):
         Window.unbind(size=self._on_resize, on_request_close=self._refuse_close)
         Window.unbind(on_touch_down=self._on_any_touch)
         self._close_overlay()
+        self.appliance.stop()
         self._flush()
         if self.db is not None:
             self.db.close()
             self.db = None
 
     def run(self) -> None:
-        configure_kivy(self.kiosk.fullscreen)  # before the window opens
+        configure_kivy(self.kiosk)  # before the window opens
         super().run()
 
     def _refuse_close(self, *_args) -> bool:
@@ -250,6 +270,7 @@ class KioskApp(App):
     def reload_content(self) -> None:
         """Swap in the new release; a release that fails to load leaves the old one shown."""
         self._reload_pending = False
+        self.appliance.end_attract()  # its media belong to the old release
         old = (self.catalog, self.release_path, self._stamp, self.lang)
         try:
             self._load_content()
@@ -406,10 +427,19 @@ class KioskApp(App):
         self.pal = palette(self.high_contrast)
         self._refresh_all()
 
-    def _refresh_alert(self) -> None:
+    def _refresh_alert(self, advance: bool = False) -> None:
+        """The banner: valid alerts, most severe first, taking turns when there are several;
+        a danger alert keeps the banner to the danger alerts."""
         alerts = self.catalog.alerts(self.now()) if self.catalog else []
-        self.alert_text = tr(alerts[0].text, self.lang) if alerts else ""
-        self.alert_severity = alerts[0].severity if alerts else ""
+        if alerts and alerts[0].severity == "danger":
+            alerts = [a for a in alerts if a.severity == "danger"]
+        self._alert_turn += 1 if advance else 0
+        alert = alerts[self._alert_turn % len(alerts)] if alerts else None
+        text = tr(alert.text, self.lang) if alert else ""
+        if len(alerts) > 1:
+            text += f"   ({self._alert_turn % len(alerts) + 1}/{len(alerts)})"
+        self.alert_text = text
+        self.alert_severity = alert.severity if alert else ""
         self.municipality = tr(self.catalog.settings.municipality, self.lang)
 
     # --- touches, idle, counters ---------------------------------------------------------
@@ -418,6 +448,8 @@ class KioskApp(App):
         now = self.clock()
         if self.idle.touched(now):
             self.counter.session()
+        if self.appliance.touched(touch, now):
+            return True  # stopped the attract loop or woke the display
         screen = "idle_overlay" if self._overlay else self.manager.current
         self.counter.touch(screen)
         if self._overlay:
@@ -435,6 +467,7 @@ class KioskApp(App):
                 self._overlay.open(animation=False)
         elif phase is Phase.EXPIRED:
             self.reset_for_next_visitor()
+        self.appliance.tick(now, phase)
 
     def _close_overlay(self) -> None:
         if self._overlay:
@@ -445,6 +478,7 @@ class KioskApp(App):
         """Privacy and a fresh start: home, default language, nothing typed survives."""
         self._close_overlay()
         self.idle.reset()
+        self.appliance.rested(self.clock())
         for screen in self.manager.screens:
             screen.reset()
         self.font_scale = 1.0

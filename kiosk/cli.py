@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -165,9 +166,35 @@ def run(
     from kiosk.app import KioskApp
     from kiosk.content.release import ReleaseError
 
+    app = KioskApp(kiosk=config, size=window)
     try:
-        KioskApp(kiosk=config, size=window).run()
+        app.run()
     except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    appliance = getattr(app, "appliance", None)
+    if appliance is not None and appliance.restart_requested and "INVOCATION_ID" not in os.environ:
+        from kiosk.appliance import restart_process
+
+        restart_process()  # no systemd here to start us again (it sets INVOCATION_ID)
+
+
+@main.command("staff-pin")
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read the PIN from standard input.")
+def staff_pin(from_stdin: bool) -> None:
+    """Hash a staff PIN for kiosk.toml ([staff] pin_hash = "...").
+
+    The PIN (4 to 12 digits) opens the staff screen after the hidden gesture: five taps in
+    the top-left corner within three seconds.
+    """
+    from kiosk.pin import PinError, hash_pin
+
+    if from_stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = click.prompt("Staff PIN", hide_input=True, confirmation_prompt=True)
+    try:
+        click.echo(hash_pin(pin))
+    except PinError as exc:
         raise click.ClickException(str(exc)) from exc
 
 

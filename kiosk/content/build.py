@@ -18,11 +18,14 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.content.manifest import CONTENT_FILE, MANIFEST_FILE, FileEntry, Manifest, sha256_file
 from kiosk.content.source import MEDIA_FIELDS, Source, load_source
+from kiosk.content.walkbuild import build_walk
+from kiosk.durable import fsync_path
 
 
 def content_document(source: Source, media_names: dict[str, str]) -> bytes:
@@ -38,6 +41,10 @@ def content_document(source: Source, media_names: dict[str, str]) -> bytes:
                     target = target.get(parent) or {}
                 if target.get(leaf) is not None:
                     target[leaf] = media_names[target[leaf]]
+    if data.get("walk") is None:
+        data.pop("walk", None)  # content without a walk: the same document as before walks
+    if not data.get("attract"):
+        data.pop("attract", None)  # likewise without an attract loop
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -75,11 +82,14 @@ def _write_release(
         target = dest / name
         if not target.exists():
             shutil.copyfile(path, target)
-            _fsync(target)
+            fsync_path(target)
             entries.append(FileEntry(path=name, sha256=digest, size=target.stat().st_size))
+    if source.content.walk is not None:
+        walk = build_walk(source.content.walk, source.panoramas, dest, entries, fsync_path)
+        source = replace(source, content=source.content.model_copy(update={"walk": walk}))
     document = content_document(source, media_names)
     (dest / CONTENT_FILE).write_bytes(document)
-    _fsync(dest / CONTENT_FILE)
+    fsync_path(dest / CONTENT_FILE)
     entries.append(
         FileEntry(
             path=CONTENT_FILE, sha256=hashlib.sha256(document).hexdigest(), size=len(document)
@@ -92,7 +102,7 @@ def _write_release(
         files=sorted(entries, key=lambda e: e.path),
     )
     (dest / MANIFEST_FILE).write_bytes(manifest.to_json())
-    _fsync(dest / MANIFEST_FILE)
+    fsync_path(dest / MANIFEST_FILE)
     return manifest
 
 
@@ -104,18 +114,10 @@ def _default_created() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _replace_dir(tmp: Path, out: Path) -> None:
     """Put the finished release at `out`; an old one there is moved aside, then removed."""
     for sub in (tmp / "media", tmp):
-        _fsync(sub)
+        fsync_path(sub)
     if out.exists() or out.is_symlink():
         if not out.is_dir() or not (out / MANIFEST_FILE).exists() and any(out.iterdir()):
             raise FileExistsError(
@@ -127,4 +129,4 @@ def _replace_dir(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.rename(tmp, out)
-    _fsync(out.parent)
+    fsync_path(out.parent)

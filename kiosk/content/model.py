@@ -155,6 +155,8 @@ class IdleSettings(Model):
     """Seconds without a touch before the "Are you still there?" overlay."""
     countdown: Annotated[int, Field(ge=3, le=60)] = 10
     """Seconds the overlay counts down before the kiosk returns home."""
+    attract_after: Annotated[int, Field(ge=0, le=3600)] = 30
+    """Seconds at rest after the reset before the attract loop plays (attract.yaml)."""
 
 
 class Settings(Model):
@@ -260,6 +262,104 @@ class Alert(Targeted):
     text: Text
 
 
+class AttractItem(Targeted):
+    """One slide of the attract loop a kiosk plays at rest: a video or an image."""
+
+    video: MediaRef | None = None
+    image: MediaRef | None = None
+    duration: Annotated[float, Field(ge=1, le=600)] | None = None
+    """Seconds on screen: for an image (default 8), or to cut a video short."""
+
+    @model_validator(mode="after")
+    def _one_medium(self) -> AttractItem:
+        if (self.video is None) == (self.image is None):
+            raise ValueError("give either a video or an image")
+        return self
+
+
+Yaw = Annotated[float, Field(ge=-180, le=180)]
+"""Degrees to the right of the panorama image's centre (negative: to the left)."""
+Pitch = Annotated[float, Field(ge=-90, le=90)]
+"""Degrees above the horizon (negative: below it)."""
+
+
+class Hotspot(Model):
+    """A point in a panorama a visitor can touch: a way to another place, or a note."""
+
+    yaw: Yaw
+    pitch: Pitch = 0.0
+    target: Identifier | None = None
+    """The id of the place this hotspot leads to."""
+    info: Text | None = None
+    """A note shown when touched (instead of a target)."""
+    label: Text | None = None
+    """Shown beside the marker; a way to a place defaults to that place's title."""
+
+    @model_validator(mode="after")
+    def _target_or_info(self) -> Hotspot:
+        if (self.target is None) == (self.info is None):
+            raise ValueError("give either a target (a place's id) or an info text")
+        return self
+
+
+class PanoramaTextures(Model):
+    """Written by `content build`: the panorama cut into GPU textures of at most 4096 px."""
+
+    layout: Literal["halves"] = "halves"
+    """`halves`: the equirectangular image's left and right halves, each one texture."""
+    width: Annotated[int, Field(ge=2, le=8192)]
+    height: Annotated[int, Field(ge=1, le=4096)]
+    """Size of the whole equirectangular image the textures make up."""
+    files: Annotated[list[MediaRef], Field(min_length=2, max_length=2)]
+
+
+class PanoramaNode(Model):
+    """One place of the virtual walk: a 360° equirectangular photograph and its hotspots."""
+
+    id: Identifier
+    title: Text
+    description: Text | None = None
+    image: MediaRef | None = None
+    """The source photograph (content folder only; a release carries textures instead)."""
+    textures: PanoramaTextures | None = None
+    preview: MediaRef | None = None
+    yaw: Yaw = 0.0
+    """Where the view looks when a visitor arrives."""
+    pitch: Pitch = 0.0
+    location: Location
+    """Where the place is: a point on the municipality map."""
+    hotspots: list[Hotspot] = []
+
+    @model_validator(mode="after")
+    def _has_picture(self) -> PanoramaNode:
+        if self.image is None and self.textures is None:
+            raise ValueError("image is required (an equirectangular JPEG, twice as wide as high)")
+        return self
+
+
+class Walk(Model):
+    """The virtual walk: places joined by hotspots, entered at `start`."""
+
+    start: Identifier | None = None
+    """The place a visitor enters at; the first node when not given."""
+    nodes: Annotated[list[PanoramaNode], Field(min_length=1)]
+
+    @property
+    def start_id(self) -> str:
+        return self.start or self.nodes[0].id
+
+    def node(self, node_id: str) -> PanoramaNode | None:
+        return next((n for n in self.nodes if n.id == node_id), None)
+
+    def media_refs(self) -> list[str]:
+        """Every release file the walk points at (textures and previews)."""
+        refs: list[str] = []
+        for node in self.nodes:
+            refs.extend(node.textures.files if node.textures else ())
+            refs.extend(r for r in (node.image, node.preview) if r)
+        return refs
+
+
 class Content(Model):
     """Everything a release carries: the one JSON document a kiosk loads."""
 
@@ -271,3 +371,5 @@ class Content(Model):
     events: list[Event] = []
     report_categories: list[ReportCategory] = []
     alerts: list[Alert] = []
+    walk: Walk | None = None
+    attract: list[AttractItem] = []

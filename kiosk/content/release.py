@@ -24,6 +24,7 @@ from kiosk.content.model import (
     ReportCategory,
     ServiceCard,
     ServiceCategory,
+    Walk,
 )
 from kiosk.durable import fsync_path
 from kiosk.search import BODY, KEYWORD, SUMMARY, TITLE, SearchIndex
@@ -143,6 +144,11 @@ class Catalog:
 
     def event_categories(self):
         return self.release.content.event_categories
+
+    @property
+    def walk(self) -> Walk | None:
+        """The virtual walk, if the release has one."""
+        return self.release.content.walk
 
     def report_categories(self, now: datetime) -> list[ReportCategory]:
         return [r for r in self._reports if r.valid_at(now)]

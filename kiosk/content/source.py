@@ -9,7 +9,10 @@ Layout (all YAML, UTF-8):
     events/*.yaml              lists of events
     report_categories.yaml     a list of report categories
     alerts.yaml                a list of alerts (may be empty or absent)
+    attract.yaml               the attract loop at rest: videos and images (optional)
     media/                     images referenced from the files above
+    panoramas/walk.yaml        the virtual walk (optional; see kiosk/content/walksource.py)
+    panoramas/*.jpg            its equirectangular photographs
 
 Every problem is collected, never just the first, so staff fix everything in one round.
 """
@@ -24,9 +27,17 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
-from kiosk.content.media import MediaError, resolve_media
+from kiosk.content.media import (
+    IMAGE_SUFFIXES,
+    MAX_IMAGE_BYTES,
+    MAX_VIDEO_BYTES,
+    VIDEO_SUFFIXES,
+    MediaError,
+    resolve_media,
+)
 from kiosk.content.model import (
     Alert,
+    AttractItem,
     Content,
     Event,
     EventCategory,
@@ -36,6 +47,7 @@ from kiosk.content.model import (
     Settings,
 )
 from kiosk.content.problems import ContentError, Problem
+from kiosk.content.walksource import load_walk
 from kiosk.content.yamlfile import PathKey, YamlDocument, dotted, read_yaml
 
 
@@ -55,6 +67,7 @@ COLLECTIONS = (
     Collection("events", Event, "events/*.yaml", required=False),
     Collection("report_categories", ReportCategory, "report_categories.yaml", "service_code"),
     Collection("alerts", Alert, "alerts.yaml", required=False),
+    Collection("attract", AttractItem, "attract.yaml", id_field="", required=False),
 )
 SETTINGS_FILE = "settings.yaml"
 
@@ -63,7 +76,10 @@ SETTINGS_FILE = "settings.yaml"
 MEDIA_FIELDS: dict[str, tuple[str, ...]] = {
     "settings": ("logo", "map.image"),
     "events": ("image",),
+    "attract": ("video", "image"),
 }
+VIDEO_FIELDS = frozenset({"video"})
+"""Media fields that take a video (.mp4, .webm, .mkv) rather than an image."""
 
 
 @dataclass
@@ -85,13 +101,16 @@ class Source:
     root: Path
     content: Content
     media: dict[str, Path] = field(default_factory=dict)
+    panoramas: dict[str, Path] = field(default_factory=dict)
+    """The walk's photographs by reference: cut into textures by the build, not copied."""
 
     def summary(self) -> str:
         c = self.content
         langs = sorted(_languages_used(c))
+        panoramas = len(c.walk.nodes) if c.walk else 0
         return (
             f"OK: {len(c.services)} services, {len(c.events)} events, "
-            f"{len(c.report_categories)} report categories, 0 panoramas, "
+            f"{len(c.report_categories)} report categories, {panoramas} panoramas, "
             f"{len(c.alerts)} alerts, languages: {', '.join(langs)}"
         )
 
@@ -119,12 +138,13 @@ class _Loader:
             items[coll.key] = self._load_collection(coll)
             self._check_unique(coll, items[coll.key])
         self._check_references(items)
+        walk, panoramas = load_walk(self, settings)
         if self.problems or settings is None:
             raise ContentError(self.problems)
         tz = ZoneInfo(settings.timezone)
         items["events"] = [_localized(e, tz) for e in items["events"]]
-        content = Content(settings=settings, **items)
-        return Source(self.root, content, self.media)
+        content = Content(settings=settings, walk=walk, **items)
+        return Source(self.root, content, self.media, panoramas)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -201,7 +221,12 @@ class _Loader:
             if not isinstance(ref, str) or ref in self.media:
                 continue
             try:
-                self.media[ref] = resolve_media(self.root, ref)
+                kind = (
+                    (VIDEO_SUFFIXES, MAX_VIDEO_BYTES)
+                    if leaf in VIDEO_FIELDS
+                    else (IMAGE_SUFFIXES, MAX_IMAGE_BYTES)
+                )
+                self.media[ref] = resolve_media(self.root, ref, *kind)
             except MediaError as exc:
                 problem_path = path + tuple(parents)
                 self.problems.append(Origin(doc, problem_path).problem(leaf, str(exc)))
@@ -209,6 +234,8 @@ class _Loader:
     # --- cross checks ----------------------------------------------------------------------
 
     def _check_unique(self, coll: Collection, items: list[Any]) -> None:
+        if not coll.id_field:
+            return  # items without ids (attract slides) may repeat
         seen: dict[str, Origin] = {}
         for item in items:
             key = getattr(item, coll.id_field)

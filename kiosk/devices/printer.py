@@ -214,6 +214,31 @@ def print_ticket(ticket: Ticket, device: str, baudrate: int, timeout: float = 3.
         _close(port, discard=not printed)
 
 
+def printer_status(device: str, baudrate: int, timeout: float = 1.0) -> str:
+    """What the staff screen shows: "ready", "paper_out", "no_answer" (many printers never
+    answer the status query and print all the same), or a `Reason` (missing, busy, ...).
+    Blocks for up to about `timeout` seconds: call it from a worker thread."""
+    deadline = time.monotonic() + timeout
+    try:
+        port = _open(device, baudrate, timeout)
+    except PrinterError as exc:
+        return str(exc.reason)
+    try:
+        port.reset_input_buffer()
+        _write(port, PAPER_STATUS_QUERY, deadline)
+        port.timeout = min(STATUS_TIMEOUT, _time_left(deadline))
+        answer = port.read(1)
+    except serial.SerialTimeoutException:
+        return str(Reason.TIMEOUT)
+    except (serial.SerialException, OSError):
+        return str(Reason.ERROR)
+    finally:
+        _close(port, discard=True)
+    if not answer or answer[0] & _STATUS_FIXED_MASK != _STATUS_FIXED_BITS:
+        return "no_answer"
+    return str(Reason.PAPER_OUT) if answer[0] & _PAPER_END == _PAPER_END else "ready"
+
+
 def _compose(p: Escpos, ticket: Ticket) -> None:
     from escpos.constants import QR_ECLEVEL_M
 

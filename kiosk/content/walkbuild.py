@@ -1,0 +1,62 @@
+"""The virtual walk in a release: photographs cut into textures, named by their content.
+
+Each node's source `image` is replaced by `textures` (two halves of at most 4096x4096) and a
+`preview`; the photograph itself stays at the town hall. Files are written as
+`media/<sha256>.jpg` like every other media file, so an unchanged panorama is never sent to
+a kiosk twice.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.content.manifest import FileEntry, sha256_file
+from kiosk.content.model import PanoramaTextures, Walk
+from kiosk.content.panorama import cut
+
+
+def build_walk(
+    walk: Walk,
+    images: dict[str, Path],
+    dest: Path,
+    entries: list[FileEntry],
+    fsync: Callable[[Path], None],
+) -> Walk:
+    """Cut every node's image into `dest/media/`, add the files to `entries`, and return
+    the walk as a release carries it."""
+    media = dest / "media"
+    done: dict[str, tuple[PanoramaTextures, str]] = {}
+    nodes = []
+    for node in walk.nodes:
+        if node.image is None:  # already built (a release rebuilt): keep as it is
+            nodes.append(node)
+            continue
+        if node.image not in done:
+            with tempfile.TemporaryDirectory(dir=dest) as tmp:
+                pieces = cut(images[node.image], Path(tmp), "panorama")
+                left, right, preview = (
+                    _store(p, media, entries, fsync) for p in (*pieces.halves, pieces.preview)
+                )
+            textures = PanoramaTextures(
+                width=pieces.width, height=pieces.height, files=[left, right]
+            )
+            done[node.image] = (textures, preview)
+        textures, preview = done[node.image]
+        nodes.append(
+            node.model_copy(update={"image": None, "textures": textures, "preview": preview})
+        )
+    return walk.model_copy(update={"nodes": nodes})
+
+
+def _store(path: Path, media: Path, entries: list[FileEntry], fsync: Callable[[Path], None]) -> str:
+    digest = sha256_file(path)
+    name = f"media/{digest}.jpg"
+    target = media / f"{digest}.jpg"
+    if not target.exists():
+        os.replace(path, target)
+        fsync(target)
+        entries.append(FileEntry(path=name, sha256=digest, size=target.stat().st_size))
+    return name

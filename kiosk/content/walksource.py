@@ -1,0 +1,113 @@
+"""Reading the virtual walk from a content source tree: `panoramas/walk.yaml`.
+
+The walk lives beside its photographs in the content folder's `panoramas/` folder, so staff
+replace a place's picture and its hotspots in one place. Image paths are relative to the
+content folder (`panoramas/rynek.jpg`), like every other media path. The file is optional:
+without it the kiosk offers no virtual walk.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from kiosk.content.media import MAX_PANORAMA_BYTES, MediaError, resolve_media
+from kiosk.content.model import PanoramaNode, Settings, Walk
+from kiosk.content.panorama import SUFFIXES, PanoramaError, inspect
+from kiosk.content.problems import Problem
+from kiosk.content.yamlfile import YamlDocument, dotted
+from kiosk.geo import latlong_to_tap
+from kiosk.walk.graph import problems as graph_problems
+
+WALK_FILE = "panoramas/walk.yaml"
+BUILT_FIELDS = ("textures", "preview")
+"""Written into a release by `content build`; never by hand."""
+
+
+class Loader(Protocol):
+    """What this module needs of the source loader (kiosk.content.source._Loader)."""
+
+    root: Path
+    problems: list[Problem]
+
+    def _read(self, path: Path) -> YamlDocument | None: ...
+
+    def _validate(self, model: Any, doc: YamlDocument, path: tuple, media_fields=()) -> Any: ...
+
+
+def load_walk(loader: Loader, settings: Settings | None) -> tuple[Walk | None, dict[str, Path]]:
+    """The walk and its photographs by reference, or (None, {}) if the tree has none.
+    Problems go into `loader.problems`, every one of them."""
+    path = loader.root / WALK_FILE
+    if not path.exists() and not path.is_symlink():
+        return None, {}
+    if not path.resolve().is_relative_to(loader.root.resolve()):
+        loader.problems.append(Problem(WALK_FILE, None, "", "is a link out of the content folder"))
+        return None, {}
+    doc = loader._read(path)
+    if doc is None or doc.data is None:
+        return None, {}
+    if not isinstance(doc.data, dict):
+        loader.problems.append(
+            Problem(doc.name, 1, "", "must be a mapping with 'start:' and 'nodes:'")
+        )
+        return None, {}
+    images = _check_images(loader, doc)
+    walk = loader._validate(Walk, doc, ())
+    if walk is None:
+        return None, images
+    for where, message in graph_problems(walk):
+        loader.problems.append(Problem(doc.name, doc.line_of(where), dotted(where), message))
+    if settings is not None and settings.map is not None:
+        for index, node in enumerate(walk.nodes):
+            if not _on_map(settings, node):
+                where = ("nodes", index, "location")
+                loader.problems.append(
+                    Problem(
+                        doc.name,
+                        doc.line_of(where),
+                        dotted(where),
+                        "lies outside the municipality map (settings.yaml map:)",
+                    )
+                )
+    return walk, images
+
+
+def _check_images(loader: Loader, doc: YamlDocument) -> dict[str, Path]:
+    """Check every node's photograph in the raw data, so an otherwise invalid node's missing
+    or wrongly shaped image is reported in the same round."""
+    images: dict[str, Path] = {}
+    nodes = doc.data.get("nodes")
+    for index, raw in enumerate(nodes if isinstance(nodes, list) else ()):
+        if not isinstance(raw, dict):
+            continue
+        for name in BUILT_FIELDS:
+            if name in raw:
+                where = ("nodes", index, name)
+                loader.problems.append(
+                    Problem(
+                        doc.name,
+                        doc.line_of(where),
+                        dotted(where),
+                        "is written by 'kiosk content build'; give only image:",
+                    )
+                )
+        ref = raw.get("image")
+        if not isinstance(ref, str) or ref in images:
+            continue
+        where = ("nodes", index, "image")
+        try:
+            found = resolve_media(loader.root, ref, SUFFIXES, MAX_PANORAMA_BYTES)
+            inspect(found)
+        except (MediaError, PanoramaError) as exc:
+            message = str(exc) if isinstance(exc, MediaError) else f"{ref!r} {exc}"
+            loader.problems.append(Problem(doc.name, doc.line_of(where), dotted(where), message))
+            continue
+        images[ref] = found
+    return images
+
+
+def _on_map(settings: Settings, node: PanoramaNode) -> bool:
+    assert settings.map is not None
+    fx, fy = latlong_to_tap(settings.map, node.location.lat, node.location.long)
+    return 0.0 <= fx <= 1.0 and 0.0 <= fy <= 1.0

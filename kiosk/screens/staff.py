@@ -1,0 +1,192 @@
+"""Staff: behind the hidden gesture and the PIN, the kiosk's state and a few remedies.
+
+Locked, it shows a keypad; unlocked, the status (kiosk id, content version, last sync, reports
+waiting, printer, network, display, video) and the actions. Everything it shows or does goes
+through the app; an idle reset locks it again.
+"""
+
+from __future__ import annotations
+
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.i18n import N_
+from kiosk.pin import MAX_DIGITS
+from kiosk.screens.base import KioskScreen, load_kv
+
+
+class StaffKeypad(AnchorLayout):
+    screen = ObjectProperty(None, allownone=True)
+
+
+class StaffPanel(BoxLayout):
+    screen = ObjectProperty(None, allownone=True)
+
+
+load_kv(__file__)
+
+PRINTER_STATES = {
+    "": N_("No printer configured"),
+    "checking": N_("Checking…"),
+    "ready": N_("Ready"),
+    "no_answer": N_("Connected (does not report its status)"),
+    "paper_out": N_("Out of paper"),
+    "missing": N_("Not connected"),
+    "busy": N_("In use"),
+    "timeout": N_("Not responding"),
+    "error": N_("Error"),
+}
+
+
+class StaffScreen(KioskScreen):
+    unlocked = BooleanProperty(False)
+    pin = StringProperty("")
+    message = StringProperty("")
+    feedback = StringProperty("")
+    rows = ListProperty([])
+    """(label, value) pairs of the status table, in the current language."""
+    printer_state = StringProperty("")
+
+    def show(self, **params) -> None:
+        self.pin = ""
+        self.message = ""
+        self._place_body()
+        self.refresh()
+
+    def on_unlocked(self, *_args) -> None:
+        self._place_body()
+
+    def _place_body(self) -> None:
+        """Only the keypad or only the panel is in the widget tree: a hidden button must
+        never take a touch (an invisible "Restart" under a locked keypad)."""
+        if not hasattr(self, "_keypad"):
+            self._keypad = StaffKeypad(screen=self)
+            self._panel = StaffPanel(screen=self)
+        body = self.ids.body
+        wanted = self._panel if self.unlocked else self._keypad
+        if wanted.parent is not body:
+            body.clear_widgets()
+            body.add_widget(wanted)
+
+    def refresh(self) -> None:
+        if self.unlocked:
+            self._fill_status()
+
+    def reset(self) -> None:
+        self.unlocked = False
+        self.pin = ""
+        self.message = ""
+        self.feedback = ""
+        self.rows = []
+
+    def on_rows(self, _screen, rows: list) -> None:
+        if not hasattr(self, "_panel"):
+            return
+        box = self._panel.ids.status
+        box.clear_widgets()
+        for label, value in rows:
+            row = Factory.StatusRow()  # kv-declared properties: set after creation
+            row.label, row.value = label, value
+            box.add_widget(row)
+
+    # --- the keypad ------------------------------------------------------------------------
+
+    def press(self, key: str) -> None:
+        if key == "clear":
+            self.pin = ""
+        elif key == "back":
+            self.pin = self.pin[:-1]
+        elif key == "ok":
+            self.submit()
+        elif key.isdigit() and len(self.pin) < MAX_DIGITS:
+            self.pin += key
+
+    def submit(self) -> None:
+        app = self.app
+        attempt = app.appliance.unlock(self.pin)
+        self.pin = ""
+        if attempt.ok:
+            self.unlocked = True
+            self.message = ""
+            self.feedback = ""
+            self._fill_status()
+            self.check_printer()
+        elif attempt.locked_for > 0:
+            minutes, seconds = divmod(int(attempt.locked_for + 0.999), 60)
+            self.message = app._("Too many wrong PINs. Try again in {time}.").format(
+                time=f"{minutes}:{seconds:02d}"
+            )
+        else:
+            self.message = app.ngettext(
+                "Wrong PIN. {n} attempt left.", "Wrong PIN. {n} attempts left.",
+                attempt.failures_left,
+            ).format(n=attempt.failures_left)  # fmt: skip
+
+    # --- status ----------------------------------------------------------------------------
+
+    def _fill_status(self) -> None:
+        app = self.app
+        _ = app._
+        status = app.appliance.status()
+        when = app.appliance.format_moment(status.last_sync) if status.last_sync else _("never")
+        addresses = ", ".join(f"{addr} ({name})" for name, addr in status.addresses)
+        self.rows = [
+            (_("Kiosk"), status.kiosk_id),
+            (_("Content version"), str(status.content_version)),
+            (_("Last successful sync"), when),
+            (_("Reports waiting to be sent"), str(status.outbox_depth)),
+            (_("Printer"), _(PRINTER_STATES.get(self.printer_state, self.printer_state))),
+            (_("Network address"), addresses or _("no network")),
+            (_("Display"), app.appliance.display_summary()),
+            (_("Video"), app.appliance.video_summary()),
+        ]
+
+    def check_printer(self) -> None:
+        if not self.app.kiosk.printer.device:
+            self.printer_state = ""
+            self._fill_status()
+            return
+        self.printer_state = "checking"
+        self._fill_status()
+        self.app.appliance.printer_status(self._printer_checked)
+
+    def _printer_checked(self, state: str) -> None:
+        self.printer_state = state
+        if self.unlocked:
+            self._fill_status()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        _ = self.app._
+        if self.app.appliance.sync_now():
+            self.feedback = _("The sync agent was asked to sync now.")
+        else:
+            self.feedback = _("The sync could not be requested.")
+
+    def print_test(self) -> None:
+        if not self.app.kiosk.printer.device:
+            self.feedback = self.app._("No printer configured")
+            return
+        self.feedback = self.app._("Printing a test ticket…")
+        self.app.appliance.print_test(self._printed)
+
+    def _printed(self, state: str) -> None:
+        _ = self.app._
+        self.feedback = _("Test ticket printed.") if state == "printed" else (
+            _("The test ticket was not printed: {reason}").format(
+                reason=_(PRINTER_STATES.get(state, state))
+            )
+        )  # fmt: skip
+        self.check_printer()
+
+    def reload(self) -> None:
+        self.app.appliance.reload()
+
+    def touch_test(self) -> None:
+        self.app.appliance.open_touch_test()
+
+    def restart(self) -> None:
+        self.app.appliance.restart()

@@ -1,0 +1,81 @@
+"""What the staff screen shows and does, without Kivy: the kiosk's state in one look.
+
+Last successful sync: the agent records the hub's clock skew after every heartbeat the hub
+accepted, so the time of that record is the last time the agent and the hub talked.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import socket
+import struct
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+SIOCGIFADDR = 0x8915
+SYNC_MARK = "clock_skew"
+"""The sync_state key written after each heartbeat the hub accepted."""
+WAKE_FILE = "sync-now"
+"""Touching DATA/sync-now wakes the sync agent (kiosk/sync/agent.py)."""
+
+
+@dataclass(frozen=True)
+class StaffStatus:
+    kiosk_id: str
+    content_version: int
+    last_sync: datetime | None
+    outbox_depth: int
+    addresses: list[tuple[str, str]]
+    """(interface, IPv4 address) of every interface that has one, loopback left out."""
+
+
+def last_sync(db: Database) -> datetime | None:
+    row = db.execute("SELECT updated FROM sync_state WHERE key = ?", [SYNC_MARK]).fetchone()
+    if not row or not row[0]:
+        return None
+    try:
+        return datetime.fromisoformat(row[0])
+    except ValueError:
+        return None
+
+
+def outbox_depth(db: Database) -> int:
+    from kiosk.outbox import outbox_depth as depth
+
+    return depth(db)
+
+
+def network_addresses() -> list[tuple[str, str]]:
+    """IPv4 addresses by interface, asked of the kernel (no traffic, no external tool)."""
+    found = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for _index, name in socket.if_nameindex():
+            if name == "lo":
+                continue
+            request = struct.pack("256s", name.encode()[:15])
+            try:
+                answer = fcntl.ioctl(sock.fileno(), SIOCGIFADDR, request)
+            except OSError:
+                continue  # no IPv4 address on this interface
+            found.append((name, socket.inet_ntoa(answer[20:24])))
+    return found
+
+
+def gather(db: Database, kiosk_id: str | None, content_version: int) -> StaffStatus:
+    return StaffStatus(
+        kiosk_id=kiosk_id or "—",
+        content_version=content_version,
+        last_sync=last_sync(db),
+        outbox_depth=outbox_depth(db),
+        addresses=network_addresses(),
+    )
+
+
+def request_sync(data_dir: Path) -> Path:
+    """Ask the agent for a cycle now; it notices the file within a second."""
+    path = Path(data_dir) / WAKE_FILE
+    path.touch()
+    return path
