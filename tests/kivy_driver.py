@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-DISPLAY_NUMBER = os.environ.get("KIOSK_TEST_DISPLAY", ":93")
 
 
 def ensure_display() -> subprocess.Popen | None:
@@ -28,18 +27,21 @@ def ensure_display() -> subprocess.Popen | None:
         return None
     if not shutil.which("Xvfb"):
         raise RuntimeError("Xvfb is needed for the UI tests (apt-get install xvfb)")
+    # -displayfd: Xvfb picks a free display and tells us which, so parallel runs never share
+    read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
-        ["Xvfb", DISPLAY_NUMBER, "-screen", "0", "1920x1920x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1920x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write_fd,),
     )
-    socket = Path(f"/tmp/.X11-unix/X{DISPLAY_NUMBER.lstrip(':')}")
-    deadline = time.monotonic() + 10
-    while not socket.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"Xvfb did not start on {DISPLAY_NUMBER}")
-        time.sleep(0.05)
-    os.environ["DISPLAY"] = DISPLAY_NUMBER
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number.isdigit():
+        proc.kill()
+        raise RuntimeError("Xvfb did not start")
+    os.environ["DISPLAY"] = f":{number}"
     return proc
 
 
