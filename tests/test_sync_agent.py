@@ -36,6 +36,7 @@ from kiosk.sync.errors import MAX_ERRORS, pending_errors, record_error
 from kiosk.sync.heartbeat import send_heartbeat
 from kiosk.sync.reports import deliver_reports
 from kiosk.sync.stats import batches, mark_clock, pending_hours, upload_stats
+from tests.hubtools import REPORT
 
 NOW = datetime(2026, 11, 21, 14, 30, tzinfo=UTC)
 KEY = base64.b64encode(bytes(range(32))).decode()
@@ -196,16 +197,8 @@ def test_a_spent_token_or_a_bad_key_enrols_nothing(hub: ScriptedHub, tmp_path: P
 
 
 def file_report(db, **changes) -> str:
-    base = dict(
-        service_code="lampa",
-        description="Nie świeci latarnia",
-        lat=50.3,
-        long=16.88,
-        consent=True,
-        email="jan@example.org",
-        first_name="Jan",
-    )
-    return save_report(db, ReportDraft(**(base | changes)), "rynek", "pl", NOW).uuid
+    """A resident's report (tests.hubtools.REPORT), filed at NOW in an open database."""
+    return save_report(db, ReportDraft(**(REPORT | changes)), "rynek", "pl", NOW).uuid
 
 
 def test_a_delivered_report_loses_its_personal_data(
