@@ -14,7 +14,7 @@ import click
 from hub import __version__
 from hub.context import Hub, init_data
 from hub.errors import HubError
-from hub.settings import Settings
+from hub.settings import ConfigError, Settings
 from hub.signing import SigningKeyError
 
 ENV_DATA = "KIOSK_HUB_DATA"
@@ -49,17 +49,21 @@ def data_options(func):
     @click.option(
         "--timezone",
         envvar=ENV_TIMEZONE,
-        default=DEFAULT_TIMEZONE,
-        show_default=True,
-        help=f"The municipality's time zone, for local days in statistics (or ${ENV_TIMEZONE}).",
+        help=(
+            f"The municipality's time zone, for local days in statistics (or ${ENV_TIMEZONE}, "
+            f"or timezone in DATA/hub.toml; default {DEFAULT_TIMEZONE})."
+        ),
     )
     @functools.wraps(func)
-    def wrapper(data_dir: Path, database: str | None, timezone: str, **kwargs):
+    def wrapper(data_dir: Path, database: str | None, timezone: str | None, **kwargs):
         try:
-            ZoneInfo(timezone)
+            settings = Settings.load(data_dir, database_url=database, timezone=timezone)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+        try:
+            ZoneInfo(settings.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise click.BadParameter(f"unknown time zone {timezone!r}") from exc
-        settings = Settings(data_dir, database_url=database, timezone=timezone)
+            raise click.BadParameter(f"unknown time zone {settings.timezone!r}") from exc
         return func(settings=settings, **kwargs)
 
     return wrapper

@@ -96,7 +96,8 @@ reports = Table(
     "reports",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("kiosk_id", String(64), ForeignKey("kiosks.id"), nullable=False),
+    Column("kiosk_id", String(64), ForeignKey("kiosks.id"), nullable=True),
+    # The kiosk it was filed at (Open311's device_id); none for reports from Open311 clients.
     Column("uuid", String(36), nullable=False),
     Column("body_sha256", String(64), nullable=False),
     Column("received", String(32), nullable=False),
@@ -114,9 +115,111 @@ reports = Table(
     Column("first_name", String(100), nullable=True),
     Column("last_name", String(100), nullable=True),
     Column("status", String(16), nullable=False, default="open"),
+    Column("source", String(16), nullable=False, default="kiosk", server_default="kiosk"),
+    Column("client", String(200), nullable=True),
+    Column("open311_token", String(64), nullable=True),
+    Column("media_url", String(500), nullable=True),
+    Column("attributes", Text, nullable=True),
+    Column("updated", String(32), nullable=True),
+    Column("status_notes", Text, nullable=True),
+    Column("assigned_to", String(64), nullable=True),
+    Column("closed", String(32), nullable=True),
     UniqueConstraint("kiosk_id", "uuid", name="reports_kiosk_uuid"),
 )
 Index("reports_status_token", reports.c.status_token)
+Index("reports_open311_token", reports.c.open311_token)
+Index("reports_received", reports.c.received)
+REPORT_STATUSES = ("open", "in_progress", "closed")
+"""Open311 knows only open and closed: in_progress is open there."""
+
+report_events = Table(
+    "report_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id"), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(200), nullable=True),
+    Column("kind", String(16), nullable=False),
+    # status, answer, assign, emailed, forwarded, remote (a status pulled from a city system)
+    Column("status", String(16), nullable=True),
+    Column("note", Text, nullable=True),
+)
+Index("report_events_report", report_events.c.report_id)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    # email (to the department) or open311 (to the city's own system)
+    Column("target", String(500), nullable=False),
+    Column("state", String(16), nullable=False, default="pending"),
+    # pending → (waiting: an Open311 token, no id yet) → done; failed after a permanent error
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt", String(32), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("external_id", String(100), nullable=True),
+    Column("external_token", String(100), nullable=True),
+    Column("created", String(32), nullable=False),
+    Column("updated", String(32), nullable=False),
+    UniqueConstraint("report_id", "channel", "target", name="deliveries_once"),
+)
+Index("deliveries_due", deliveries.c.state, deliveries.c.next_attempt)
+
+forward_targets = Table(
+    "forward_targets",
+    metadata,
+    Column("service_code", String(64), primary_key=True),
+    Column("endpoint", String(500), nullable=False),
+    # The city's Open311 base URL, e.g. https://city.example/open311/v2/
+    Column("api_key", Text, nullable=False),
+    Column("remote_service_code", String(64), nullable=False),
+    Column("jurisdiction_id", String(200), nullable=True),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created", String(32), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("email", String(254), nullable=True),
+    Column("departments", Text, nullable=False, default="[]"),
+    # Service codes whose reports this person handles (empty: all).
+    Column("lang", String(2), nullable=False, default="pl"),
+    Column("created", String(32), nullable=False),
+    Column("disabled", String(32), nullable=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("username", String(64), ForeignKey("users.username"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created", String(32), nullable=False),
+    Column("expires", String(32), nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("severity", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    # JSON {lang: text}, pl required
+    Column("kiosks", Text, nullable=False, default="[]"),
+    Column("groups", Text, nullable=False, default="[]"),
+    Column("valid_from", String(32), nullable=True),
+    Column("valid_until", String(32), nullable=False),
+    Column("created", String(32), nullable=False),
+    Column("created_by", String(200), nullable=True),
+    Column("withdrawn", String(32), nullable=True),
+)
 
 stats = Table(
     "stats",
@@ -165,8 +268,49 @@ def _m1_initial(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+V2_TABLES = (report_events, deliveries, forward_targets, users, sessions, alerts)
+V2_REPORT_COLUMNS = (
+    "source",
+    "client",
+    "open311_token",
+    "media_url",
+    "attributes",
+    "updated",
+    "status_notes",
+    "assigned_to",
+    "closed",
+)
+
+
+def _m2_people(conn: Connection) -> None:
+    """Reports from Open311 clients (no kiosk), answers, deliveries, users, alerts."""
+    if conn.dialect.name == "sqlite":
+        # SQLite cannot drop a NOT NULL: rebuild the table and copy every row over.
+        old = [c.name for c in reports.columns if c.name not in V2_REPORT_COLUMNS]
+        names = ", ".join(f'"{n}"' for n in old)
+        conn.exec_driver_sql("DROP INDEX reports_status_token")
+        conn.exec_driver_sql("ALTER TABLE reports RENAME TO reports_v1")
+        reports.create(conn)
+        conn.exec_driver_sql(f"INSERT INTO reports ({names}) SELECT {names} FROM reports_v1")
+        conn.exec_driver_sql("DROP TABLE reports_v1")
+    else:
+        conn.exec_driver_sql("ALTER TABLE reports ALTER COLUMN kiosk_id DROP NOT NULL")
+        for name in V2_REPORT_COLUMNS:
+            column = reports.c[name]
+            ddl = f"ALTER TABLE reports ADD COLUMN {name} {column.type.compile(conn.dialect)}"
+            if column.server_default is not None:
+                ddl += f" NOT NULL DEFAULT '{column.server_default.arg}'"
+            conn.exec_driver_sql(ddl)
+        for index in reports.indexes:
+            if index.name != "reports_status_token":
+                index.create(conn)
+    for table in V2_TABLES:
+        table.create(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "kiosks, tokens, enrolments, releases, reports, statistics, heartbeats", _m1_initial),
+    (2, "Open311 reports, answers, deliveries, forwarding, users, sessions, alerts", _m2_people),
 ]
 """(version, description, function): append only; a later one alters an existing database
 with its own DDL, while the Table definitions above always describe the latest schema."""
