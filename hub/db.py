@@ -117,6 +117,9 @@ reports = Table(
     Column("status", String(16), nullable=False, default="open"),
     Column("source", String(16), nullable=False, default="kiosk", server_default="kiosk"),
     Column("client", String(200), nullable=True),
+    # What an Open311 client sent as device_id and account_id (a kiosk's report: its kiosk id).
+    Column("device_id", String(100), nullable=True),
+    Column("account_id", String(100), nullable=True),
     Column("open311_token", String(64), nullable=True),
     Column("media_url", String(500), nullable=True),
     Column("attributes", Text, nullable=True),
@@ -272,6 +275,8 @@ V2_TABLES = (report_events, deliveries, forward_targets, users, sessions, alerts
 V2_REPORT_COLUMNS = (
     "source",
     "client",
+    "device_id",
+    "account_id",
     "open311_token",
     "media_url",
     "attributes",
