@@ -8,15 +8,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hub import __version__
+from hub import __version__, web
 from hub.context import Hub
 from hub.errors import HubError
 from hub.limits import BodyLimit
 from hub.routes import content, enroll, fleet, heartbeat, reports, stats
 from hub.settings import Settings
+from kiosk.i18n import N_
 
 API_PREFIX = "/api/v1"
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings, hub: Hub | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, json_limit=hub.settings.json_limit, blob_limit=hub.settings.blob_limit
     )
+    web.install(app)
     app.add_exception_handler(HubError, _hub_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -49,7 +51,9 @@ def create_app(settings: Settings, hub: Hub | None = None) -> FastAPI:
     return app
 
 
-async def _hub_error(_request: Request, exc: HubError) -> JSONResponse:
+async def _hub_error(request: Request, exc: HubError) -> Response:
+    if web.is_page(request):
+        return web.error_page(request, exc.status, exc.detail)
     body: dict = {"detail": exc.detail}
     if exc.problems:
         body["problems"] = exc.problems
@@ -61,7 +65,9 @@ def _where(loc: tuple) -> str:
     return ".".join(str(part) for part in loc)
 
 
-async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    if web.is_page(request):
+        return web.error_page(request, 400, N_("Some fields of this form are missing or wrong."))
     errors = exc.errors()
     content_type = request.headers.get("content-type", "application/json")
     if "json" not in content_type and any(tuple(e.get("loc", ())) == ("body",) for e in errors):
@@ -84,12 +90,19 @@ UNPARSABLE = "There was an error parsing the body"
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException):
+    if web.is_page(request):
+        message = N_("This page does not exist.") if exc.status_code == 404 else str(exc.detail)
+        return web.error_page(request, exc.status_code, message)
     if exc.status_code == 400 and exc.detail == UNPARSABLE:
         detail = "malformed JSON: the body is not UTF-8 text"
         return JSONResponse({"detail": detail}, status_code=400)
     return await http_exception_handler(request, exc)
 
 
-async def _internal_error(_request: Request, _exc: Exception) -> JSONResponse:
+async def _internal_error(request: Request, _exc: Exception) -> Response:
     # Starlette re-raises after this answer, so the server logs the traceback.
+    if web.is_page(request):
+        return web.error_page(
+            request, 500, N_("The hub could not do this. The error is in its log.")
+        )
     return JSONResponse({"detail": "internal error; see the hub's log"}, status_code=500)

@@ -182,6 +182,92 @@ def token_add(settings: Settings, role: str, name: str | None) -> None:
     click.echo(secret)
 
 
+@main.group()
+def user() -> None:
+    """Accounts for the web pages: department staff and administrators."""
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["staff", "admin"]))
+@click.option("--name", "display_name", help="Full name, shown in the inbox and the history.")
+@click.option("--email", help="Where this person gets notices (optional).")
+@click.option(
+    "--department",
+    "departments",
+    multiple=True,
+    metavar="SERVICE_CODE",
+    help="Only reports of this category (repeat; default: all).",
+)
+@click.option("--lang", type=click.Choice(["pl", "uk", "en"]), default="pl", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@data_options
+def user_add(
+    settings: Settings,
+    username: str,
+    role: str,
+    display_name: str | None,
+    email: str | None,
+    departments: tuple[str, ...],
+    lang: str,
+    password_stdin: bool,
+) -> None:
+    """Create the account USERNAME (asks for its password)."""
+    from hub.users import add_user
+
+    password = _password(password_stdin)
+    created = _run(
+        settings,
+        lambda hub, c: add_user(
+            c, username, password, role, hub.now(), display_name, email, departments, lang
+        ),
+    )
+    click.echo(f"Created {created.role} {created.username} ({created.display_name})")
+
+
+@user.command("list")
+@data_options
+def user_list(settings: Settings) -> None:
+    """List the accounts."""
+    from hub.users import list_users
+
+    for u in _run(settings, lambda hub, c: list_users(c)):
+        state = "disabled" if u.disabled else "active"
+        departments = ",".join(u.departments) or "all"
+        click.echo(f"{u.username}\t{u.role}\t{state}\t{u.display_name}\t{departments}")
+
+
+@user.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@data_options
+def user_password(settings: Settings, username: str, password_stdin: bool) -> None:
+    """Set a new password for USERNAME (their open sessions end)."""
+    from hub.users import set_password
+
+    password = _password(password_stdin)
+    _run(settings, lambda hub, c: set_password(c, username, password))
+    click.echo(f"New password set for {username}")
+
+
+@user.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable the account again.")
+@data_options
+def user_disable(settings: Settings, username: str, enable: bool) -> None:
+    """Disable USERNAME (signs them out everywhere), or enable it again with --enable."""
+    from hub.users import set_disabled
+
+    _run(settings, lambda hub, c: set_disabled(c, username, not enable, hub.now()))
+    click.echo(f"{username} {'enabled' if enable else 'disabled'}")
+
+
 @main.command()
 @click.argument("src", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--hub", "hub_url", required=True, envvar="KIOSK_HUB_URL", help="The hub's URL.")

@@ -23,7 +23,7 @@ from hub.errors import Invalid, NotFound
 from hub.signing import Signer
 from hub.times import ceil_hour, iso, parse
 from kiosk.content.manifest import CONTENT_FILE, FileEntry, Manifest
-from kiosk.content.model import Content
+from kiosk.content.model import Content, ReportCategory
 from kiosk.content.source import MEDIA_FIELDS
 
 
@@ -207,6 +207,20 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
+def latest_content(conn: Connection, blobs: BlobStore) -> Content | None:
+    """The content of the latest release (report categories, municipality), or None."""
+    release = latest(conn)
+    if release is None:
+        return None
+    return _content_in(blobs.path(release.content_sha256))
+
+
+@lru_cache(maxsize=4)
+def _content_in(content_path: Path) -> Content:
+    """Cached by path: a blob is named by its content, so it never changes."""
+    return Content.model_validate_json(content_path.read_bytes())
+
+
 def service_codes(conn: Connection, blobs: BlobStore) -> frozenset[str]:
     """Report categories of the latest release: the service codes a report may use."""
     release = latest(conn)
@@ -220,3 +234,31 @@ def _codes_in(content_path: Path) -> frozenset[str]:
     """Cached by path: a blob is named by its content, so it never changes."""
     content = Content.model_validate_json(content_path.read_bytes())
     return frozenset(c.service_code for c in content.report_categories)
+
+
+def report_categories(conn: Connection, blobs: BlobStore) -> dict[str, ReportCategory]:
+    """Report categories of the latest release by service code (name, department, e-mail)."""
+    release = latest(conn)
+    if release is None:
+        return {}
+    return dict(_categories_in(blobs.path(release.content_sha256)))
+
+
+def municipality(conn: Connection, blobs: BlobStore) -> dict[str, str]:
+    """The municipality's name in every language it has, from the latest release."""
+    release = latest(conn)
+    if release is None:
+        return {}
+    return dict(_municipality_in(blobs.path(release.content_sha256)))
+
+
+@lru_cache(maxsize=16)
+def _categories_in(content_path: Path) -> tuple[tuple[str, ReportCategory], ...]:
+    content = Content.model_validate_json(content_path.read_bytes())
+    return tuple((c.service_code, c) for c in content.report_categories)
+
+
+@lru_cache(maxsize=16)
+def _municipality_in(content_path: Path) -> tuple[tuple[str, str], ...]:
+    content = Content.model_validate_json(content_path.read_bytes())
+    return tuple(content.settings.municipality.items())

@@ -99,6 +99,15 @@ class HubEnv:
                 )
         return self.kiosk_tokens[kiosk_id]
 
+    def user(self, username: str, role: str = "staff", password: str = "", **details) -> str:
+        """Create a web account; returns its password (a fixed one unless given)."""
+        from hub.users import add_user
+
+        password = password or f"{username}-Hasło-2026!"
+        with self.hub.transaction() as conn:
+            add_user(conn, username, password, role, self.hub.now(), **details)
+        return password
+
     def token(self, role: str, name: str | None = None) -> str:
         with self.hub.transaction() as conn:
             return add_token(conn, role, self.hub.now(), name=name)

@@ -1,0 +1,104 @@
+"""Server-rendered pages: one Jinja2 environment, the hub's gettext catalogs, Babel dates.
+
+Templates call `_("English message")` (and `ngettext`), bound per request to the page's
+language, so one environment serves every language at once without shared state. Message ids
+are English; translations live in `hub/locale/<lang>.po` (`scripts/update-catalogs`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from kiosk.i18n import LANGUAGE_NAMES, Translator
+
+WEB_DIR = Path(__file__).parent
+LOCALE_DIR = WEB_DIR.parent / "locale"
+STAFF_LANGUAGES = ("pl", "uk", "en")
+"""The staff pages' languages: the towns are Polish and Ukrainian."""
+PUBLIC_LANGUAGES = ("pl", "en", "de", "cs", "uk")
+"""The public status page speaks every language a kiosk does."""
+
+translator = Translator(LOCALE_DIR)
+environment = Environment(
+    loader=FileSystemLoader(WEB_DIR / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def gettext(lang: str, message: str) -> str:
+    return translator.gettext(message, lang)
+
+
+def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
+    return translator.ngettext(singular, plural, n, lang).replace("%(num)d", str(n))
+
+
+def when(moment: datetime | None, lang: str, tz: ZoneInfo, fmt: str = "medium") -> str:
+    """A stored UTC time as people of `lang` write it, in the municipality's zone."""
+    if moment is None:
+        return "–"
+    return format_datetime(moment.astimezone(tz), format=fmt, locale=lang, tzinfo=tz)
+
+
+def day(moment: datetime | None, lang: str, tz: ZoneInfo, fmt: str = "medium") -> str:
+    if moment is None:
+        return "–"
+    return format_date(moment.astimezone(tz), format=fmt, locale=lang)
+
+
+def number(value: float | int, lang: str) -> str:
+    return format_decimal(value, locale=lang)
+
+
+def render(
+    request: Request,
+    template: str,
+    lang: str,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page in `lang`; every template gets `_`, `ngettext`, `when`, `day`, `number`,
+    `lang`, `request`, the hub's time zone `tz` and `languages` (code → own name)."""
+    hub = request.app.state.hub
+    tz = ZoneInfo(hub.settings.timezone)
+    values = {
+        "request": request,
+        "lang": lang,
+        "tz": tz,
+        "_": partial(gettext, lang),
+        "ngettext": partial(ngettext, lang),
+        "when": partial(when, lang=lang, tz=tz),
+        "day": partial(day, lang=lang, tz=tz),
+        "number": partial(number, lang=lang),
+        "language_names": LANGUAGE_NAMES,
+        "public_url": hub.settings.public_url,
+    } | context
+    html = environment.get_template(template).render(values)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def pick_language(request: Request, allowed: tuple[str, ...], preferred: str | None = None) -> str:
+    """?lang= if allowed, else `preferred`, else the browser's Accept-Language, else Polish."""
+    asked = request.query_params.get("lang")
+    if asked in allowed:
+        return asked
+    if preferred in allowed:
+        return preferred
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in allowed:
+            return code
+    return "pl"

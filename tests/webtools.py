@@ -1,0 +1,41 @@
+"""Helpers for the web pages' tests: signing in with a real HTTP client and reading forms."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import requests
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    found = CSRF.search(html)
+    assert found, "the page has no form with a CSRF token"
+    return unescape(found.group(1))
+
+
+def sign_in(base_url: str, username: str, password: str) -> requests.Session:
+    """A browser-like session signed in through the real sign-in form."""
+    session = requests.Session()
+    page = session.get(f"{base_url}/login", timeout=10)
+    answer = session.post(
+        f"{base_url}/login",
+        data={"username": username, "password": password, "csrf": csrf_of(page.text)},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 303, answer.text
+    return session
+
+
+def post_form(
+    session: requests.Session, url: str, data: dict, page_url: str | None = None, **kwargs
+) -> requests.Response:
+    """POST a form the way a browser does: with the CSRF token of the page it sits on."""
+    page = session.get(page_url or url, timeout=10)
+    return session.post(
+        url, data={"csrf": csrf_of(page.text), **data}, allow_redirects=False, timeout=30, **kwargs
+    )
