@@ -1,7 +1,9 @@
-"""The FastAPI application: routes under /api/v1, every error as `{"detail": …}`."""
+"""The FastAPI application: routes under /api/v1, every error as `{"detail": …}`; Open311
+under /open311/v2, every error there as the GeoReport v2 error list."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,9 +15,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub import __version__, web
 from hub.context import Hub
+from hub.deliveries import DeliveryWorker
 from hub.errors import HubError
 from hub.limits import BodyLimit
-from hub.routes import content, enroll, fleet, heartbeat, reports, stats
+from hub.open311.errors import Open311Error
+from hub.routes import content, enroll, fleet, heartbeat, open311, reports, stats
 from hub.settings import Settings
 from kiosk.i18n import N_
 
@@ -28,7 +32,12 @@ def create_app(settings: Settings, hub: Hub | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        interval = hub.settings.deliveries_interval
+        worker = DeliveryWorker(hub, interval).start() if interval > 0 else None
+        _app.state.delivery_worker = worker
         yield
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)
         hub.close()
 
     app = FastAPI(
@@ -40,10 +49,12 @@ def create_app(settings: Settings, hub: Hub | None = None) -> FastAPI:
     app.state.hub = hub
     for module in (enroll, content, reports, stats, heartbeat, fleet):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(open311.router, prefix=open311.PREFIX)
     app.add_middleware(
         BodyLimit, json_limit=hub.settings.json_limit, blob_limit=hub.settings.blob_limit
     )
     web.install(app)
+    app.add_exception_handler(Open311Error, open311.error_answer)
     app.add_exception_handler(HubError, _hub_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -52,6 +63,8 @@ def create_app(settings: Settings, hub: Hub | None = None) -> FastAPI:
 
 
 async def _hub_error(request: Request, exc: HubError) -> Response:
+    if open311.is_open311(request):
+        return await open311.error_answer(request, exc)
     if web.is_page(request):
         return web.error_page(request, exc.status, exc.detail)
     body: dict = {"detail": exc.detail}
@@ -66,6 +79,8 @@ def _where(loc: tuple) -> str:
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    if open311.is_open311(request):
+        return await open311.error_answer(request, exc)
     if web.is_page(request):
         return web.error_page(request, 400, N_("Some fields of this form are missing or wrong."))
     errors = exc.errors()
@@ -90,6 +105,8 @@ UNPARSABLE = "There was an error parsing the body"
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException):
+    if open311.is_open311(request):
+        return await open311.error_answer(request, exc)
     if web.is_page(request):
         message = N_("This page does not exist.") if exc.status_code == 404 else str(exc.detail)
         return web.error_page(request, exc.status_code, message)
@@ -101,6 +118,8 @@ async def _http_error(request: Request, exc: StarletteHTTPException):
 
 async def _internal_error(request: Request, _exc: Exception) -> Response:
     # Starlette re-raises after this answer, so the server logs the traceback.
+    if open311.is_open311(request):
+        return await open311.error_answer(request, _exc)
     if web.is_page(request):
         return web.error_page(
             request, 500, N_("The hub could not do this. The error is in its log.")

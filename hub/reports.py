@@ -11,17 +11,21 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from hub.db import reports
-from hub.errors import BadRequest, Conflict, Invalid
+from hub.errors import BadRequest, Conflict, HubError, Invalid
+from hub.routing import route_new_report
 from hub.times import iso
 from kiosk.content.model import Language
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 
 class ReportIn(BaseModel):
@@ -76,7 +80,9 @@ def submit(
     report: ReportIn,
     known_codes: frozenset[str],
     now: datetime,
+    hub: Hub | None = None,
 ) -> Receipt:
+    """Store a kiosk's report once; with `hub`, a new one is also routed to its department."""
     uuid = str(report.uuid)
     if not idempotency_key:
         raise BadRequest("missing Idempotency-Key header (the report's uuid)")
@@ -102,11 +108,90 @@ def submit(
     }
     try:
         with conn.begin_nested():
-            result = conn.execute(reports.insert().values(**values))
+            # Values as parameters: one cached statement, not a new one compiled per report.
+            result = conn.execute(reports.insert(), values)
     except IntegrityError:
         # Another delivery of the same report won the race: answer as for a replay.
         row = _existing(conn, kiosk_id, uuid)
         if row is None:
             raise
         return _replay(row, fingerprint, uuid)
-    return Receipt(str(result.inserted_primary_key[0]), new=True)
+    report_id = result.inserted_primary_key[0]
+    if hub is not None:
+        route_new_report(conn, report_id, now, hub)
+    return Receipt(str(report_id), new=True)
+
+
+BATCH_MAX = 100
+"""Reports one POST /reports/batch may carry. A kiosk's report is about 1 KB of JSON (60 KB at
+the very most), so a kiosk packs a batch by size too, to stay under the body limit (1 MiB)."""
+
+
+class ReportBatchIn(BaseModel):
+    """Several reports in one request. The items are checked one by one in `submit_batch`, so
+    one invalid report is refused on its own instead of failing the whole batch."""
+
+    reports: list[Any]
+
+
+def submit_batch(
+    conn: Connection,
+    kiosk_id: str,
+    items: list[Any],
+    known_codes: frozenset[str],
+    now: datetime,
+    hub: Hub | None = None,
+) -> list[dict]:
+    """Store each report of a batch as `submit` does, each idempotent on its own uuid; one
+    answer per item, in order: stored, replay (with the original id) or rejected (with the
+    status and reason a single POST /reports would get).
+
+    A refused item leaves nothing behind (its own savepoint) and does not stop the others.
+    Anything unexpected raises, the caller's transaction rolls the whole batch back, and the
+    kiosk sends it again: every item is answered, or none is."""
+    if not items:
+        raise Invalid("an empty batch: send at least one report")
+    if len(items) > BATCH_MAX:
+        raise Invalid(
+            f"{len(items)} reports in one batch, at most {BATCH_MAX}: send the rest in another"
+        )
+    return [_submit_item(conn, kiosk_id, item, known_codes, now, hub) for item in items]
+
+
+def _submit_item(
+    conn: Connection,
+    kiosk_id: str,
+    item: Any,
+    known_codes: frozenset[str],
+    now: datetime,
+    hub: Hub | None,
+) -> dict:
+    try:
+        report = ReportIn.model_validate(item)
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(part) for part in e['loc']) or 'report'}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        return _refused(_item_uuid(item), 422, "; ".join(problems[:5]))
+    uuid = str(report.uuid)
+    try:
+        with conn.begin_nested():
+            receipt = submit(conn, kiosk_id, uuid, report, known_codes, now, hub)
+    except HubError as exc:
+        return _refused(uuid, exc.status, exc.detail)
+    outcome = "stored" if receipt.new else "replay"
+    return {"uuid": uuid, "outcome": outcome, "service_request_id": receipt.service_request_id}
+
+
+def _refused(uuid: str | None, status: int, detail: str) -> dict:
+    return {"uuid": uuid, "outcome": "rejected", "status": status, "detail": detail}
+
+
+def _item_uuid(item: Any) -> str | None:
+    """The uuid of an item that failed validation, when it has a readable one."""
+    raw = item.get("uuid") if isinstance(item, dict) else None
+    try:
+        return str(UUID(raw)) if isinstance(raw, str) else None
+    except ValueError:
+        return None

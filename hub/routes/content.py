@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Path, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -13,6 +13,9 @@ from hub import releases
 from hub.blobs import check_sha256
 from hub.deps import CallDep
 from hub.errors import NotFound
+
+MAX_VERSION = 2**62
+"""Release versions fit a 64-bit database integer."""
 
 router = APIRouter(tags=["content"])
 
@@ -64,7 +67,8 @@ async def put_blob(sha256: str, request: Request, call: CallDep) -> dict:
     return {"sha256": sha256, "size": writer.written}
 
 
-@router.api_route("/blobs/{sha256}", methods=["GET", "HEAD"])
+@router.head("/blobs/{sha256}", include_in_schema=False)
+@router.get("/blobs/{sha256}")
 def get_blob(sha256: str, call: CallDep) -> FileResponse:
     """Public and immutable, so a CDN or proxy may serve it; supports `Range: bytes=N-`."""
     path = call.hub.blobs.path(check_sha256(sha256))
@@ -92,7 +96,7 @@ def get_releases(call: CallDep) -> dict:
 
 
 @router.post("/releases/{version}/activate", status_code=201)
-def post_activate(version: int, call: CallDep) -> dict:
+def post_activate(version: Annotated[int, Path(ge=1, le=MAX_VERSION)], call: CallDep) -> dict:
     with call.as_caller("admin") as (conn, caller):
         release = releases.activate(
             conn, call.hub.blobs, version, call.hub.now(), caller.name or caller.role

@@ -11,12 +11,15 @@ from hub import __version__, fleet
 from hub.deps import CallDep
 
 router = APIRouter(tags=["fleet"])
+MINUTES_PER_YEAR = 365 * 24 * 60
 
 
 @router.get("/kiosks")
 def get_kiosks(
     call: CallDep,
-    offline_after: Annotated[int | None, Query(ge=1, description="minutes")] = None,
+    offline_after: Annotated[
+        int | None, Query(ge=1, le=MINUTES_PER_YEAR, description="minutes")
+    ] = None,
 ) -> dict:
     hub = call.hub
     after = timedelta(minutes=offline_after) if offline_after else hub.settings.offline_after

@@ -243,6 +243,48 @@ class Event(Targeted):
         return self
 
 
+AttributeCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+"""Sent back by Open311 clients as `attribute[CODE]=…`, so no brackets, dots or spaces."""
+ListKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+LIST_DATATYPES = ("singlevaluelist", "multivaluelist")
+
+
+class AttributeValue(Model):
+    """One choice of a list attribute: `key` is what clients send, `name` what people read."""
+
+    key: ListKey
+    name: Text
+
+
+class ReportAttribute(Model):
+    """An extra question of a report category: an Open311 service definition attribute."""
+
+    code: AttributeCode
+    datatype: Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+    description: Text
+    """The question, with instructions for finding the answer."""
+    variable: bool = True
+    """False: no answer is asked for; the description only informs."""
+    required: bool = False
+    datatype_description: Text | None = None
+    order: Annotated[int, Field(ge=1)] | None = None
+    """Position among the category's attributes (1 first); by default its place in the list."""
+    values: list[AttributeValue] = []
+
+    @model_validator(mode="after")
+    def _values_fit_datatype(self) -> ReportAttribute:
+        if self.datatype in LIST_DATATYPES and not self.values:
+            raise ValueError(f"a {self.datatype} attribute needs values to choose from")
+        if self.datatype not in LIST_DATATYPES and self.values:
+            raise ValueError(f"a {self.datatype} attribute takes no values (only lists do)")
+        keys = [v.key for v in self.values]
+        if len(set(keys)) != len(keys):
+            raise ValueError("two values have the same key")
+        if self.required and not self.variable:
+            raise ValueError("an attribute that asks nothing (variable: false) cannot be required")
+        return self
+
+
 class ReportCategory(Targeted):
     service_code: Identifier
     name: Text
@@ -254,6 +296,22 @@ class ReportCategory(Targeted):
     keywords: Keywords = {}
     type: Literal["realtime", "batch", "blackbox"] = "realtime"
     """Open311 service type."""
+    attributes: list[ReportAttribute] = []
+    """Extra questions (Open311 service definition); Open311 clients must answer the required."""
+
+    @model_validator(mode="after")
+    def _attributes_distinct(self) -> ReportCategory:
+        codes = [a.code for a in self.attributes]
+        if len(set(codes)) != len(codes):
+            raise ValueError("two attributes have the same code")
+        orders = self.attribute_orders()
+        if len(set(orders)) != len(orders):
+            raise ValueError("two attributes have the same order")
+        return self
+
+    def attribute_orders(self) -> list[int]:
+        """Each attribute's order: as given, or its place in the list (1 first)."""
+        return [a.order or i for i, a in enumerate(self.attributes, start=1)]
 
 
 class Alert(Targeted):

@@ -1,0 +1,42 @@
+"""The api_key of an Open311 client: a hub token of role `open311`.
+
+Issued with `kiosk-hub token add --role open311 --name "…"`; the name is recorded as the
+client of every request it files. Only the SHA-256 is stored, as for every token.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from hub.db import tokens
+from hub.open311.errors import Forbidden
+from hub.open311.params import Params
+from hub.tokens import token_hash
+
+MAX_KEY = 200
+
+
+def from_params(params: Params) -> str | None:
+    """The api_key sent (form or query); every problem with it is a 403, as the spec says."""
+    keys = list(dict.fromkeys(params.values("api_key")))
+    if len(keys) > 1:
+        raise Forbidden("api_key was given more than once, with different values")
+    return keys[0] if keys else None
+
+
+def client_name(conn: Connection, api_key: str | None) -> str:
+    """The name of the client holding this key; 403 (as the spec says) if it is not valid."""
+    if not api_key:
+        raise Forbidden("api_key was not provided; ask the municipality for one")
+    if len(api_key) > MAX_KEY:
+        raise Forbidden("invalid api_key")
+    row = conn.execute(
+        select(tokens.c.name).where(
+            tokens.c.hash == token_hash(api_key),
+            tokens.c.role == "open311",
+            tokens.c.revoked.is_(None),
+        )
+    ).first()
+    if row is None:
+        raise Forbidden("invalid api_key (unknown, revoked, or not an Open311 key)")
+    return row.name or "open311"
