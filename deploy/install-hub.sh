@@ -21,6 +21,8 @@
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=deploy/apt.sh
+source "$SRC/deploy/apt.sh"
 DOMAIN="" EMAIL="" START=1 ROOT="" SKIP_SYSTEM=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -58,16 +60,7 @@ if system; then
   packages=(python3 python3-venv ca-certificates)
   [[ -n $DOMAIN ]] && packages+=(nginx)
   [[ -n $EMAIL ]] && packages+=(certbot python3-certbot-nginx)
-  missing=()
-  for pkg in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
-      || missing+=("$pkg")
-  done
-  if [[ ${#missing[@]} -gt 0 ]]; then
-    say "Installing Debian packages: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  fi
+  apt_install "${packages[@]}"
   if ! id kiosk-hub >/dev/null 2>&1; then
     say "Creating the kiosk-hub user"
     useradd --system --home-dir /srv/kiosk-hub --no-create-home --shell /usr/sbin/nologin kiosk-hub

@@ -30,6 +30,8 @@
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=deploy/apt.sh
+source "$SRC/deploy/apt.sh"
 HUB="" TOKEN="" KIOSK_ID="" ROTATION="" ASK_PIN=0 START=1 ROOT="" SKIP_SYSTEM=0 VENV_GIVEN=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -84,16 +86,7 @@ check_machine() {
 
 install_packages() {
   system || return 0
-  local missing=()
-  for pkg in "${APT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
-      || missing+=("$pkg")
-  done
-  if [[ ${#missing[@]} -gt 0 ]]; then
-    say "Installing Debian packages: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  fi
+  apt_install "${APT_PACKAGES[@]}"
 }
 
 create_user() {
