@@ -387,5 +387,47 @@ def status(settings: Settings, offline_after: int) -> None:
     click.echo(f"{len(rows)} kiosk(s), {offline} offline (silent > {offline_after} min)")
 
 
+@main.command()
+@data_options
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1),
+    metavar="SECONDS",
+    help="Between rounds (default: deliveries_interval in DATA/hub.toml, or 30).",
+)
+def deliver(settings: Settings, once: bool, interval: float | None) -> None:
+    """E-mail and forward reports due to be sent (retries included); until stopped, unless
+    --once. Safe next to a running `serve`: a delivery is never taken by both."""
+    import time
+
+    from hub.deliveries import list_deliveries, run_due, summary
+
+    hub = _open(settings)
+    pause = interval or settings.deliveries_interval or 30.0
+    try:
+        while True:
+            attempted = run_due(hub)
+            with hub.transaction(write=False) as conn:
+                counts = summary(conn)
+                failed = list_deliveries(conn, state="failed")
+            states = ", ".join(f"{state} {n}" for state, n in counts.items())
+            if once or attempted:
+                click.echo(f"{attempted} delivery attempt(s); now {states}")
+            if once:
+                for row in failed:
+                    click.echo(
+                        f"  failed: report {row.report_id} {row.channel} to {row.target}: "
+                        f"{row.last_error}",
+                        err=True,
+                    )
+                break
+            time.sleep(pause)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        hub.close()
+
+
 if __name__ == "__main__":
     main()

@@ -284,6 +284,9 @@ def _attempt(hub: Hub, handler: Handler, delivery: Row) -> Outcome:
             "delivery %s (%s to %s) raised", delivery.id, delivery.channel, delivery.target
         )
         return Retry(f"{type(exc).__name__}: {exc}")
+    if not isinstance(outcome, Done | Retry | Waiting | Failed):
+        log.error("delivery %s: %s's handler returned %r", delivery.id, delivery.channel, outcome)
+        return Retry(f"the {delivery.channel} handler returned {outcome!r}, not an outcome")
     if isinstance(outcome, Retry | Failed):
         log.warning(
             "delivery %s (%s to %s): %s",

@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy import Connection, func, select, text
 
+from hub import alerts
 from hub.blobs import BlobStore
 from hub.db import releases
 from hub.errors import Invalid, NotFound
@@ -75,9 +76,15 @@ def get_release(conn: Connection, version: int) -> Release:
     return _from_row(row)
 
 
-def list_releases(conn: Connection) -> list[Release]:
-    rows = conn.execute(select(releases).order_by(releases.c.version.desc()))
+def list_releases(conn: Connection, limit: int | None = None, offset: int = 0) -> list[Release]:
+    """Newest first; `limit` and `offset` page through a long history."""
+    query = select(releases).order_by(releases.c.version.desc()).offset(offset)
+    rows = conn.execute(query.limit(limit) if limit is not None else query)
     return [_from_row(r) for r in rows]
+
+
+def count_releases(conn: Connection) -> int:
+    return conn.scalar(select(func.count()).select_from(releases)) or 0
 
 
 def parse_files(raw: list) -> list[FileEntry]:
@@ -155,7 +162,9 @@ def publish(
     published_by: str | None = None,
     copy_of: int | None = None,
 ) -> Release:
-    """Check and record a new release under the next version."""
+    """Check and record a new release under the next version, carrying the hub's alerts."""
+    check_release(blobs, files)
+    files = _with_hub_alerts(conn, blobs, files, now)
     content_sha256 = check_release(blobs, files)
     if conn.dialect.name == "postgresql":
         # Two publishes at once must not both take "last + 1" (SQLite's BEGIN IMMEDIATE
@@ -174,6 +183,32 @@ def publish(
         )
     )
     return Release(version, parse(iso(now)), files, content_sha256, published_by, copy_of)
+
+
+def _with_hub_alerts(
+    conn: Connection, blobs: BlobStore, files: list[FileEntry], now: datetime
+) -> list[FileEntry]:
+    """`files` with content.json replaced by one carrying the hub's alerts on the air now, so
+    that publishing content or rolling back never drops a storm warning."""
+    entry = next(f for f in files if f.path == CONTENT_FILE)
+    document = json.loads(blobs.read(entry.sha256))
+    merged = alerts.merge_alerts(document, alerts.all_alerts(conn), now)
+    if merged is document:
+        return files
+    data = json.dumps(merged, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    new = FileEntry(path=CONTENT_FILE, sha256=blobs.put(data), size=len(data))
+    return [new if f.path == CONTENT_FILE else f for f in files]
+
+
+def republish(
+    conn: Connection, blobs: BlobStore, now: datetime, by: str | None = None
+) -> Release | None:
+    """The latest release's files again under a new version, with the hub's alerts as they
+    are now: how a new or withdrawn alert reaches every kiosk. None before any release."""
+    current = latest(conn)
+    if current is None:
+        return None
+    return publish(conn, blobs, current.files, now, by)
 
 
 def activate(

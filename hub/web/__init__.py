@@ -16,7 +16,15 @@ from hub.web.session import PageError, SignInRequired
 from hub.web.templating import WEB_DIR, gettext, pick_language, render
 from kiosk.i18n import N_
 
-PAGES = ("hub.web.signin",)
+PAGES = (
+    "hub.web.signin",
+    "hub.web.status",
+    "hub.web.stats",
+    "hub.web.fleet",
+    "hub.web.reports",
+    "hub.web.releases",
+    "hub.web.alerts",
+)
 """Page modules, each with an APIRouter `router`; add a new page here."""
 
 PAGE_PREFIXES = ("/admin", "/login", "/logout", "/r/", "/static/")
