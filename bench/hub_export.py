@@ -6,6 +6,10 @@ what an administrator waits for: the GROUP BY in SQL (over the local-day
 totals the hub keeps up to date on every upload; here computed once after generating) and
 writing the CSV.
 
+The statistics page's own queries (series per hour/day/month, totals per kiosk and per
+screen, hub/statsview.py) are timed over the same data: a year by day at every kiosk, 93
+days by hour, a year by month for a group of 25 kiosks.
+
 Target (hub brief): under 3 s. Run: PYTHONPATH=. .venv/bin/python bench/hub_export.py [--screens N]
 """
 
@@ -24,6 +28,7 @@ from hub.export import to_csv
 from hub.kiosks import Kiosk, add_kiosk
 from hub.settings import Settings
 from hub.stats import HOUR_FORMAT, aggregate, local_hour, rebuild
+from hub.statsview import Selection, overview
 
 KIOSKS = 100
 DAYS = 365
@@ -70,7 +75,8 @@ def main() -> None:
         ids = [f"kiosk-{i:03d}" for i in range(KIOSKS)]
         with hub.transaction() as conn:
             for i, kiosk_id in enumerate(ids):
-                kiosk = Kiosk(kiosk_id, f"Kiosk nr {i} – Rynek", 50.3 + i / 1000, 16.88, [])
+                groups = [f"group-{i % 4}"]
+                kiosk = Kiosk(kiosk_id, f"Kiosk nr {i} – Rynek", 50.3 + i / 1000, 16.88, groups)
                 add_kiosk(conn, kiosk, hub.now(), settings.enrolment_ttl)
         t0 = time.perf_counter()
         rows = generate(Path(tmp) / "hub.db", ids, args.screens, settings.timezone)
@@ -91,7 +97,31 @@ def main() -> None:
             f"{len(result):,} lines, {len(data) / 1e6:.1f} MB): best {min(times):.2f} s, "
             f"worst {max(times):.2f} s (target < 3 s)"
         )
+        page_queries(hub)
         hub.close()
+
+
+def page_queries(hub: Hub) -> None:
+    """What the statistics page waits for: one `overview` per selection."""
+    selections = {
+        "a year by day, all kiosks": Selection(date(YEAR, 1, 1), date(YEAR, 12, 31), "day"),
+        "93 days by hour, all kiosks": Selection(date(YEAR, 3, 1), date(YEAR, 6, 1), "hour"),
+        "a year by month, group of 25": Selection(
+            date(YEAR, 1, 1), date(YEAR, 12, 31), "month", group="group-1"
+        ),
+    }
+    for name, sel in selections.items():
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            with hub.transaction(write=False) as conn:
+                seen = overview(conn, sel, hub.settings.timezone)
+            times.append(time.perf_counter() - t0)
+        print(
+            f"statistics page, {name} ({len(seen.series):,} points, {len(seen.kiosks)} "
+            f"kiosks, total {seen.total:,}): best {min(times):.2f} s, worst {max(times):.2f} s "
+            "(target < 3 s)"
+        )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import Connection, bindparam, case, delete, func, literal, select, update
 
 from hub.db import stats, stats_daily, upsert
-from hub.errors import Invalid
+from hub.errors import Invalid, NotFound
 from hub.kiosks import Kiosk, get_kiosk, list_kiosks
 from hub.times import iso
 
@@ -171,19 +171,47 @@ def _label(period: str, by: str) -> str:
     return f"{period[:10]} {period[11:13]}:00" if by == "hour" else period
 
 
+def kiosks_in(
+    conn: Connection, kiosk_id: str | None = None, group: str | None = None
+) -> list[str] | None:
+    """The kiosks a selection covers: one kiosk, the kiosks of a group, or None for all.
+
+    Groups live as JSON in the kiosk registry, so they are resolved here (a hundred rows)
+    and the statistics queries filter with `kiosk_id IN (...)`."""
+    if kiosk_id is not None and group is not None:
+        raise Invalid("choose one kiosk or one group, not both")
+    if kiosk_id is not None:
+        get_kiosk(conn, kiosk_id)
+        return [kiosk_id]
+    if group is not None:
+        ids = [k.id for k in list_kiosks(conn) if group in k.groups]
+        if not ids:
+            raise NotFound(f"no kiosk is in the group {group!r}")
+        return ids
+    return None
+
+
 def aggregate(
-    conn: Connection, start: date, end: date, by: str = "day", kiosk_id: str | None = None
+    conn: Connection,
+    start: date,
+    end: date,
+    by: str = "day",
+    kiosk_id: str | None = None,
+    group: str | None = None,
+    metric: str | None = None,
 ) -> list[ExportRow]:
-    """Totals per kiosk, period, metric and key for local dates start..end (inclusive)."""
+    """Totals per kiosk, period, metric and key for local dates start..end (inclusive),
+    of one kiosk or a group's kiosks, of one metric or all."""
     if by not in PERIODS:
         raise Invalid(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
     if end < start:
         raise Invalid(f"the period ends ({end}) before it starts ({start})")
-    if kiosk_id is not None:
-        get_kiosk(conn, kiosk_id)
+    scope = kiosks_in(conn, kiosk_id, group)
     query, cols = _query(start, end, by)
-    if kiosk_id is not None:
-        query = query.where(cols.kiosk_id == kiosk_id)
+    if scope is not None:
+        query = query.where(cols.kiosk_id.in_(scope))
+    if metric is not None:
+        query = query.where(cols.metric == metric)
     kiosks = {k.id: k for k in list_kiosks(conn)}
     labels: dict[str, str] = {}
     out = []
