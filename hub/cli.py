@@ -317,6 +317,8 @@ def stats() -> None:
 @click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--by", type=click.Choice(["hour", "day", "month"]), default="day", show_default=True)
 @click.option("--kiosk", "kiosk_id", help="Only this kiosk.")
+@click.option("--group", help="Only the kiosks of this group.")
+@click.option("--metric", help="Only this metric: touch, session, view or search_miss.")
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
 )
@@ -327,6 +329,8 @@ def stats_export(
     end: datetime,
     by: str,
     kiosk_id: str | None,
+    group: str | None,
+    metric: str | None,
     fmt: str,
     out: Path | None,
 ) -> None:
@@ -336,7 +340,9 @@ def stats_export(
 
     data = _run(
         settings,
-        lambda hub, c: render(aggregate(c, start.date(), end.date(), by, kiosk_id), fmt),
+        lambda hub, c: render(
+            aggregate(c, start.date(), end.date(), by, kiosk_id, group, metric), fmt
+        ),
     )
     if out is None:
         click.echo(data, nl=False)
@@ -397,17 +403,30 @@ def status(settings: Settings, offline_after: int) -> None:
     help="Between rounds (default: deliveries_interval in DATA/hub.toml, or 30).",
 )
 def deliver(settings: Settings, once: bool, interval: float | None) -> None:
-    """E-mail and forward reports due to be sent (retries included); until stopped, unless
-    --once. Safe next to a running `serve`: a delivery is never taken by both."""
+    """E-mail and forward reports due to be sent (retries included), and bring back the city's
+    answers to forwarded reports; until stopped, unless --once. Safe next to a running `serve`:
+    a delivery is never taken by both."""
     import time
 
-    from hub.deliveries import list_deliveries, run_due, summary
+    from hub.deliveries import PULL_INTERVAL, list_deliveries, run_due, summary
+    from hub.forwarding import pull_status
 
     hub = _open(settings)
     pause = interval or settings.deliveries_interval or 30.0
+    next_pull = 0.0
     try:
         while True:
             attempted = run_due(hub)
+            if time.monotonic() >= next_pull:
+                next_pull = time.monotonic() + PULL_INTERVAL.total_seconds()
+                pulled = pull_status(hub)
+                if once or pulled.changed or pulled.errors:
+                    click.echo(
+                        f"asked the city about {pulled.asked} forwarded report(s): "
+                        f"{pulled.changed} changed"
+                    )
+                for error in pulled.errors:
+                    click.echo(f"  could not ask {error}", err=True)
             with hub.transaction(write=False) as conn:
                 counts = summary(conn)
                 failed = list_deliveries(conn, state="failed")
@@ -427,6 +446,75 @@ def deliver(settings: Settings, once: bool, interval: float | None) -> None:
         pass
     finally:
         hub.close()
+
+
+@main.group()
+def forward() -> None:
+    """Forward report categories to the city's own Open311 system."""
+
+
+@forward.command("add")
+@click.argument("service_code")
+@click.option("--endpoint", required=True, metavar="URL", help="The city's Open311 base URL.")
+@click.option("--api-key", required=True, help="The api_key the city issued to this hub.")
+@click.option("--remote-code", required=True, help="The city's service_code for the category.")
+@click.option("--jurisdiction", help="The city's jurisdiction_id, if its endpoint needs one.")
+@data_options
+def forward_add(
+    settings: Settings,
+    service_code: str,
+    endpoint: str,
+    api_key: str,
+    remote_code: str,
+    jurisdiction: str | None,
+) -> None:
+    """Forward new reports of SERVICE_CODE to the city (replaces an earlier endpoint)."""
+    from hub.forwarding import add_target
+
+    done = _run(
+        settings,
+        lambda hub, c: add_target(
+            c, hub.blobs, service_code, endpoint, api_key, remote_code, jurisdiction, hub.now()
+        ),
+    )
+    for warning in done.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    verb = "Replaced" if done.replaced else "Added"
+    click.echo(f"{verb}: new reports of {done.service_code} go to {done.endpoint}")
+
+
+@forward.command("list")
+@data_options
+def forward_list(settings: Settings) -> None:
+    """List the forwarded categories (api keys masked)."""
+    from hub.forwarding import list_targets, masked
+
+    rows = _run(settings, lambda hub, c: list_targets(c))
+    for t in rows:
+        state = "enabled" if t.enabled else "disabled"
+        click.echo(
+            f"{t.service_code}\t{t.endpoint}\t{t.remote_service_code}\t"
+            f"{t.jurisdiction_id or '-'}\tkey {masked(t.api_key)}\t{state}"
+        )
+    if not rows:
+        click.echo("No category is forwarded.")
+
+
+@forward.command("remove")
+@click.argument("service_code")
+@data_options
+def forward_remove(settings: Settings, service_code: str) -> None:
+    """Stop forwarding SERVICE_CODE (reports already forwarded keep their city status)."""
+    from hub.forwarding import remove_target
+
+    pending = _run(settings, lambda hub, c: remove_target(c, service_code))
+    if pending:
+        click.echo(
+            f"Warning: {pending} report(s) still queued for the city will fail: pass them on "
+            "by hand",
+            err=True,
+        )
+    click.echo(f"{service_code} is no longer forwarded")
 
 
 if __name__ == "__main__":

@@ -30,12 +30,15 @@ def get_export(
     end: Annotated[date, Query(alias="to")],
     by: Literal["hour", "day", "month"] = "day",
     kiosk: str | None = None,
+    group: str | None = None,
+    metric: str | None = None,
     format: Literal["csv", "xlsx"] = "csv",
 ) -> Response:
-    """Totals per kiosk, period, metric and key for local dates from..to (inclusive)."""
+    """Totals per kiosk, period, metric and key for local dates from..to (inclusive), of
+    one kiosk or one group's kiosks, of one metric or all."""
     with call.as_caller("admin") as (conn, _caller):
-        rows = stats.aggregate(conn, start, end, by, kiosk)
-    name = export.filename(start, end, by, format, kiosk)
+        rows = stats.aggregate(conn, start, end, by, kiosk, group, metric)
+    name = export.filename(start, end, by, format, kiosk or (group and f"group-{group}"))
     return Response(
         export.render(rows, format),
         media_type=export.MEDIA_TYPES[format],
