@@ -81,7 +81,7 @@ async def read_form(request: Request, staff: Staff) -> FormData:
     if not isinstance(sent, str) or not hmac.compare_digest(sent, staff.csrf):
         raise PageError(
             403,
-            "This form has expired or did not come from this site. Please try again.",
+            N_("This form has expired or did not come from this site. Please try again."),
             staff.lang,
         )
     return form
