@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 BLOB_PREFIX = "/api/v1/blobs/"
+UPLOAD_PATHS = frozenset({"/admin/releases/upload"})
+"""Web forms that upload a whole content source tree: they get the blob limit too."""
 
 
 def _size(limit: int) -> str:
@@ -34,7 +36,9 @@ class BodyLimit:
         self.blob_limit = blob_limit
 
     def limit_for(self, path: str) -> int:
-        return self.blob_limit if path.startswith(BLOB_PREFIX) else self.json_limit
+        if path.startswith(BLOB_PREFIX) or path in UPLOAD_PATHS:
+            return self.blob_limit
+        return self.json_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
