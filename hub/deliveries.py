@@ -70,8 +70,12 @@ ERROR_LIMIT = 2000
 """Characters of an error message kept in `last_error`."""
 BATCH = 50
 
-BUILT_IN: dict[str, str] = {"email": "hub.mail:deliver"}
+BUILT_IN: dict[str, str] = {"email": "hub.mail:deliver", "open311": "hub.forwarding:deliver"}
 """Channels whose handler lives in a module of the hub, imported on first use."""
+PULLS: tuple[str, ...] = ("hub.forwarding:pull_status",)
+"""Functions `f(hub)` bringing back what external systems did with what was sent (the city's
+answers), imported on first use; the worker runs them every PULL_INTERVAL."""
+PULL_INTERVAL = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -319,9 +323,20 @@ def summary(conn: Connection) -> dict[str, int]:
     return counts
 
 
+def run_pulls(hub: Hub) -> None:
+    """Run every function of PULLS once; one that fails is logged, not raised."""
+    for where in PULLS:
+        module, name = where.split(":")
+        try:
+            getattr(importlib.import_module(module), name)(hub)
+        except Exception:
+            log.exception("%s failed; trying again later", where)
+
+
 class DeliveryWorker:
     """A background thread sending due deliveries every `interval` seconds, so a report is
-    e-mailed without anyone waiting for it in a request."""
+    e-mailed without anyone waiting for it in a request; every PULL_INTERVAL it also runs
+    PULLS (the city's answers to forwarded reports)."""
 
     def __init__(self, hub: Hub, interval: float) -> None:
         self.hub = hub
@@ -346,10 +361,15 @@ class DeliveryWorker:
             self._thread.join(timeout)
 
     def _loop(self) -> None:
+        pulled: datetime | None = None
         while not self._stop.is_set():
             try:
                 run_due(self.hub, stop=self._stop)
             except Exception:
                 log.exception("a round of deliveries failed; trying again later")
+            now = self.hub.now()
+            if not self._stop.is_set() and (pulled is None or now - pulled >= PULL_INTERVAL):
+                pulled = now
+                run_pulls(self.hub)
             self._wake.wait(self.interval)
             self._wake.clear()

@@ -326,11 +326,13 @@ def test_without_smtp_settings_nothing_is_queued(tmp_path: Path, clock: Clock) -
 
 
 def test_a_forwarded_category_also_queues_open311(env: HubEnv, sink: Sink) -> None:
+    city = f"http://127.0.0.1:{free_port()}/open311/v2/"
+    # Nothing listens there: the forward is refused at once and stays due for a retry.
     with env.hub.transaction() as conn:
         conn.execute(
             forward_targets.insert().values(
                 service_code="lampa",
-                endpoint="https://city.example/open311/v2/",
+                endpoint=city,
                 api_key="k",
                 remote_service_code="001",
                 enabled=True,
@@ -342,12 +344,12 @@ def test_a_forwarded_category_also_queues_open311(env: HubEnv, sink: Sink) -> No
     queued = [(d.report_id, d.channel, d.target) for d in rows(env, deliveries)]
     assert queued == [
         (1, "email", DEPARTMENT),
-        (1, "open311", "https://city.example/open311/v2/"),
+        (1, "open311", city),
         (2, "email", "sekretariat@example.org"),
     ]
     outbox.run_due(env.hub)
     states = {d.channel: d.state for d in rows(env, deliveries) if d.report_id == 1}
-    # No open311 handler is registered here: that row waits for one, untouched.
+    # The mail went out; the city is unreachable, so its forward waits for the next round.
     assert states == {"email": "done", "open311": "pending"}
 
 
