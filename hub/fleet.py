@@ -22,10 +22,10 @@ MAX_ERRORS = 50
 
 class Heartbeat(BaseModel):
     sent_at: datetime
-    content_version: Annotated[int, Field(ge=0)] | None = None
-    outbox_depth: Annotated[int, Field(ge=0)] | None = None
+    content_version: Annotated[int, Field(ge=0, le=2**62)] | None = None
+    outbox_depth: Annotated[int, Field(ge=0, le=2**62)] | None = None
     last_touch: datetime | None = None
-    uptime: Annotated[float, Field(ge=0)] | None = None
+    uptime: Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False)] | None = None
     app_version: Annotated[str, Field(max_length=50)] | None = None
     errors: list[str] = []
     """Kept as sent up to MAX_ERRORS of 500 characters: a long error is cut, not refused."""
