@@ -32,28 +32,27 @@ class SlidingWindow:
             events.popleft()
         return events
 
+    def _wait(self, keys: list[str], now: datetime) -> float:
+        wait = 0.0
+        for key in keys:
+            events = self._recent(key, now)
+            if len(events) >= self.limit:
+                wait = max(wait, (events[0] + self.window - now).total_seconds())
+        return wait
+
     def retry_after(self, keys: list[str], now: datetime) -> float:
         """Seconds until every key has room again (0: allowed now). Records nothing."""
         with self._lock:
-            wait = 0.0
-            for key in keys:
-                events = self._recent(key, now)
-                if len(events) >= self.limit:
-                    wait = max(wait, (events[0] + self.window - now).total_seconds())
-            return wait
+            return self._wait(keys, now)
 
     def hit(self, keys: list[str], now: datetime) -> float:
         """Record one event for every key if all have room; returns 0, or the seconds to wait."""
         with self._lock:
-            wait = 0.0
-            for key in keys:
-                events = self._recent(key, now)
-                if len(events) >= self.limit:
-                    wait = max(wait, (events[0] + self.window - now).total_seconds())
+            wait = self._wait(keys, now)
             if wait == 0:
                 for key in keys:
                     self._events[key].append(now)
-            return max(wait, 0.0)
+            return wait
 
     def forget(self, key: str) -> None:
         with self._lock:

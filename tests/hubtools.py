@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 import warnings
 from collections import Counter
 from collections.abc import Iterable
@@ -132,6 +133,27 @@ def _fresh_postgres(server_url: str) -> str:
         conn.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def report_body(**changes) -> dict:
+    """A report as a kiosk delivers it over HTTP (POST /api/v1/reports), fields changed."""
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "ref_code": "7KQ-4XM",
+        "status_token": "s3cr3t-status-token",
+        "created": "2026-11-21T14:00:00+00:00",
+        "lang": "pl",
+        "service_code": "lampa",
+        "description": "Nie świeci latarnia przy ul. Rynek 5",
+        "lat": 50.3,
+        "long": 16.88,
+        "address_string": None,
+        "email": "jan@example.org",
+        "phone": None,
+        "first_name": "Jan",
+        "last_name": None,
+    }
+    return body | changes
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from hub.times import ceil_hour
 from kiosk.content.build import build_release
 from kiosk.content.manifest import Manifest
 from tests.conftest import write_tree
-from tests.hubtools import HubEnv, LiveServer, bearer, make_client, sha256
+from tests.hubtools import HubEnv, LiveServer, bearer, make_client, report_body, sha256
 
 API = "/api/v1"
 
@@ -43,26 +43,6 @@ def release(tmp_path: Path) -> Path:
     out = tmp_path / "release"
     build_release(write_tree(tmp_path / "src"), out)
     return out
-
-
-def report_body(**changes) -> dict:
-    body = {
-        "uuid": str(uuid.uuid4()),
-        "ref_code": "7KQ-4XM",
-        "status_token": "s3cr3t-status-token",
-        "created": "2026-11-21T14:00:00+00:00",
-        "lang": "pl",
-        "service_code": "lampa",
-        "description": "Nie świeci latarnia przy ul. Rynek 5",
-        "lat": 50.3,
-        "long": 16.88,
-        "address_string": None,
-        "email": "jan@example.org",
-        "phone": None,
-        "first_name": "Jan",
-        "last_name": None,
-    }
-    return body | changes
 
 
 def post_report(client, token: str, body: dict, key: str | None = None) -> httpx.Response:

@@ -6,7 +6,6 @@ caller that is not a kiosk is refused whole and nothing is stored."""
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from hub.reports import BATCH_MAX
 from hub.settings import Smtp
 from kiosk.content.build import build_release
 from tests.conftest import write_tree
-from tests.hubtools import HubEnv, bearer, make_client
+from tests.hubtools import HubEnv, bearer, make_client, report_body
 
 API = "/api/v1"
 
@@ -40,26 +39,6 @@ def env(tmp_path: Path) -> HubEnv:
 def client(env: HubEnv):
     with make_client(env.app) as client:
         yield client
-
-
-def report_body(**changes) -> dict:
-    body = {
-        "uuid": str(uuid.uuid4()),
-        "ref_code": "7KQ-4XM",
-        "status_token": "s3cr3t-status-token",
-        "created": "2026-11-21T14:00:00+00:00",
-        "lang": "pl",
-        "service_code": "lampa",
-        "description": "Nie świeci latarnia przy ul. Rynek 5",
-        "lat": 50.3,
-        "long": 16.88,
-        "address_string": None,
-        "email": "jan@example.org",
-        "phone": None,
-        "first_name": "Jan",
-        "last_name": None,
-    }
-    return body | changes
 
 
 def post_batch(client, token: str, items: list) -> object:
