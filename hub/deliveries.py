@@ -155,8 +155,10 @@ def enqueue(
             updated=stamp,
         )
         .on_conflict_do_nothing(index_elements=["report_id", "channel", "target"])
+        .returning(deliveries.c.id)
     )
-    return conn.execute(stmt).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports -1 rows for INSERT … ON CONFLICT.
+    return conn.execute(stmt).first() is not None
 
 
 def claim_due(

@@ -136,7 +136,7 @@ def test_backoff_grows_with_jitter_and_stops_at_an_hour() -> None:
 
 
 def test_a_channel_without_a_handler_waits_untouched(env: HubEnv) -> None:
-    queue(env, "nobody-handles-this", ["x"])
+    queue(env, "nobody-handles", ["x"])
     assert outbox.run_due(env.hub) == 0
     [row] = rows(env)
     assert (row.state, row.attempts) == ("pending", 0)

@@ -19,7 +19,7 @@ from tests.conftest import write_tree
 from tests.hubtools import HubEnv, LiveServer, bearer
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-SECONDS_PER_CALLER = 45
+SECONDS_PER_CALLER = 20
 
 
 @pytest.fixture

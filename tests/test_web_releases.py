@@ -7,6 +7,7 @@ with their own tokens, and headless Chromium for the screenshots.
 
 from __future__ import annotations
 
+import http.client
 import io
 import re
 import shutil
@@ -202,9 +203,17 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(tmp_path) -> None
     try:
         with LiveServer(env.app) as live:
             session = sign_in(live.url, "anna", PASSWORD)
-            answer = upload(session, live, b"PK" + bytes(3 * 1024 * 1024))
-            assert answer.status_code == 413
-            assert "at most 2 MiB" in answer.text
+            # Only the headers are sent: the answer must come before any of the 3 MiB body.
+            conn = http.client.HTTPConnection("127.0.0.1", live.port, timeout=10)
+            conn.putrequest("POST", "/admin/releases/upload")
+            conn.putheader("Cookie", "; ".join(f"{c.name}={c.value}" for c in session.cookies))
+            conn.putheader("Content-Type", "multipart/form-data; boundary=x")
+            conn.putheader("Content-Length", str(3 * 1024 * 1024))
+            conn.endheaders()
+            answer = conn.getresponse()
+            assert answer.status == 413
+            assert "at most 2 MiB" in answer.read().decode()
+            conn.close()
             assert release_count(env) == 0
     finally:
         env.hub.close()
