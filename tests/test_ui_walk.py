@@ -5,6 +5,7 @@ the strip and the map move between places, and everything is counted and reset."
 from __future__ import annotations
 
 import math
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -180,6 +181,151 @@ def test_a_hotspot_touch_walks_to_its_target_and_back_returns(kiosk_app) -> None
     assert app.manager.current == "home"
 
 
+def settle(ui, screen, seconds: float = 30) -> None:
+    """Frames until the place shown is sharp, no fade is drawn, and every place kept for the
+    GPU is uploaded whole."""
+    deadline = time.monotonic() + seconds
+    while not (
+        screen._sharp
+        and not screen.view.fading
+        and all(screen.gpu.plan.complete(k) for k in screen.gpu.plan.kept())
+    ):
+        assert time.monotonic() < deadline, "the walk never settled"
+        ui.frames(1)
+
+
+def slid_away(ui, seconds: float = 10) -> None:
+    """Frames until the slide to the next screen is over (the walk has left the screen)."""
+    deadline = time.monotonic() + seconds
+    while ui.app.manager.transition.is_active:
+        assert time.monotonic() < deadline, "the screen never slid away"
+        ui.frames(1)
+
+
+def picture(view) -> list[tuple[float, float, float]]:
+    """Mean colours of a grid of blocks across the panorama as the GPU drew it."""
+    from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
+
+    x0, y0 = view.to_window(view.x, view.y)
+    blocks = []
+    for row in range(3):
+        for col in range(8):
+            x = int(x0 + view.width * (0.05 + 0.9 * (col + 0.5) / 8))
+            y = int(y0 + view.height * (0.2 + 0.5 * (row + 0.5) / 3))
+            data = glReadPixels(x, y, 12, 12, GL_RGB, GL_UNSIGNED_BYTE)
+            blocks.append(tuple(sum(data[c::3]) / 144 for c in range(3)))
+    return blocks
+
+
+def new_share(old: list, new: list, frame: list) -> float:
+    """How much of `new` a drawn frame holds over `old` (median over the blocks where the two
+    places differ): 0 the old place, 1 the new one."""
+    shares = []
+    for o, n, f in zip(old, new, frame, strict=True):
+        d = [b - a for a, b in zip(o, n, strict=True)]
+        norm = sum(c * c for c in d)
+        if norm > 24 * 24:
+            shares.append(sum((fc - oc) * dc for fc, oc, dc in zip(f, o, d, strict=True)) / norm)
+    assert len(shares) >= 8, "the two places look alike: nothing to measure"
+    return sorted(shares)[len(shares) // 2]
+
+
+def arrow(ui, screen, target: str):
+    """A finger on the arrow to `target`, turned into view; it walks when it lifts."""
+    from kivy.tests.common import UnitTestTouch
+
+    spot = next(h for h in ui.app.catalog.walk.node(screen.item_id).hotspots if h.target == target)
+    screen.view.look_at(View(spot.yaw, spot.pitch + 6, 75))
+    ui.frames(2)
+    caption = ui.app.catalog.walk.node(target).title["pl"]
+    marker = next(m for m in screen._markers if m.caption == caption)
+    assert marker.opacity > 0
+    touch = UnitTestTouch(*marker.to_window(*marker.center))
+    touch.touch_down()
+    ui.frames(1)
+    return touch
+
+
+def test_a_neighbour_uploaded_ahead_is_on_screen_in_the_first_frame(kiosk_app) -> None:
+    app, ui = kiosk_app(content=SAMPLE_CONTENT, clock=FakeClock(DAYTIME))
+    screen = open_walk(ui)
+    screen.view.control.autorotate_after = 1e9  # the picture holds still between readbacks
+    settle(ui, screen)
+    assert screen.gpu.get("most") is not None  # uploaded ahead, whole
+    assert screen.view.pace.lead > 0  # learnt from the frames drawn so far
+    finger = arrow(ui, screen, "most")
+    old = picture(screen.view)
+    finger.touch_up()
+    assert screen.item_id == "most"
+    # full resolution from the start, and the frame drawn next already blends the new place in
+    assert [t.size for t in screen.view.textures] == [(2048, 2048), (2048, 2048)]
+    assert screen.view.fading and 0 < screen.view.blend < 1
+    ui.frames(1)
+    first, drawn = picture(screen.view), screen.view.blend
+    settle(ui, screen)
+    new = picture(screen.view)
+    share = new_share(old, new, first)
+    assert share > 0.1, "the first frame after the touch showed the old place"
+    assert share == pytest.approx(drawn, abs=0.1)  # the pixels are the blend it meant
+    assert new_share(old, new, picture(screen.view)) == pytest.approx(1.0, abs=0.02)
+
+
+def test_a_place_not_on_the_gpu_shows_its_preview_then_its_full_textures(kiosk_app) -> None:
+    from kiosk.walk.uploads import BYTES_PER_TEXEL
+
+    app, ui = kiosk_app(content=SAMPLE_CONTENT, clock=FakeClock(DAYTIME))
+    screen = app.screen("walk")
+    place = 2 * 2048 * 2048 * BYTES_PER_TEXEL
+    screen.gpu.plan.budget = place  # the GPU holds the place shown and nothing ahead
+    open_walk(ui)
+    settle(ui, screen)
+    assert screen.gpu.ready() == ["rynek"]
+    assert screen.preloader.wait("most", timeout=20) is not None  # decoded, not uploaded
+    finger = arrow(ui, screen, "most")
+    finger.touch_up()
+    # at once: the preview, with nothing uploaded in the touch (no frame stalls on it)
+    assert screen.item_id == "most"
+    assert [t.size for t in screen.view.textures] == [(512, 256)]
+    assert screen.gpu.get("most") is None and screen.gpu.held_bytes() == 0
+    ui.frames(1)
+    assert [t.size for t in screen.view.textures] == [(512, 256)]
+    # then the full textures, uploaded in bands after the fade, fade in over the preview
+    settle(ui, screen)
+    assert [t.size for t in screen.view.textures] == [(2048, 2048), (2048, 2048)]
+    assert screen.gpu.held_bytes() == place
+
+
+def test_the_places_further_on_are_prepared_after_the_fade(kiosk_app) -> None:
+    app, ui = kiosk_app(content=SAMPLE_CONTENT, clock=FakeClock(DAYTIME))
+    screen = open_walk(ui)
+    settle(ui, screen)
+    assert "park" not in screen.gpu.ready() + screen.preloader.wanted()  # not next to rynek
+    finger = arrow(ui, screen, "most")
+    finger.touch_up()
+    ui.frames(1)
+    assert screen.view.fading
+    # during the fade nothing new is decoded or uploaded: its frames have the processor
+    assert "park" not in screen.preloader.wanted() and "park" not in screen.gpu.ready()
+    settle(ui, screen)
+    assert "park" in screen.gpu.ready()  # next to "most": decoded and uploaded once it showed
+
+
+def test_leaving_during_a_fade_gives_everything_back(kiosk_app) -> None:
+    app, ui = kiosk_app(content=SAMPLE_CONTENT, clock=FakeClock(DAYTIME))
+    screen = open_walk(ui)
+    settle(ui, screen)
+    finger = arrow(ui, screen, "most")
+    finger.touch_up()
+    assert screen.view.fading and screen.view.gpu_bytes() > 0
+    app.home()
+    ui.wait(0.5)
+    assert app.manager.current == "home"
+    slid_away(ui)
+    assert not screen.view.fading and screen.view.textures == []
+    assert screen.view.gpu_bytes() == 0 and screen.gpu.held_bytes() == 0
+    assert screen.preloader.held_bytes() == 0
+
+
 def test_an_info_hotspot_opens_a_note(kiosk_app) -> None:
     app, ui = kiosk_app(content=SAMPLE_CONTENT, clock=FakeClock(DAYTIME))
     screen = open_walk(ui)
@@ -228,9 +374,12 @@ def test_idle_reset_leaves_the_walk_and_gives_memory_back(kiosk_app) -> None:
     ui.clock.advance(app.idle.reset_after + app.idle.countdown + 1)
     ui.wait(0.6)
     assert app.manager.current == "home"
+    slid_away(ui)
     assert screen.item_id == "" and screen.view.textures == []
     assert screen.preloader.wanted() == []
     assert screen.view.gpu_bytes() == 0
+    assert screen.gpu.held_bytes() == 0  # the places uploaded ahead are let go too
+    assert screen.preloader.held_bytes() == 0
     # the next visitor starts at the start again (a first touch may only end the attract loop)
     ui.tap(ui.find("Heading")[0])
     open_walk(ui)
@@ -255,3 +404,21 @@ def test_the_walk_follows_the_language(kiosk_app) -> None:
         "Label", "Zum Umsehen mit dem Finger ziehen. Einen Pfeil berühren, um weiterzugehen."
     )
     ui.screenshot("walk-de")
+
+
+def test_in_portrait_the_map_stays_below_the_title_card(kiosk_app) -> None:
+    app, ui = kiosk_app(content=SAMPLE_CONTENT, size=(1080, 1920), clock=FakeClock(DAYTIME))
+    screen = open_walk(ui)
+    card = screen.ids.title_card
+    assert card.opacity > 0 and "Rynek" in screen.heading
+    ui.tap(ui.button("Mapa"))
+    ui.wait(0.3)
+    panel = screen._map
+    ui.screenshot("walk-map-portrait")
+    assert panel.x < card.right  # one above the other: they share columns
+    assert panel.top <= card.y  # the place's name and description stay readable
+    assert panel.top <= screen.ids.map_button.y
+    assert panel.y >= screen.ids.strip_box.top  # and the strip stays usable
+    assert panel.height > 600  # still a map, not a sliver
+    rynek = next(p for p in ui.find("MapPoint") if p.node_id == "rynek")
+    assert panel.collide_point(*rynek.center)

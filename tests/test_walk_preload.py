@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from kiosk.walk.preload import Pixels, Preloader, decode
@@ -83,3 +84,30 @@ def test_a_damaged_file_is_a_failure_not_a_crash(tmp_path: Path) -> None:
         assert loader.held_bytes() == 0
     finally:
         loader.close()
+
+
+def test_decoding_runs_below_the_drawing(tmp_path: Path) -> None:
+    """Decoding a panorama must not take the processor from the frames being drawn: the
+    worker threads run at a lower priority than the program."""
+    import os
+    import sys
+
+    from kiosk.walk.preload import NICENESS
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("per-thread nice levels are Linux's")
+    seen: list[int] = []
+
+    def decoder(path: Path) -> Pixels:
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return Pixels(1, 1, b"\x00\x00\x00")
+
+    main = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    loader = Preloader(decoder=decoder)
+    try:
+        loader.want([("a", [tmp_path / "a.jpg", tmp_path / "b.jpg"], 6)])
+        assert loader.wait("a", timeout=10) is not None
+    finally:
+        loader.close()
+    assert seen and all(nice == min(19, main + NICENESS) for nice in seen)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main  # only theirs

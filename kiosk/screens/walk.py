@@ -4,8 +4,10 @@ all places and a map to jump anywhere.
 The screen is glue: the projection runs in the shader (kiosk/widgets/panorama.py), looking
 around, hit-testing and the graph are plain Python (kiosk/walk/), and the files are decoded
 by the preloader and uploaded ahead by GpuTextures. Moving to a place cross-fades from the old
-one; the place's small preview shows at once if its full textures are not ready yet, and
-sharpens when they are.
+one at once: with its full textures if the GPU holds them whole, else with its small preview,
+which sharpens when the full textures have been uploaded, a band at a time, in the frames
+after the fade. Nothing big is decoded or uploaded while a fade is drawn: the places one
+touch further are prepared once the new place is on screen.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ SHARPEN = 0.2
 """Seconds the full textures take to fade in over a place's preview."""
 UPLOAD_SECONDS = 0.004
 """Time a frame may spend uploading places ahead (while nobody drags)."""
+SHARPEN_UPLOAD_SECONDS = 0.012
+"""Time a frame may spend uploading the place on screen while it shows its preview."""
 MARKER_SIZE = 84
 """Marker diameter at unit 1 (about 21 mm on a 21.5-inch panel: easy to hit)."""
 
@@ -74,6 +78,11 @@ class WalkMapPanel(BoxLayout):
 
     source = StringProperty("")
     points = ListProperty([])
+    top_limit = NumericProperty(0)
+    """Where the panel's top edge goes: below the map button and the title card (set by the
+    screen)."""
+    bottom_limit = NumericProperty(0)
+    """How low the panel may reach: above the strip of places."""
 
     def __init__(self, **kwargs):
         self._points: list[MapPoint] = []
@@ -142,6 +151,8 @@ class WalkScreen(KioskScreen):
         self._markers: list[HotspotMarker] = []
         self._trail: list[str] = []
         self._sharp = False
+        self._ahead = False
+        """Whether the places one touch away still wait to be prepared (after a fade)."""
         self._frames = None
         self._info: WalkInfoCard | None = None
         self._map: WalkMapPanel | None = None
@@ -150,7 +161,9 @@ class WalkScreen(KioskScreen):
         self.view: PanoramaView = self.ids.view
         self.view.bind(on_view=self._place_markers, on_tap=self._on_tap, blend=self._place_markers)
         self.view.bind(on_touch_down=self._first_touch)
-        self.ids.strip_box.bind(width=self._size_thumbs)
+        self.ids.strip_box.bind(width=self._size_thumbs, top=self._place_map)
+        for widget in (self.ids.title_card, self.ids.map_button):
+            widget.bind(pos=self._place_map, size=self._place_map, opacity=self._place_map)
 
     # --- the screen's life ---------------------------------------------------------------------
 
@@ -180,6 +193,7 @@ class WalkScreen(KioskScreen):
             self._frames = None
         self.view.show([])
         self._sharp = False
+        self._ahead = False
         self.gpu.clear()
         if self.preloader is not None:
             self.preloader.clear()
@@ -234,16 +248,18 @@ class WalkScreen(KioskScreen):
         self._arrive(node_id, fade=True)
 
     def _arrive(self, node_id: str, fade: bool) -> None:
-        """Show a place now: its full textures if the GPU holds them or they are decoded, else
-        its preview until they are; then prepare the places one touch away."""
+        """Show a place now: its full textures if the GPU holds them whole, else its preview
+        until they are uploaded. Nothing is uploaded here: a whole texture at once would stall
+        the very frame that should show the new place."""
         walk = self.walk
         node = walk.node(node_id) if walk else None
         if node is None:
             return
         self.item_id = node_id
         self.app.counter.view("panorama", node_id)
-        self._want(walk, node_id)
-        textures = self._full_textures(node_id)
+        self._want(walk, node_id, ahead=False)
+        self._ahead = True
+        textures = self.gpu.get(node_id)
         self._sharp = textures is not None
         if textures is None:
             preview = self._previews.get(node_id)
@@ -254,53 +270,54 @@ class WalkScreen(KioskScreen):
             thumb.selected = thumb.node_id == node_id
         self.refresh()
 
-    def _full_textures(self, node_id: str) -> list | None:
-        textures = self.gpu.get(node_id)
-        if textures is None and self.preloader is not None:
-            pixels = self.preloader.get(node_id)
-            if pixels is not None:
-                textures = self.gpu.finish(node_id, pixels)
-        return textures
-
-    def _want(self, walk: Walk, node_id: str) -> None:
+    def _want(self, walk: Walk, node_id: str, ahead: bool = True) -> None:
         """The place and its neighbours: on the GPU as far as its budget goes, decoded in
-        memory where they are not on the GPU yet."""
+        memory where they are not on the GPU yet. Without `ahead` (during a fade) only the
+        place itself starts decoding, and what is held stays held as far as the budgets allow:
+        decoding a large panorama takes the processor the fade's frames need, and giving back
+        a large texture or buffer takes time too."""
         if self.preloader is None:
             self.preloader = Preloader()
         order = [k for k in (node_id, *neighbours(walk, node_id)) if self._texture_files(k)]
+        if not ahead:
+            held = (*self.gpu.plan.kept(), *self.preloader.wanted())
+            order += [k for k in dict.fromkeys(held) if k not in order and walk.node(k)]
         sizes = {k: self._texture_sizes(k) for k in order}
         self.gpu.want([(k, sizes[k]) for k in order])
         done = set(self.gpu.ready())
+        started = set(self.preloader.wanted())
         self.preloader.want(
             [
                 (k, self._texture_files(k), sum(w * h * 3 for w, h in sizes[k]))
                 for k in order
-                if k not in done
+                if k not in done and (ahead or k == node_id or k in started)
             ]
         )
 
     def _frame(self, _dt: float) -> None:
-        """Once a frame while the walk is shown: upload a little ahead (not while a finger is
-        on the panorama), and sharpen the place shown once its textures are ready."""
+        """Once a frame while the walk is shown and no fade is drawn: prepare the places one
+        touch away, upload a little (not while a finger is on the panorama), and sharpen the
+        place shown once its full textures are complete."""
         if App.get_running_app() is not self._owner:  # the app stopped without leaving us
             self.on_leave()
             return
-        if self.preloader is None or not self.item_id or self.walk is None:
+        walk = self.walk
+        if self.preloader is None or not self.item_id or walk is None or self.view.fading:
             return
+        if self._ahead:
+            self._ahead = False
+            self._want(walk, self.item_id)
+        if self.view.touching:
+            return
+        seconds = UPLOAD_SECONDS if self._sharp else SHARPEN_UPLOAD_SECONDS
+        completed = self.gpu.step(self.preloader.get, seconds)
         if not self._sharp:
-            textures = self._full_textures(self.item_id)
+            textures = self.gpu.get(self.item_id)
             if textures is not None:
                 self._sharp = True
-                if self.view.touching:
-                    self.view.show(textures)
-                else:
-                    self.view.crossfade(textures, self.view.view, SHARPEN)
-                self._want(self.walk, self.item_id)
-            return
-        if self.view.touching or self.view.blend < 1.0:
-            return
-        if self.gpu.step(self.preloader.get, UPLOAD_SECONDS):
-            self._want(self.walk, self.item_id)  # uploaded: the decoded copy can go
+                self.view.crossfade(textures, self.view.view, SHARPEN)
+        if completed:
+            self._want(walk, self.item_id)  # uploaded: the decoded copy can go
 
     def _texture_files(self, node_id: str) -> list:
         walk = self.walk
@@ -418,8 +435,10 @@ class WalkScreen(KioskScreen):
         if self._map is None:
             self.close_info()
             self._map = Factory.WalkMapPanel()
+            self._map.bind(x=self._place_map, width=self._place_map)
             self._fill_map()
             self.ids.overlay.add_widget(self._map)
+            self._place_map()
             self.map_open = True
         else:
             self.close_map()
@@ -429,6 +448,21 @@ class WalkScreen(KioskScreen):
             self.ids.overlay.remove_widget(self._map)
             self._map = None
         self.map_open = False
+
+    def _place_map(self, *_args) -> None:
+        """Keep the map panel below the map button, below the title card where the two share
+        columns (in portrait the panel is nearly as wide as the screen), and above the strip:
+        it must not hide the name of the place the visitor is in."""
+        panel = self._map
+        if panel is None:
+            return
+        gap = self.app.unit * 16
+        top = self.ids.map_button.y
+        card = self.ids.title_card
+        if card.opacity > 0 and card.x < panel.right and panel.x < card.right:
+            top = min(top, card.y)
+        panel.top_limit = top - gap
+        panel.bottom_limit = self.ids.strip_box.top + gap
 
     def jump(self, node_id: str) -> None:
         """From the strip or the map: straight to a place."""

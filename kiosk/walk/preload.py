@@ -5,6 +5,10 @@ touching a hotspot, so the places one touch away are decoded while the visitor l
 Moving there then costs only the upload to the GPU, hidden in the fade. Decoded pixels live
 in ordinary memory, not on the GPU: the GPU holds only the place on screen.
 
+The workers run at a lower scheduling priority than the program: decoding is work for later,
+and the frame being drawn now (on a kiosk without a GPU, drawn by the processor itself) must
+not wait for it.
+
 Plain Python and Pillow (which decodes without holding the GIL); the Kivy widget turns the
 pixels into textures.
 """
@@ -12,6 +16,7 @@ pixels into textures.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,6 +25,9 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+NICENESS = 10
+"""How much lower the decoding threads run than the rest of the program (Linux nice levels:
+a thread at +10 gets about a tenth of a processor that a busy normal thread wants)."""
 DEFAULT_BUDGET = 512 * 1024 * 1024
 """Bytes of decoded pixels kept at once: the place shown and three neighbours at the
 largest texture size (2 x 4096 x 4096 x 3 bytes = 96 MiB a place)."""
@@ -47,6 +55,17 @@ def decode(path: Path) -> Pixels:
     return Pixels(rgb.width, rgb.height, rgb.tobytes())
 
 
+def lower_priority(step: int = NICENESS) -> None:
+    """Lower the calling thread's scheduling priority by `step` nice levels. On Linux a
+    thread has its own nice level; where that cannot be set, decoding runs as it is."""
+    try:
+        thread = threading.get_native_id()
+        now = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, now + step))
+    except (AttributeError, OSError) as exc:  # not Linux, or not allowed
+        log.info("decoding threads keep their priority: %s", exc)
+
+
 @dataclass
 class _Entry:
     futures: list[Future]
@@ -64,7 +83,9 @@ class Preloader:
     ):
         self.decoder = decoder
         self.budget = budget
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="panorama")
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="panorama", initializer=lower_priority
+        )
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
 

@@ -7,13 +7,18 @@ longitude and latitude, and samples the left or the right half texture. `fract` 
 0°/360° join one continuous column, and without mipmaps nothing blurs along it. A single
 whole texture (a place's small preview) works the same way while the halves load. Moving to
 another place cross-fades: the shader draws the old place (frozen where the visitor looked)
-under the new one for a moment.
+under the new one for a moment. The fade is timed from the touch, and each frame blends for
+the moment it will be seen (kiosk.walk.fade), so even a slow renderer shows mostly the new
+place in its first frame after the touch.
 
 Touches: one finger drags the view (with inertia after a flick), two fingers pinch to zoom,
 a short touch without movement is a tap (`on_tap`, for the hotspots). Every change of view
 fires `on_view`, once per frame at most, for the markers drawn above.
 
 `GpuTextures` uploads places ahead of need, a band of rows per frame (kiosk.walk.uploads).
+Kivy can only allocate a texture by uploading a whole texture of zeros, which costs about as
+much as uploading the picture itself: a band that allocates is one long step, done only in
+frames where nothing moves (never while a finger drags, never during a fade).
 """
 
 from __future__ import annotations
@@ -22,13 +27,13 @@ import math
 import time
 from collections.abc import Callable, Sequence
 
-from kivy.animation import Animation
 from kivy.clock import Clock
-from kivy.graphics import BindTexture, Color, Rectangle, RenderContext
+from kivy.graphics import BindTexture, Callback, Color, Rectangle, RenderContext
 from kivy.graphics.texture import Texture
 from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.widget import Widget
 
+from kiosk.walk.fade import Fade, FramePace
 from kiosk.walk.motion import LookControl
 from kiosk.walk.preload import Pixels
 from kiosk.walk.projection import View, Viewport
@@ -159,20 +164,6 @@ class GpuTextures:
                 completed.append(band.key)
         return completed
 
-    def finish(self, key: str, pixels: list[Pixels]) -> list[Texture] | None:
-        """Upload whatever is missing of a place now (it is wanted on screen at once)."""
-        slots = self._textures.get(key)
-        if slots is None:
-            return None
-        for index, image in enumerate(pixels):
-            if slots[index] is None:  # nothing up yet: one upload, no zero fill
-                slots[index] = make_texture(image)
-                self.plan.done(Band(key, index, 0, 0, allocate=True))
-                self.plan.done(Band(key, index, 0, image.height, allocate=False))
-        while (band := self.plan.next_band(lambda k: k == key, 1 << 40)) is not None:
-            self._upload(band, pixels)
-        return self.get(key)
-
     def held_bytes(self) -> int:
         return sum(texture_bytes(t) for ts in self._textures.values() for t in ts if t)
 
@@ -228,11 +219,15 @@ class PanoramaView(Widget):
         self._touches: dict = {}
         self._tap: tuple[float, float, float] | None = None
         self._ticker = None
+        self._fade: Fade | None = None
+        self._fading = None
+        self.pace = FramePace()
         self._view_sent: tuple[View, Viewport] | None = None
         with self.canvas:
             Color(1, 1, 1, 1)
             self._bind = [BindTexture(index=i) for i in (1, 2, 3)]
             self._rect = Rectangle(pos=self.pos, size=self.size)
+            Callback(lambda _instr: self.pace.drawn())
         for index in (1, 2, 3):
             self.canvas[f"texture{index}"] = index
         self.canvas["halves"] = 0.0
@@ -247,14 +242,13 @@ class PanoramaView(Widget):
 
     def show(self, textures: Sequence[Texture]) -> None:
         """Show one whole equirectangular texture, or its left and right halves, at once."""
-        Animation.cancel_all(self, "blend")
-        self._set_old([])
-        self.blend = 1.0
+        self._end_fade()
         self._set_textures(textures)
 
     def crossfade(self, textures: Sequence[Texture], view: View, duration: float) -> None:
-        """Fade from what is shown now (frozen where it is) to `textures` seen from `view`."""
-        Animation.cancel_all(self, "blend")
+        """Fade from what is shown now (frozen where it is) to `textures` seen from `view`,
+        over `duration` seconds from now."""
+        self._end_fade()
         if not self.textures or duration <= 0:
             self.show(textures)
             self.look_at(view)
@@ -266,10 +260,13 @@ class PanoramaView(Widget):
         self.canvas["halves_old"] = 1.0 if len(self.textures) > 1 else 0.0
         self._set_textures(textures)
         self.look_at(view)
-        self.blend = 0.0
-        fade = Animation(blend=1.0, duration=duration)
-        fade.bind(on_complete=lambda *_a: self._set_old([]))
-        fade.start(self)
+        self._fade = Fade(self.clock(), duration)
+        self._fading = Clock.schedule_interval(self._fade_step, 0)
+        self._fade_step(0)  # the frame drawn next already blends, for when it is seen
+
+    @property
+    def fading(self) -> bool:
+        return self._fade is not None
 
     def look_at(self, view: View) -> None:
         self.control.look_at(view, self.clock())
@@ -336,11 +333,32 @@ class PanoramaView(Widget):
     def _on_blend(self, *_args) -> None:
         self.canvas["blend"] = float(self.blend)
 
+    def _fade_step(self, _dt: float) -> None:
+        """Once a frame during a fade: the blend of the moment this frame will be seen."""
+        if self._fade is None:
+            return
+        blend = self._fade.blend(self.clock(), self.pace.lead)
+        if blend >= 1.0:
+            self._end_fade()
+        else:
+            self.blend = blend
+
+    def _end_fade(self) -> None:
+        """The fade is over (or cut short): only the place now, the place before let go."""
+        if self._fading is not None:
+            self._fading.cancel()
+            self._fading = None
+        self._fade = None
+        self._set_old([])
+        self.blend = 1.0
+
     def _tick(self, _dt: float) -> None:
         if self.get_root_window() is None:  # taken off screen without stop(): stop drawing
             self.stop()
             return
-        if self.control.step(self.clock()):
+        now = self.clock()
+        self.pace.computed(now)
+        if self.control.step(now):
             self._apply()
 
     def on_view(self, view: View) -> None:
