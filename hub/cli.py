@@ -456,7 +456,11 @@ def forward() -> None:
 @forward.command("add")
 @click.argument("service_code")
 @click.option("--endpoint", required=True, metavar="URL", help="The city's Open311 base URL.")
-@click.option("--api-key", required=True, help="The api_key the city issued to this hub.")
+@click.option(
+    "--api-key",
+    required=True,
+    help="The api_key the city issued to this hub (when replacing, '' keeps the current one).",
+)
 @click.option("--remote-code", required=True, help="The city's service_code for the category.")
 @click.option("--jurisdiction", help="The city's jurisdiction_id, if its endpoint needs one.")
 @data_options

@@ -71,6 +71,7 @@ from hub.errors import Invalid, NotFound
 from hub.mail import queue_resident_notice
 from hub.releases import service_codes
 from hub.times import iso, parse
+from kiosk.i18n import N_
 
 if TYPE_CHECKING:
     from hub.context import Hub
@@ -527,39 +528,79 @@ class Configured:
     endpoint: str
     replaced: bool
     warnings: list[str]
+    stranded: int = 0
+    """Reports still queued for the endpoint this one replaced: they will fail."""
+
+
+FIELD_NAMES = {
+    "service_code": "SERVICE_CODE",
+    "endpoint": "the endpoint",
+    "api_key": "the api key",
+    "remote_service_code": "the remote service code",
+    "jurisdiction_id": "the jurisdiction",
+}
+
+
+class TargetRefused(Invalid):
+    """A refused forwarding setting: the field, an English message id and its values (a page
+    translates it and shows it by the field; the CLI prints `detail`, which names the field)."""
+
+    def __init__(self, field: str, message: str, **values: object):
+        super().__init__(f"{FIELD_NAMES[field]}: {message.format(**values)}")
+        self.field = field
+        self.message = message
+        self.values = values
 
 
 def check_endpoint(url: str) -> str:
     """An Open311 base URL (http or https, a host, no query, no password), without a
-    trailing slash; Invalid otherwise."""
+    trailing slash; TargetRefused otherwise."""
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Invalid(f"the endpoint must be an http or https URL, not {url[:100]!r}")
-    if parts.query or parts.fragment or any(c.isspace() for c in url):
-        raise Invalid("the endpoint is a base URL, e.g. https://city.example/open311/v2")
+        raise TargetRefused(
+            "endpoint",
+            N_("The endpoint must be an http or https URL, e.g. {example}"),
+            example="https://city.example/open311/v2",
+        )
+    if parts.query or parts.fragment or any(not c.isprintable() or c.isspace() for c in url):
+        raise TargetRefused(
+            "endpoint",
+            N_("The endpoint is a base URL without a query or spaces, e.g. {example}"),
+            example="https://city.example/open311/v2",
+        )
     if parts.username or parts.password:
-        raise Invalid("the endpoint must not carry a user or password (use --api-key)")
+        raise TargetRefused(
+            "endpoint",
+            N_("The endpoint must not carry a user or password: the api key has its own field."),
+        )
     try:
         parts.port  # noqa: B018 - raises for a port out of range
-    except ValueError as exc:
-        raise Invalid(f"the endpoint's port is wrong: {exc}") from None
+    except ValueError:
+        raise TargetRefused("endpoint", N_("The endpoint's port is not valid.")) from None
     url = url.rstrip("/")
     if len(url) > MAX_ENDPOINT:
-        raise Invalid(f"the endpoint is too long (at most {MAX_ENDPOINT} characters)")
+        raise TargetRefused("endpoint", N_("At most {count} characters."), count=MAX_ENDPOINT)
     return url
 
 
-def _field(name: str, value: str | None, limit: int, required: bool = True) -> str | None:
+def plain_http(url: str) -> bool:
+    """Whether the api key and residents' contact details would travel unencrypted (plain
+    http to anything but this machine)."""
+    host = urlsplit(url).hostname or ""
+    return url.startswith("http://") and host not in ("localhost", "127.0.0.1", "::1")
+
+
+def _field(field: str, value: str | None, limit: int, required: bool = True) -> str | None:
     value = (value or "").strip()
     if not value:
         if required:
-            raise Invalid(f"{name} is empty")
+            raise TargetRefused(field, N_("This field is required."))
         return None
     if len(value) > limit:
-        raise Invalid(f"{name} is too long (at most {limit} characters)")
+        raise TargetRefused(field, N_("At most {count} characters."), count=limit)
     if any(not c.isprintable() for c in value):
-        raise Invalid(f"{name} contains control characters")
+        raise TargetRefused(field, N_("Control characters are not allowed."))
     return value
 
 
@@ -568,35 +609,38 @@ def add_target(
     blobs: BlobStore,
     service_code: str,
     endpoint: str,
-    api_key: str,
+    api_key: str | None,
     remote_service_code: str,
     jurisdiction_id: str | None,
     now: datetime,
 ) -> Configured:
     """Forward reports of `service_code` to the city's endpoint (replacing an earlier target
-    of the same code). Reports received from now on are forwarded; earlier ones are not."""
-    code = _field("SERVICE_CODE", service_code, MAX_CODE)
+    of the same code; an empty `api_key` then keeps the earlier key). Reports received from
+    now on are forwarded; earlier ones are not."""
+    code = _field("service_code", service_code, MAX_CODE)
     url = check_endpoint(endpoint)
-    key = _field("the api key", api_key, MAX_KEY)
+    old = conn.execute(
+        select(forward_targets).where(forward_targets.c.service_code == code)
+    ).first()
+    if old is not None and not (api_key or "").strip():
+        api_key = old.api_key
+    key = _field("api_key", api_key, MAX_KEY)
     if any(c.isspace() for c in key):
-        raise Invalid("the api key contains spaces")
-    remote = _field("the remote service code", remote_service_code, MAX_CODE)
-    jurisdiction = _field("the jurisdiction", jurisdiction_id, MAX_JURISDICTION, required=False)
+        raise TargetRefused("api_key", N_("The api key cannot contain spaces."))
+    remote = _field("remote_service_code", remote_service_code, MAX_CODE)
+    jurisdiction = _field("jurisdiction_id", jurisdiction_id, MAX_JURISDICTION, required=False)
     warnings = []
     if code not in service_codes(conn, blobs):
         warnings.append(
             f"{code!r} is not a report category of the latest release: nothing is forwarded "
             "until a release has it"
         )
-    host = urlsplit(url).hostname or ""
-    if url.startswith("http://") and host not in ("localhost", "127.0.0.1", "::1"):
+    if plain_http(url):
         warnings.append(
             "the endpoint is plain http: the api key and residents' contact details travel "
             "unencrypted"
         )
-    old = conn.execute(
-        select(forward_targets).where(forward_targets.c.service_code == code)
-    ).first()
+    pending = 0
     if old is not None and old.endpoint != url:
         pending = _pending(conn, code, old.endpoint)
         if pending:
@@ -617,7 +661,7 @@ def add_target(
         conn.execute(
             forward_targets.update().where(forward_targets.c.service_code == code).values(**values)
         )
-    return Configured(code, url, old is not None, warnings)
+    return Configured(code, url, old is not None, warnings, pending)
 
 
 def _pending(conn: Connection, service_code: str, endpoint: str) -> int:
@@ -649,6 +693,29 @@ def remove_target(conn: Connection, service_code: str) -> int:
     pending = _pending(conn, service_code, row.endpoint)
     conn.execute(delete(forward_targets).where(forward_targets.c.service_code == service_code))
     return pending
+
+
+def delivery_counts(conn: Connection) -> dict[str, dict[str, int]]:
+    """Per forwarded category: its reports' deliveries to its current endpoint, by state
+    (pending, waiting, done, failed), so an administrator sees what is stuck."""
+    rows = conn.execute(
+        select(forward_targets.c.service_code, deliveries.c.state, func.count())
+        .select_from(
+            forward_targets.join(
+                reports, reports.c.service_code == forward_targets.c.service_code
+            ).join(
+                deliveries,
+                (deliveries.c.report_id == reports.c.id)
+                & (deliveries.c.channel == CHANNEL)
+                & (deliveries.c.target == forward_targets.c.endpoint),
+            )
+        )
+        .group_by(forward_targets.c.service_code, deliveries.c.state)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for code, state, count in rows:
+        counts.setdefault(code, {"pending": 0, "waiting": 0, "done": 0, "failed": 0})[state] = count
+    return counts
 
 
 def masked(api_key: str) -> str:

@@ -4,6 +4,9 @@ Passwords are hashed with Argon2id (argon2-cffi's defaults, the OWASP recommenda
 session is a random token in an HttpOnly cookie, stored (like API tokens) only as its SHA-256,
 with its own CSRF token for every form. Roles: `staff` (reports of their departments, content,
 alerts) and `admin` (everything, including the fleet, statistics and other people's accounts).
+An administrator cannot disable their own account nor change their own role, and the last
+enabled administrator can be neither disabled nor demoted: the hub always keeps someone who
+can manage accounts. Refusals are `AccountRefused`, whose English message a page translates.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,9 +23,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, delete, select, update
 
 from hub.db import sessions, users
-from hub.errors import Conflict, Invalid, NotFound
+from hub.errors import HubError, NotFound
 from hub.times import iso, parse
 from hub.tokens import token_hash
+from kiosk.i18n import N_
 
 WEB_ROLES = ("staff", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -29,6 +34,16 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 """Long enough for any passphrase, short enough that hashing stays cheap for an attacker's junk."""
 LANGS = ("pl", "uk", "en")
+MAX_NAME = 200
+MAX_EMAIL = 254
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_DEPARTMENTS = 200
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+"""Generated passwords: lower case and digits without look-alikes (0/o, 1/l/i), easy to read
+out over the phone and to type on one."""
+PASSWORD_GROUPS = 4
+PASSWORD_GROUP = 5
+"""Four groups of five: 20 characters from 31, about 99 bits."""
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -53,6 +68,18 @@ class User:
         return self.is_admin() or not self.departments or service_code in self.departments
 
 
+class AccountRefused(HubError):
+    """What the core refuses about an account: an English message id with its values (a page
+    translates it, the CLI prints `detail`) and the form field it is about."""
+
+    def __init__(self, field: str, message: str, status: int = 422, **values: object):
+        super().__init__(message.format(**values))
+        self.field = field
+        self.message = message
+        self.values = values
+        self.status = status
+
+
 @dataclass(frozen=True)
 class Session:
     user: User
@@ -74,11 +101,89 @@ def _user(row) -> User:
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise Invalid(f"the password must have at least {MIN_PASSWORD} characters")
+        raise AccountRefused(
+            "password",
+            N_("The password must have at least {count} characters."),
+            count=MIN_PASSWORD,
+        )
     if len(password) > MAX_PASSWORD:
-        raise Invalid(f"the password may have at most {MAX_PASSWORD} characters")
+        raise AccountRefused(
+            "password", N_("The password may have at most {count} characters."), count=MAX_PASSWORD
+        )
     if not password.strip():
-        raise Invalid("the password cannot be only spaces")
+        raise AccountRefused("password", N_("The password cannot be only spaces."))
+
+
+def generate_password() -> str:
+    """A strong random password for a new or reset account, to be shown once and handed over."""
+    groups = (
+        "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_GROUP))
+        for _ in range(PASSWORD_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def check_username(username: str) -> str:
+    """The user name as stored (lower case); refused unless 2-64 safe characters."""
+    username = (username or "").strip().lower()
+    if not USERNAME.match(username):
+        raise AccountRefused(
+            "username",
+            N_(
+                "A user name has 2-64 characters: lower-case letters a-z, digits, dots, "
+                "dashes and underscores, starting with a letter or digit."
+            ),
+        )
+    return username
+
+
+def check_display_name(name: str | None, username: str) -> str:
+    """The full name as shown to staff; the user name when none is given."""
+    name = " ".join((name or "").split())
+    if len(name) > MAX_NAME:
+        raise AccountRefused(
+            "display_name", N_("The name may have at most {count} characters."), count=MAX_NAME
+        )
+    if any(not c.isprintable() for c in name):
+        raise AccountRefused("display_name", N_("The name contains control characters."))
+    return name or username
+
+
+def check_email(email: str | None) -> str | None:
+    email = (email or "").strip()
+    if not email:
+        return None
+    if len(email) > MAX_EMAIL or not EMAIL.match(email) or not email.isprintable():
+        raise AccountRefused("email", N_("This is not an e-mail address."))
+    return email
+
+
+def check_role(role: str) -> str:
+    if role not in WEB_ROLES:
+        raise AccountRefused("role", N_("Unknown role {role}."), role=str(role)[:20])
+    return role
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise AccountRefused("lang", N_("Unknown language {lang}."), lang=str(lang)[:20])
+    return lang
+
+
+def check_departments(
+    departments: Collection[str], known: Collection[str] | None = None
+) -> list[str]:
+    """Service codes, sorted and without repeats; with `known`, only those (a page offers the
+    latest release's categories; the CLI may name one before it is published)."""
+    codes = sorted({str(code).strip() for code in departments} - {""})
+    if len(codes) > MAX_DEPARTMENTS:
+        raise AccountRefused("departments", N_("Too many categories chosen."))
+    for code in codes:
+        if len(code) > 64 or not code.isprintable() or (known is not None and code not in known):
+            raise AccountRefused(
+                "departments", N_("Unknown report category {code}."), code=code[:64]
+            )
+    return codes
 
 
 def add_user(
@@ -91,20 +196,23 @@ def add_user(
     email: str | None = None,
     departments: list[str] | tuple[str, ...] = (),
     lang: str = "pl",
+    known: Collection[str] | None = None,
 ) -> User:
-    username = username.strip().lower()
-    if not USERNAME.match(username):
-        raise Invalid(
-            "a user name is 2-64 characters: lower-case letters, digits, dot, dash, underscore"
-        )
-    if role not in WEB_ROLES:
-        raise Invalid(f"unknown role {role!r} (one of {', '.join(WEB_ROLES)})")
-    if lang not in LANGS:
-        raise Invalid(f"unknown language {lang!r} (one of {', '.join(LANGS)})")
+    """A new account; `known`: the service codes `departments` may name (None: any)."""
+    username = check_username(username)
+    check_role(role)
+    check_lang(lang)
     check_password(password)
-    name = (display_name or username).strip()[:200] or username
+    name = check_display_name(display_name, username)
+    email = check_email(email)
+    codes = check_departments(departments, known)
     if conn.execute(select(users.c.username).where(users.c.username == username)).first():
-        raise Conflict(f"user {username} already exists")
+        raise AccountRefused(
+            "username",
+            N_("A person with the user name {username} already exists."),
+            409,
+            username=username,
+        )
     conn.execute(
         users.insert().values(
             username=username,
@@ -112,7 +220,7 @@ def add_user(
             role=role,
             display_name=name,
             email=email,
-            departments=json.dumps(sorted(set(departments))),
+            departments=json.dumps(codes),
             lang=lang,
             created=iso(now),
         )
@@ -143,8 +251,81 @@ def set_password(conn: Connection, username: str, password: str) -> None:
     conn.execute(delete(sessions).where(sessions.c.username == username))
 
 
-def set_disabled(conn: Connection, username: str, disabled: bool, now: datetime) -> None:
-    get_user(conn, username)
+def reset_password(conn: Connection, username: str) -> str:
+    """A new generated password (returned: shown once); every open session of the user ends."""
+    password = generate_password()
+    set_password(conn, username, password)
+    return password
+
+
+def _active_admins(conn: Connection) -> list[str]:
+    """Enabled administrators, their rows locked (PostgreSQL) until the transaction ends, so
+    that two administrators demoting each other at once cannot both succeed."""
+    stmt = (
+        select(users.c.username)
+        .where(users.c.role == "admin", users.c.disabled.is_(None))
+        .with_for_update()
+    )
+    return list(conn.scalars(stmt))
+
+
+def _keep_an_admin(conn: Connection, user: User, field: str) -> None:
+    """Refuse what would leave the hub without an enabled administrator."""
+    if user.is_admin() and not user.disabled and _active_admins(conn) == [user.username]:
+        raise AccountRefused(
+            field,
+            N_(
+                "{username} is the last active administrator: make someone else an "
+                "administrator first."
+            ),
+            409,
+            username=user.username,
+        )
+
+
+def update_user(
+    conn: Connection,
+    username: str,
+    role: str,
+    display_name: str | None,
+    email: str | None,
+    departments: Collection[str],
+    lang: str,
+    by: str | None = None,
+    known: Collection[str] | None = None,
+) -> User:
+    """Change an account's details; `by` (the administrator doing it) may not change their own
+    role, and the last enabled administrator stays one."""
+    user = get_user(conn, username)
+    check_role(role)
+    check_lang(lang)
+    name = check_display_name(display_name, username)
+    email = check_email(email)
+    codes = check_departments(departments, None if known is None else {*known, *user.departments})
+    if role != user.role:
+        if by == username:
+            raise AccountRefused(
+                "role", N_("You cannot change your own role: ask another administrator."), 409
+            )
+        _keep_an_admin(conn, user, "role")
+    conn.execute(
+        update(users)
+        .where(users.c.username == username)
+        .values(role=role, display_name=name, email=email, departments=json.dumps(codes), lang=lang)
+    )
+    return get_user(conn, username)
+
+
+def set_disabled(
+    conn: Connection, username: str, disabled: bool, now: datetime, by: str | None = None
+) -> None:
+    """Disable (every open session ends) or enable an account; `by` (the administrator doing
+    it) may not disable themselves, and the last enabled administrator stays enabled."""
+    user = get_user(conn, username)
+    if disabled and by == username:
+        raise AccountRefused("disabled", N_("You cannot disable your own account."), 409)
+    if disabled:
+        _keep_an_admin(conn, user, "disabled")
     conn.execute(
         update(users)
         .where(users.c.username == username)
@@ -155,8 +336,7 @@ def set_disabled(conn: Connection, username: str, disabled: bool, now: datetime)
 
 
 def set_language(conn: Connection, username: str, lang: str) -> None:
-    if lang not in LANGS:
-        raise Invalid(f"unknown language {lang!r}")
+    check_lang(lang)
     conn.execute(update(users).where(users.c.username == username).values(lang=lang))
 
 

@@ -24,6 +24,8 @@ PAGES = (
     "hub.web.reports",
     "hub.web.releases",
     "hub.web.alerts",
+    "hub.web.people",
+    "hub.web.forwarding",
 )
 """Page modules, each with an APIRouter `router`; add a new page here."""
 
