@@ -41,3 +41,17 @@ class Invalid(HubError):
     """Well-formed but unacceptable (unknown category, invalid content): permanent."""
 
     status = 422
+
+
+class FieldRefused(Invalid):
+    """A refused form field: an English message id with its values, and the field it is
+    about. A page translates it and shows it by the field; the CLI prints `detail`."""
+
+    def __init__(
+        self, field: str, message: str, detail: str | None = None, status: int = 422, **values
+    ):
+        super().__init__(detail or message.format(**values))
+        self.field = field
+        self.message = message
+        self.values = values
+        self.status = status

@@ -67,7 +67,7 @@ from hub.blobs import BlobStore
 from hub.casework import ANSWER_LIMIT, clean_answer
 from hub.db import deliveries, forward_targets, report_events, reports
 from hub.deliveries import DUE_STATES, MAX_BACKOFF, Done, Failed, Outcome, Retry, Waiting
-from hub.errors import Invalid, NotFound
+from hub.errors import FieldRefused, Invalid, NotFound
 from hub.mail import queue_resident_notice
 from hub.releases import service_codes
 from hub.times import iso, parse
@@ -541,15 +541,12 @@ FIELD_NAMES = {
 }
 
 
-class TargetRefused(Invalid):
-    """A refused forwarding setting: the field, an English message id and its values (a page
-    translates it and shows it by the field; the CLI prints `detail`, which names the field)."""
+class TargetRefused(FieldRefused):
+    """A refused forwarding setting; its `detail` (what the CLI prints) names the field."""
 
     def __init__(self, field: str, message: str, **values: object):
-        super().__init__(f"{FIELD_NAMES[field]}: {message.format(**values)}")
-        self.field = field
-        self.message = message
-        self.values = values
+        detail = f"{FIELD_NAMES[field]}: {message.format(**values)}"
+        super().__init__(field, message, detail, **values)
 
 
 def check_endpoint(url: str) -> str:

@@ -23,7 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, delete, select, update
 
 from hub.db import sessions, users
-from hub.errors import HubError, NotFound
+from hub.errors import FieldRefused, NotFound
 from hub.times import iso, parse
 from hub.tokens import token_hash
 from kiosk.i18n import N_
@@ -68,16 +68,11 @@ class User:
         return self.is_admin() or not self.departments or service_code in self.departments
 
 
-class AccountRefused(HubError):
-    """What the core refuses about an account: an English message id with its values (a page
-    translates it, the CLI prints `detail`) and the form field it is about."""
+class AccountRefused(FieldRefused):
+    """What the core refuses about an account (a page shows it by its form field)."""
 
     def __init__(self, field: str, message: str, status: int = 422, **values: object):
-        super().__init__(message.format(**values))
-        self.field = field
-        self.message = message
-        self.values = values
-        self.status = status
+        super().__init__(field, message, None, status, **values)
 
 
 @dataclass(frozen=True)
