@@ -1,17 +1,26 @@
 """Benchmarks of the kiosk UI in a real window (Xvfb, software OpenGL).
 
-- cold start to the first interactive frame, beside a bare Kivy "hello world" started the
-  same way (target: at most 1.5x)
-- memory (RSS) after visiting every screen (target: at most 200 MB)
+- cold start to the first frame drawn, beside a bare Kivy "hello world" started the same way
+  (target: at most 1.5x)
+- memory (RSS) after visiting every screen, card, event and language (target: at most 200 MB)
 - time from a touch to the next screen drawn (target: at most 50 ms)
 
-Run: .venv/bin/python bench/ui_bench.py [--runs N]
+The kiosk starts the way systemd starts it on a kiosk: `kiosk run --config kiosk.toml` from the
+venv's console script, with the environment of systemd/kiosk.service (less SDL_VIDEODRIVER=
+kmsdrm: here the window is on Xvfb), over a data directory holding an installed release behind
+the `current` link. It is started when it tells systemd READY=1 through NOTIFY_SOCKET, which
+it does after its first frame is drawn; the hello world, run by the same Python with the same
+environment and window size, sends the same datagram after its first frame.
+
+Run: .venv/bin/python bench/ui_bench.py [--runs N] [--content SOURCE]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -22,68 +31,65 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+UNIT = REPO / "systemd" / "kiosk.service"
+NOT_HERE = {"SDL_VIDEODRIVER"}
+"""Unit settings for the Pi's hardware only (KMS/DRM without X); the bench runs on Xvfb."""
+
 HELLO = """
-import os, sys
+import os, socket, sys
 from kivy.config import Config
 Config.set("graphics", "width", "1920")  # the same window as the kiosk's
 Config.set("graphics", "height", "1080")
-from kivy.app import App
-from kivy.clock import Clock
-from kivy.uix.label import Label
-
-class Hello(App):
-    def build(self):
-        return Label(text="Hello world")
-    def on_start(self):
-        Clock.schedule_once(lambda dt: print("INTERACTIVE", flush=True), 0)
-        # memory once frames have been drawn (software OpenGL allocates on the first draw)
-        Clock.schedule_once(lambda dt: (rss(), self.stop()), 1.0)
+if sys.argv[1:] == ["--no-msaa"]:  # the kiosk's setting instead of Kivy's default (2)
+    Config.set("graphics", "multisamples", "0")
 
 
 def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
-            print("RSS", int(line.split()[1]) // 1024, flush=True)
+            return int(line.split()[1]) // 1024
+
+
+print("RSS-IMPORTED", rss(), flush=True)
+from kivy.app import App
+from kivy.core.window import Window
+from kivy.uix.label import Label
+
+print("RSS-WINDOW", rss(), flush=True)
+
+
+def first_frame(*_args):
+    Window.unbind(on_flip=first_frame)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
+
+
+class Hello(App):
+    def build(self):
+        Window.bind(on_flip=first_frame)
+        return Label(text="Hello world")
+
 
 Hello().run()
 """
 
-KIOSK = """
-import sys
-from kivy.clock import Clock
-from kiosk.app import KioskApp
-
-app = KioskApp(content=sys.argv[1], data_dir=sys.argv[2], size=(1920, 1080))
-def ready(dt):
-    print("INTERACTIVE", flush=True)
-    Clock.schedule_once(drawn, 1.0)
-
-def drawn(dt):
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            print("RSS", int(line.split()[1]) // 1024, flush=True)
-    app.stop()
-app.bind(on_start=lambda *a: Clock.schedule_once(ready, 0) and None)
-app.run()
-"""
-
 VISIT = """
 import statistics, sys, time
+from kivy.app import App
 from kivy.base import EventLoop
 from kivy.clock import Clock
-from kivy.core.window import Window
 from kivy.tests.common import UnitTestTouch
-from kiosk.app import KioskApp
 
-app = KioskApp(content=sys.argv[1], data_dir=sys.argv[2], size=(1920, 1080))
+from kiosk.cli import main
+
 
 def rss_mb():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
 
+
 flips = []
-Window.bind(on_flip=lambda *a: flips.append(time.perf_counter()))
 
 def frames(n):
     for _ in range(n):
@@ -100,9 +106,13 @@ def tap(widget):
     return flips[before] - start
 
 def run(dt):
+    from kivy.core.window import Window  # opened by the app, with the app's settings
+
+    Window.bind(on_flip=lambda *a: flips.append(time.perf_counter()))
+    app = App.get_running_app()
     now = app.now()
     lats = []
-    for _ in range(int(sys.argv[3])):
+    for _ in range(int(sys.argv[2])):
         home = app.root_widget.ids.bottombar.ids.home
         tile = app.manager.get_screen("home").ids.services
         lats.append(tap(tile)); frames(20)
@@ -113,55 +123,112 @@ def run(dt):
         app.go("services", category=cat.id); frames(3)
         for card in app.catalog.services(cat.id, now):
             app.open_item("service", card.id); frames(2)
-    for name in ("search", "events", "contact"):
+    for name in ("search", "events", "contact", "report"):
         app.go(name); frames(3)
     for ev in app.catalog._events:
         app.open_item("event", ev.id); frames(2)
     for lang in ("en", "de", "cs", "uk", "pl"):
         app.set_language(lang); frames(3)
     print(f"RSS {rss_mb():.1f}")
+    app.reset_for_next_visitor(); frames(10)
+    print(f"RSS-RESET {rss_mb():.1f}")
     print("LAT " + " ".join(f"{v * 1000:.2f}" for v in lats))
     app.stop()
 
-app.bind(on_start=lambda *a: Clock.schedule_once(run, 0.5) and None)
-app.run()
+# the first tick of the clock comes after the app has started
+Clock.schedule_once(lambda dt: Clock.schedule_once(run, 0.5), 0)
+main(["run", "--config", sys.argv[1]], standalone_mode=False)
 """
 
 
-def script(code: str) -> str:
+def unit_environment(kivy_home: Path) -> dict[str, str]:
+    """The Environment= settings of the kiosk's systemd unit, as they apply here."""
+    env = {}
+    for line in UNIT.read_text().splitlines():
+        if line.startswith("Environment="):
+            key, _, value = line.removeprefix("Environment=").partition("=")
+            if key not in NOT_HERE:
+                env[key] = value
+    env["KIVY_HOME"] = str(kivy_home)
+    return env
+
+
+def script(code: str, folder: Path, name: str) -> str:
     """Kivy looks for an app's .kv file beside its source, so children run from a file."""
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
-        fh.write(code)
-    return fh.name
+    path = folder / name
+    path.write_text(code)
+    return str(path)
 
 
-def timed(code: str, *args: str) -> float:
-    path = script(code)
+def rss_of(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system time of a process so far (all its threads): less noisy than wall time
+    on a shared machine."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cold_start(command: list[str], env: dict[str, str], notify: socket.socket) -> dict:
+    """Seconds from spawning `command` to its READY=1 (its first frame drawn) and the CPU
+    time it used until then, then its RSS once it has drawn for a second, and what it
+    printed."""
+    notify.setblocking(False)
+    while True:  # nothing left over from an earlier run
+        try:
+            notify.recv(4096)
+        except BlockingIOError:
+            break
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, path, *args],
+        command,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
         cwd=REPO,
+        env=env,
     )
-    elapsed = None
-    for line in proc.stdout:
-        if line.startswith("INTERACTIVE"):
-            elapsed = time.perf_counter() - start
-        elif line.startswith("RSS"):
-            STARTUP_RSS.setdefault(code, []).append(int(line.split()[1]))
-    if elapsed is None:
-        raise RuntimeError("the app never reached its first interactive frame")
-    proc.wait(timeout=60)
-    return elapsed
+    try:
+        notify.settimeout(60)
+        while b"READY=1" not in notify.recv(4096).split(b"\n"):
+            pass
+        elapsed = time.perf_counter() - start
+        cpu = cpu_seconds(proc.pid)
+        time.sleep(1.0)
+        rss = rss_of(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+    printed = dict(line.split(maxsplit=1) for line in out.splitlines() if line.startswith("RSS"))
+    return {"seconds": elapsed, "cpu": cpu, "rss": rss, **{k: int(v) for k, v in printed.items()}}
 
 
-STARTUP_RSS: dict[str, list[int]] = {}
+def install(content: Path, tmp: Path) -> Path:
+    """A kiosk's data directory with the content installed as release 1, and its kiosk.toml."""
+    from kiosk.content.build import build_release
+    from kiosk.content.release import RELEASES_DIR, activate_release
+
+    data = tmp / "data"
+    release = data / RELEASES_DIR / "1"
+    build_release(content, release)
+    activate_release(data, release)
+    config = tmp / "kiosk.toml"
+    config.write_text(f'data_dir = "{data}"\nfullscreen = false\nsize = "1920x1080"\n')
+    return config
 
 
 def main() -> None:
-    from kiosk.content.build import build_release
     from tests.kivy_driver import ensure_display
 
     parser = argparse.ArgumentParser()
@@ -173,44 +240,66 @@ def main() -> None:
         help="content source to show (default: the bundled sample)",
     )
     args = parser.parse_args()
+    kiosk_bin = Path(sys.executable).parent / "kiosk"
+    if not kiosk_bin.exists():
+        sys.exit(f"{kiosk_bin} is missing: install the project into this venv (./dev)")
     xvfb = ensure_display()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            release = Path(tmp) / "release"
-            build_release(args.content, release)
-            data = Path(tmp) / "data"
-            timed(HELLO)  # warm the disk cache for both alike
-            timed(KIOSK, str(release), str(data))
-            hello = [timed(HELLO) for _ in range(args.runs)]
-            kiosk = [timed(KIOSK, str(release), str(data)) for _ in range(args.runs)]
-            h, k = statistics.median(hello), statistics.median(kiosk)
-            print(f"cold start to first interactive frame (median of {args.runs}):")
-            print(f"  bare Kivy hello world: {h * 1000:.0f} ms")
-            print(f"  kiosk app:             {k * 1000:.0f} ms  = {k / h:.2f}x (target <= 1.5x)")
+        with tempfile.TemporaryDirectory() as tmp_name:
+            tmp = Path(tmp_name)
+            config = install(args.content, tmp)
+            env = os.environ | unit_environment(tmp / "kivy")
+            notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            notify.bind(str(tmp / "notify"))
+            env["NOTIFY_SOCKET"] = str(tmp / "notify")
+            hello_cmd = [sys.executable, script(HELLO, tmp, "hello.py")]
+            plain_cmd = [*hello_cmd, "--no-msaa"]
+            kiosk_cmd = [str(kiosk_bin), "run", "--config", str(config)]
+            for command in (hello_cmd, plain_cmd, kiosk_cmd):  # warm the disk cache alike
+                cold_start(command, env, notify)
+            hello, plain, kiosk = [], [], []
+            for _ in range(args.runs):  # interleaved: a busy spell hits all alike
+                hello.append(cold_start(hello_cmd, env, notify))
+                plain.append(cold_start(plain_cmd, env, notify))
+                kiosk.append(cold_start(kiosk_cmd, env, notify))
+
+            def median(runs: list[dict], key: str) -> float:
+                return statistics.median(r[key] for r in runs)
+
+            h, p, k = (median(runs, "seconds") for runs in (hello, plain, kiosk))
+            hc, pc, kc = (median(runs, "cpu") for runs in (hello, plain, kiosk))
+            print(f"cold start to the first frame drawn (median of {args.runs}; CPU time):")
+            print(f"  bare Kivy hello world: {h * 1000:.0f} ms  (CPU {hc * 1000:.0f} ms)")
+            print(f"  hello world, no MSAA:  {p * 1000:.0f} ms  (CPU {pc * 1000:.0f} ms)")
             print(
-                f"RSS at the first frame: hello world {max(STARTUP_RSS[HELLO])} MB, "
-                f"kiosk {max(STARTUP_RSS[KIOSK])} MB"
+                f"  kiosk (kiosk run):     {k * 1000:.0f} ms  (CPU {kc * 1000:.0f} ms)  "
+                f"= {k / h:.2f}x (target <= 1.5x); {k / p:.2f}x the hello world without MSAA"
             )
+            for name, runs in (("hello world", hello), ("hello world, no MSAA", plain)):
+                imported, window, drawn = (
+                    median(runs, key) for key in ("RSS-IMPORTED", "RSS-WINDOW", "rss")
+                )
+                print(
+                    f"RSS of the {name}: {imported:.0f} MB with Kivy imported, {window:.0f} MB "
+                    f"with its window open (+{window - imported:.0f}), {drawn:.0f} MB after 1 s "
+                    f"of frames (+{drawn - window:.0f})"
+                )
+            print(f"RSS of the kiosk after 1 s of frames: {median(kiosk, 'rss'):.0f} MB")
             out = subprocess.run(
-                [sys.executable, script(VISIT), str(release), str(data), "10"],
+                [sys.executable, script(VISIT, tmp, "visit.py"), str(config), "10"],
                 capture_output=True,
                 text=True,
                 cwd=REPO,
                 timeout=600,
-                env=os.environ,
+                env=env | {"NOTIFY_SOCKET": ""},
             ).stdout
-            rss = next(line for line in out.splitlines() if line.startswith("RSS"))
-            lat = [
-                float(v)
-                for v in next(line for line in out.splitlines() if line.startswith("LAT")).split()[
-                    1:
-                ]
-            ]
+            lines = dict(line.split(maxsplit=1) for line in out.splitlines() if " " in line)
             print(
-                f"RSS after visiting every screen, card, event and language: "
-                f"{rss.split()[1]} MB (target <= 200 MB)"
+                "RSS after visiting every screen, card, event and language: "
+                f"{lines['RSS']} MB (target <= 200 MB); after the idle reset: "
+                f"{lines['RSS-RESET']} MB"
             )
-            lat.sort()
+            lat = sorted(float(v) for v in lines["LAT"].split())
             print(
                 f"touch to next screen drawn: median {statistics.median(lat):.1f} ms, "
                 f"p95 {lat[int(0.95 * len(lat))]:.1f} ms, n={len(lat)} (target <= 50 ms)"

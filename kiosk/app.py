@@ -61,6 +61,9 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).parent
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
+M_MMAP_THRESHOLD = -3  # mallopt() parameter, from glibc's malloc.h
+MMAP_THRESHOLD = 128 * 1024
+"""Blocks from this size up get their own mapping (glibc's starting value, kept fixed)."""
 LARGER_TEXT = 1.3
 RELEASE_CHECK_SECONDS = 5.0
 REST_BEFORE_RELOAD = 5.0
@@ -79,14 +82,24 @@ SCREENS = (
     "staff",
     "walk",
 )
+WARM_UP_AFTER = 0.2
+"""Seconds after a release is first shown before work its first screen did not need (the
+search index) is done."""
 ALERT_SECONDS = 8.0
 """Seconds each alert stays on the banner when several are valid (and how often validity
 windows are looked at again)."""
 
 
-def configure_kivy(kiosk: KioskConfig) -> None:
-    """Settings that must be in place before the window opens: a kiosk has no way out."""
+def configure_kivy(kiosk: KioskConfig, size: tuple[int, int] | None = None) -> None:
+    """Settings that must be in place before the window opens: a kiosk has no way out, and
+    a window opened at its final size is not made twice."""
     fullscreen = kiosk.fullscreen
+    if size:
+        Config.set("graphics", "width", str(size[0]))
+        Config.set("graphics", "height", str(size[1]))
+    # No multisampled framebuffer: at 1080p it costs ~65 MB and ~85 ms of start-up under
+    # software GL; rounded shapes are Smooth* instructions, which antialias their own edges.
+    Config.set("graphics", "multisamples", "0")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "window_icon", "")
     Config.set("input", "mouse", "mouse,disable_multitouch")
@@ -106,6 +119,35 @@ def _register_fonts() -> None:
         if regular.exists() and bold.exists():
             LabelBase.register(DEFAULT_FONT, str(regular), fn_bold=str(bold))
             return
+
+
+def _drop_label_surfaces() -> None:
+    """Kivy's SDL2 text provider keeps each label's rendered pixels (an SDL surface as large
+    as the label) after copying them into the label's texture: with a few hundred labels that
+    is tens of MB held for nothing. The next render makes a new surface anyway."""
+    from kivy.core.text import Label as CoreLabel
+
+    render_end = CoreLabel._render_end
+    if CoreLabel.__name__ != "LabelSDL2" or getattr(render_end, "drops_surface", False):
+        return
+
+    def _render_end(label):
+        try:
+            return render_end(label)
+        finally:
+            label._surface = None
+
+    _render_end.drops_surface = True
+    CoreLabel._render_end = _render_end
+
+
+def _tune_malloc() -> None:
+    """glibc serves blocks under its mmap threshold from the heap, and raises that threshold
+    to the largest block freed so far: after a few label textures every later one lands in
+    the heap, which then holds the peak of all of them. A fixed threshold keeps large blocks
+    (textures, label pixels) in their own mappings, returned to the system when freed."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: its own policy
+        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def _give_back_memory() -> None:
@@ -162,10 +204,11 @@ class KioskApp(App):
     # --- start and stop -------------------------------------------------------------------
 
     def build(self):
-        configure_kivy(self.kiosk)
+        configure_kivy(self.kiosk, self.window_size)
         from kivy.core.window import Window
 
         _register_fonts()
+        _drop_label_surfaces()
         Window.show_cursor = not self.kiosk.fullscreen
         if bool(Window.fullscreen) != self.kiosk.fullscreen:
             Window.fullscreen = "auto" if self.kiosk.fullscreen else False
@@ -202,8 +245,21 @@ class KioskApp(App):
         return root
 
     def on_start(self) -> None:
+        from kivy.core.window import Window
+
         self._refresh_all()
+        Window.bind(on_flip=self._first_frame)
+
+    def _first_frame(self, window) -> None:
+        """systemd hears READY=1 once the first screen is drawn, not merely built; what the
+        first screen does not need is prepared after it."""
+        window.unbind(on_flip=self._first_frame)
         self.appliance.ready()
+        Clock.schedule_once(self._warm_up, WARM_UP_AFTER)
+
+    def _warm_up(self, _dt: float = 0) -> None:
+        if self.catalog is not None:  # the first search then answers at once
+            self.catalog.search_index(self.catalog.settings.default_language)
 
     def on_stop(self) -> None:
         from kivy.core.window import Window
@@ -211,7 +267,7 @@ class KioskApp(App):
         for timer in self._timers:
             timer.cancel()
         Window.unbind(size=self._on_resize, on_request_close=self._refuse_close)
-        Window.unbind(on_touch_down=self._on_any_touch)
+        Window.unbind(on_touch_down=self._on_any_touch, on_flip=self._first_frame)
         self._close_overlay()
         self.appliance.stop()
         self._flush()
@@ -220,7 +276,8 @@ class KioskApp(App):
             self.db = None
 
     def run(self) -> None:
-        configure_kivy(self.kiosk)  # before the window opens
+        _tune_malloc()
+        configure_kivy(self.kiosk, self.window_size)  # before the window opens
         super().run()
 
     def _refuse_close(self, *_args) -> bool:
@@ -235,9 +292,8 @@ class KioskApp(App):
 
     def _load_content(self) -> None:
         path = prepare_release(self.content_path, self.data_dir)
-        release = load_release(path)
+        release = load_release(path, validate=False)  # validated by the build and the agent
         self.catalog = Catalog(release, self.kiosk.kiosk_id, frozenset(self.kiosk.groups))
-        self.catalog.search_index(self.catalog.settings.default_language)
         self.release_path = path
         watch = self.data_dir / "current" if self.content_path is None else path
         self._stamp = release_stamp(watch)
@@ -282,6 +338,7 @@ class KioskApp(App):
         Logger.info(f"Kiosk: release {self.catalog.release.version} loaded")
         self.home()
         self._refresh_all()
+        Clock.schedule_once(self._warm_up, WARM_UP_AFTER)
 
     # --- what screens call ---------------------------------------------------------------
 

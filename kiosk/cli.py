@@ -6,14 +6,18 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kiosk import __version__
 from kiosk.config import SYSTEM_CONFIG, ConfigError, KioskConfig, load_config
-from kiosk.content.build import build_release
-from kiosk.content.problems import ContentError
-from kiosk.content.source import load_source
+
+if TYPE_CHECKING:
+    from kiosk.content.problems import ContentError
+
+# Each command imports what only it needs: `kiosk run` starts the screen, and a kiosk's start
+# waits for every module imported before its first frame.
 
 REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
 DEV_DATA = Path(__file__).resolve().parent.parent / "var" / "kiosk"
@@ -40,6 +44,9 @@ def _report_problems(exc: ContentError) -> None:
 @click.argument("src", type=click.Path(path_type=Path))
 def content_check(src: Path) -> None:
     """Validate the content source tree SRC and list every problem in it."""
+    from kiosk.content.problems import ContentError
+    from kiosk.content.source import load_source
+
     try:
         source = load_source(src)
     except ContentError as exc:
@@ -73,6 +80,9 @@ def content_build(
     src: Path, out: Path, release_version: int, created: datetime | None, expires: datetime | None
 ) -> None:
     """Compile the content in SRC into a release folder OUT."""
+    from kiosk.content.build import build_release
+    from kiosk.content.problems import ContentError
+
     try:
         manifest = build_release(src, out, release_version, created, expires)
     except ContentError as exc:

@@ -80,9 +80,12 @@ TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 
 
 class Model(BaseModel):
-    """Strict base: an unknown field is a typo and an error, not silently ignored."""
+    """Strict base: an unknown field is a typo and an error, not silently ignored.
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    Validators are built on a class's first validation, not at import: the kiosk's screen
+    reads releases without validating them again and starts without building any."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Targeted(Model):

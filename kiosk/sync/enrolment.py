@@ -13,8 +13,10 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kiosk.sync.client import HubClient, HubError
+if TYPE_CHECKING:  # the HTTP client only to enrol: the kiosk's screen reads enrolment at start
+    from kiosk.sync.client import HubClient
 
 ENROLMENT_FILE = "enrolment.json"
 
@@ -69,6 +71,8 @@ def enroll(
     hub_url: str, one_time_token: str, data_dir: Path, client: HubClient | None = None
 ) -> Enrolment:
     """POST /enroll with the one-time token and keep the answer; EnrolmentError on failure."""
+    from kiosk.sync.client import HubClient, HubError
+
     client = client or HubClient(hub_url)
     try:
         answer = client.request("POST", "/enroll", json_body={"token": one_time_token})
