@@ -64,10 +64,6 @@ class Appliance:
     # --- start and stop ------------------------------------------------------------------
 
     def start(self) -> None:
-        if self.notifier.interval:
-            self._timers.append(
-                Clock.schedule_interval(lambda _dt: self.notifier.ping(), self.notifier.interval)
-            )
         if not self.pin_gate.configured:
             Logger.info("Staff: no staff.pin_hash in the configuration; the staff screen is off")
         self._catch_stop_signals()
@@ -86,8 +82,13 @@ class Appliance:
         Clock.schedule_once(lambda _dt: self.app.stop())
 
     def ready(self) -> None:
+        """The first frame is drawn: tell systemd, then feed its watchdog from the main loop."""
         release = self.app.catalog.release.version if self.app.catalog else 0
         self.notifier.ready(f"showing release {release}")
+        if self.notifier.interval:
+            self._timers.append(
+                Clock.schedule_interval(lambda _dt: self.notifier.ping(), self.notifier.interval)
+            )
 
     def stop(self) -> None:
         for timer in self._timers:

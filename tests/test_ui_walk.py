@@ -158,7 +158,13 @@ def test_a_hotspot_touch_walks_to_its_target_and_back_returns(kiosk_app) -> None
     assert screen.item_id == "rynek"
     views = {k for (_h, m, k) in app.counter.pending if m == "view"}
     assert "panorama:rynek" in views
-    assert screen.preloader.wait("most", timeout=20) is not None  # a neighbour, decoded ahead
+    # A neighbour is prepared ahead once the first fade is over (decoded, or already uploaded).
+    deadline = time.monotonic() + 20
+    while "most" not in screen.preloader.wanted() and "most" not in screen.gpu.ready():
+        assert time.monotonic() < deadline, "the neighbour was never prepared"
+        ui.frames(1)
+    if "most" not in screen.gpu.ready():
+        assert screen.preloader.wait("most", timeout=20) is not None
     spot = next(h for h in app.catalog.walk.node("rynek").hotspots if h.target == "most")
     screen.view.look_at(View(spot.yaw, spot.pitch + 6, 75))
     ui.frames(2)
