@@ -11,12 +11,13 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub import __version__, web
 from hub.context import Hub
 from hub.deliveries import DeliveryWorker
-from hub.errors import HubError
+from hub.errors import HubError, Invalid
 from hub.limits import BodyLimit
 from hub.open311.errors import Open311Error
 from hub.routes import content, enroll, fleet, heartbeat, open311, reports, stats
@@ -58,6 +59,7 @@ def create_app(settings: Settings, hub: Hub | None = None) -> FastAPI:
     app.add_exception_handler(HubError, _hub_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _unstorable)
     app.add_exception_handler(Exception, _internal_error)
     return app
 
@@ -114,6 +116,13 @@ async def _http_error(request: Request, exc: StarletteHTTPException):
         detail = "malformed JSON: the body is not UTF-8 text"
         return JSONResponse({"detail": detail}, status_code=400)
     return await http_exception_handler(request, exc)
+
+
+async def _unstorable(request: Request, _exc: DataError) -> Response:
+    """A value the database refuses (PostgreSQL: a NUL character, a number out of range)."""
+    return await _hub_error(
+        request, Invalid("a value cannot be stored: remove NUL characters or out-of-range numbers")
+    )
 
 
 async def _internal_error(request: Request, _exc: Exception) -> Response:

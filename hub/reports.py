@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +30,12 @@ if TYPE_CHECKING:
 
 class ReportIn(BaseModel):
     """A report as a kiosk delivers it (Open311 GeoReport v2 fields plus receipt data)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value):
+        # NUL cannot be stored in PostgreSQL text; refusing the report would lose it for good.
+        return value.replace("\x00", "") if isinstance(value, str) else value
 
     uuid: UUID
     ref_code: Annotated[str, Field(min_length=1, max_length=20)]

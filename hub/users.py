@@ -224,6 +224,8 @@ def add_user(
 
 
 def get_user(conn: Connection, username: str) -> User:
+    if not USERNAME.match(username):  # no query for what cannot be a name (NUL, 300 chars…)
+        raise NotFound(f"no user {username[:64]!r}")
     row = conn.execute(select(users).where(users.c.username == username)).first()
     if row is None:
         raise NotFound(f"no user {username}")

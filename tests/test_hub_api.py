@@ -415,3 +415,16 @@ def test_heartbeat_records_clock_skew_and_fleet_status(env: HubEnv, client) -> N
     assert all(k["offline"] for k in later)
     recent = client.get(f"{API}/kiosks?offline_after=30", headers=admin).json()["kiosks"]
     assert {k["kiosk_id"]: k["offline"] for k in recent} == {"cisza": True, "rynek": False}
+
+
+def test_a_nul_character_never_makes_a_report_undeliverable(
+    env: HubEnv, client, release: Path
+) -> None:
+    # PostgreSQL cannot store NUL; a kiosk would retry a refused report forever.
+    env.publish_release(release)
+    kiosk = env.kiosk_token("rynek")
+    body = report_body(description="Latarnia\x00 nie świeci", address_string="Rynek\x005")
+    assert post_report(client, kiosk, body).status_code == 201
+    with env.hub.transaction(write=False) as conn:
+        row = conn.execute(select(reports.c.description, reports.c.address_string)).one()
+    assert tuple(row) == ("Latarnia nie świeci", "Rynek5")
