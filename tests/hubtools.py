@@ -26,7 +26,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -154,6 +154,19 @@ def report_body(**changes) -> dict:
         "last_name": None,
     }
     return body | changes
+
+
+class Clock:
+    """A settable clock for `Hub.clock`: tests move time instead of waiting for it."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -16,17 +16,9 @@ from sqlalchemy import select
 from hub import deliveries as outbox
 from hub.db import deliveries, report_events
 from hub.reports import ReportIn, submit
-from tests.hubtools import HubEnv
+from tests.hubtools import Clock, HubEnv
 
 T0 = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Channel:
@@ -53,7 +45,7 @@ class Channel:
 @pytest.fixture
 def env(tmp_path: Path):
     env = HubEnv.create(tmp_path / "hub", deliveries_interval=0)
-    env.hub.clock = Clock()
+    env.hub.clock = Clock(T0)
     env.kiosk("rynek")
     yield env
     env.hub.close()

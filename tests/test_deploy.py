@@ -26,7 +26,13 @@ from tests.hubtools import HubEnv, LiveServer, free_port
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
 VENV = Path(sys.executable).parent.parent
-SCRIPTS = [DEPLOY / "install-kiosk.sh", DEPLOY / "install-hub.sh", DEPLOY / "apt.sh", REPO / "dev"]
+SCRIPTS = [
+    DEPLOY / "install-kiosk.sh",
+    DEPLOY / "install-hub.sh",
+    DEPLOY / "apt.sh",
+    DEPLOY / "source.sh",
+    REPO / "dev",
+]
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="apt-get install shellcheck")

@@ -34,7 +34,7 @@ from hub.users import get_user
 from kiosk.content.build import build_release
 from tests.conftest import write_tree
 from tests.faultproxy import FaultProxy
-from tests.hubtools import CountingApp, HubEnv, LiveServer, bearer, free_port
+from tests.hubtools import Clock, CountingApp, HubEnv, LiveServer, bearer, free_port
 from tests.open311tools import CATEGORIES
 
 TIMEOUT = 20
@@ -55,14 +55,6 @@ CITY_CATEGORIES = """\
 """
 """The city's own categories: a realtime service and a batch one (answers a token)."""
 CITY_CLIENT = "Kioski Jodłów"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class CityServer:

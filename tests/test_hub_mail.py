@@ -10,7 +10,7 @@ import socket
 import subprocess
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -27,23 +27,12 @@ from hub.times import iso
 from hub.users import add_user
 from kiosk.content.build import build_release
 from tests.conftest import write_tree
-from tests.hubtools import HUB_CLI, REPO, HubEnv, bearer, free_port, make_client
+from tests.hubtools import HUB_CLI, REPO, Clock, HubEnv, bearer, free_port, make_client
 
 API = "/api/v1"
 DEPARTMENT = "komunalny@example.org"
 PUBLIC = "https://kiosk.probna.example"
 T0 = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
 
 
 class Sink:

@@ -4,7 +4,6 @@ error answered as the spec's error list. Filing requests: test_open311_post.py."
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +17,7 @@ from kiosk.content.model import LANGUAGES
 from kiosk.content.problems import ContentError
 from kiosk.content.source import load_source
 from tests.conftest import SAMPLE_CONTENT, write_tree
-from tests.hubtools import bearer
+from tests.hubtools import bearer, report_body
 from tests.open311tools import (
     ATTRIBUTE,
     CATEGORIES,
@@ -192,22 +191,14 @@ def test_unknown_or_withdrawn_service_is_404(o311: Open311Hub) -> None:
 
 def test_kiosk_report_shows_its_kiosk_as_device_id_and_nothing_personal(o311: Open311Hub) -> None:
     kiosk = o311.env.kiosk_token("rynek")
-    report = {
-        "uuid": str(uuid.uuid4()),
-        "ref_code": "7KQ-4XM",
-        "status_token": "secret-status-token-from-kiosk",
-        "created": "2026-11-21T14:00:00+00:00",
-        "lang": "pl",
-        "service_code": "lampa",
-        "description": "Nie świeci latarnia przy ul. Rynek 5",
-        "lat": 50.3,
-        "long": 16.88,
-        "address_string": "ul. Rynek 5",
-        "email": "jan.kowalski@example.org",
-        "phone": "+48600100200",
-        "first_name": "Jan",
-        "last_name": "Kowalski",
-    }
+    report = report_body(
+        status_token="secret-status-token-from-kiosk",
+        address_string="ul. Rynek 5",
+        email="jan.kowalski@example.org",
+        phone="+48600100200",
+        first_name="Jan",
+        last_name="Kowalski",
+    )
     api = o311.url.replace("/open311/v2", "/api/v1")
     headers = bearer(kiosk) | {"Idempotency-Key": report["uuid"]}
     filed = requests.post(f"{api}/reports", json=report, headers=headers, timeout=TIMEOUT)

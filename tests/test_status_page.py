@@ -15,7 +15,7 @@ from hub.users import add_user
 from kiosk.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
-from tests.hubtools import HubEnv, LiveServer
+from tests.hubtools import Clock, HubEnv, LiveServer
 
 T0 = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)  # 15:00 in Warsaw
 CATEGORIES = """\
@@ -37,14 +37,6 @@ PERSONAL = {
     "long": 16.883456,
 }
 SECRETS = ("Kowalski", "Janusz", "jan.kowalski", "600100200", "Polna", "50.301", "16.883", "Ciemno")
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(scope="module")

@@ -133,6 +133,12 @@ def stock_blobs(data: Path, release: Path) -> Manifest:
     return manifest
 
 
+def leave_partial(store: Path, sha: str, data: bytes) -> None:
+    """What an interrupted download of an earlier cycle left in the kiosk's blob store."""
+    (store / PARTIAL_DIR).mkdir(parents=True)
+    (store / PARTIAL_DIR / sha).write_bytes(data)
+
+
 def test_a_release_is_assembled_from_blobs_and_loads(source: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     release, body = built(source, tmp_path, 3)
@@ -225,8 +231,7 @@ def test_a_truncated_partial_is_resumed_with_range(
     store = tmp_path / "blobs"
     data = os.urandom(300_000)
     sha = server.add(data)
-    (store / PARTIAL_DIR).mkdir(parents=True)
-    (store / PARTIAL_DIR / sha).write_bytes(data[:123_456])
+    leave_partial(store, sha, data[:123_456])
     download_blob(client, store, sha, len(data))
     assert (store / sha).read_bytes() == data
     assert server.blob_requests() == [(f"/api/v1/blobs/{sha}", "bytes=123456-")]
@@ -256,8 +261,7 @@ def test_a_server_ignoring_range_gets_a_fresh_download(
     store = tmp_path / "blobs"
     data = os.urandom(50_000)
     sha = server.add(data)
-    (store / PARTIAL_DIR).mkdir(parents=True)
-    (store / PARTIAL_DIR / sha).write_bytes(data[:10_000])
+    leave_partial(store, sha, data[:10_000])
     server.ignore_range = True
     download_blob(client, store, sha, len(data))
     assert (store / sha).read_bytes() == data
@@ -269,8 +273,7 @@ def test_a_corrupt_partial_is_dropped_after_the_hash_check(
     store = tmp_path / "blobs"
     data = os.urandom(40_000)
     sha = server.add(data)
-    (store / PARTIAL_DIR).mkdir(parents=True)
-    (store / PARTIAL_DIR / sha).write_bytes(b"\0" * 10_000)  # power cut garbage
+    leave_partial(store, sha, b"\0" * 10_000)  # power cut garbage
     with pytest.raises(ContentError, match="sha256"):
         download_blob(client, store, sha, len(data))
     download_blob(client, store, sha, len(data))  # the next cycle starts afresh

@@ -9,10 +9,8 @@ Chromium for the screenshots.
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
-import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,19 +27,11 @@ from kiosk.content.release import Catalog, current_release_dir, load_release
 from kiosk.sync.enrolment import load_enrolment
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.hubtools import KIOSK_CLI, REPO, HubEnv, LiveServer, enroll_kiosk, run
-from tests.webtools import csrf_of, sign_in
+from tests.webtools import csrf_of, sign_in, upload_content, zip_tree
 
 SAMPLE = REPO / "content"
 PASSWORD = "anna-Hasło-2026!"
 WARSAW = ZoneInfo("Europe/Warsaw")
-
-
-def zip_tree(root: Path) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(root.rglob("*")):
-            archive.write(path, "content/" + path.relative_to(root).as_posix())
-    return buf.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +59,7 @@ def anna(live) -> requests.Session:
 
 
 def upload(session: requests.Session, live, data: bytes) -> int:
-    page = session.get(f"{live.url}/admin/releases", timeout=10)
-    answer = session.post(
-        f"{live.url}/admin/releases/upload",
-        data={"csrf": csrf_of(page.text)},
-        files={"archive": ("content.zip", data, "application/zip")},
-        allow_redirects=False,
-        timeout=60,
-    )
+    answer = upload_content(session, live.url, data)
     assert answer.status_code == 303, answer.text
     return int(answer.headers["location"].rsplit("=", 1)[1])
 

@@ -15,7 +15,7 @@ from hub.tokens import add_token
 from kiosk.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
-from tests.hubtools import HubEnv, LiveServer, bearer
+from tests.hubtools import Clock, HubEnv, LiveServer, bearer
 from tests.webtools import sign_in
 
 T0 = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)  # 15:00 in Warsaw
@@ -25,14 +25,6 @@ ERRORS = [
     "display: HDMI-1 disconnected",
     "sync: hub answered 503 three times",
 ]
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def text_of(html: str) -> str:

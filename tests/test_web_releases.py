@@ -28,19 +28,10 @@ from kiosk.content.model import Content
 from kiosk.content.source import load_source
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.hubtools import REPO, HubEnv, LiveServer, bearer
-from tests.webtools import csrf_of, post_form, sign_in
+from tests.webtools import csrf_of, post_form, sign_in, upload_content, zip_tree
 
 SAMPLE = REPO / "content"
 PASSWORD = "anna-Hasło-2026!"
-
-
-def zip_tree(root: Path, prefix: str = "content/") -> bytes:
-    """The folder zipped the way staff do it: the folder itself inside the archive."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(root.rglob("*")):
-            archive.write(path, prefix + path.relative_to(root).as_posix())
-    return buf.getvalue()
 
 
 def zipped(entries: dict[str, bytes]) -> bytes:
@@ -75,17 +66,6 @@ def anna(live) -> requests.Session:
     return sign_in(live.url, "anna", PASSWORD)
 
 
-def upload(session: requests.Session, live, data: bytes, name: str = "content.zip"):
-    page = session.get(f"{live.url}/admin/releases", timeout=10)
-    return session.post(
-        f"{live.url}/admin/releases/upload",
-        data={"csrf": csrf_of(page.text)},
-        files={"archive": (name, data, "application/zip")},
-        allow_redirects=False,
-        timeout=60,
-    )
-
-
 def release_count(env) -> int:
     with env.hub.transaction(write=False) as conn:
         return conn.scalar(select(func.count()).select_from(releases_table))
@@ -108,7 +88,7 @@ def test_the_sample_content_published_through_the_page_reaches_a_kiosk(
     env, live, anna, sample_zip
 ) -> None:
     assert len(sample_zip) > env.hub.settings.json_limit  # needs the upload's own limit
-    answer = upload(anna, live, sample_zip)
+    answer = upload_content(anna, live.url, sample_zip)
     assert answer.status_code == 303, answer.text
     assert answer.headers["location"] == "/admin/releases?done=published&version=1"
     page = anna.get(f"{live.url}{answer.headers['location']}", timeout=10)
@@ -141,7 +121,7 @@ def test_a_broken_tree_lists_every_problem_and_publishes_nothing(env, live, anna
     assert "lat: 50." in text
     settings.write_text(text.replace("lat: 50.", "lat: 250.", 1), encoding="utf-8")
     (src / "report_categories.yaml").unlink()
-    answer = upload(anna, live, zip_tree(src))
+    answer = upload_content(anna, live.url, zip_tree(src))
     assert answer.status_code == 422
     assert "Treści nie zostały opublikowane" in answer.text
     assert "Wysłany plik: content.zip" in answer.text
@@ -189,7 +169,7 @@ def test_hostile_archives_are_refused_whole(env, live, anna, tmp_path, archive, 
         data = zipped(archive)
     else:
         data = archive
-    answer = upload(anna, live, data)
+    answer = upload_content(anna, live.url, data)
     assert answer.status_code == 422
     assert problems_of(answer.text) == [problem]
     assert release_count(env) == 0
@@ -245,11 +225,11 @@ def test_no_file_no_token_or_no_session_publishes_nothing(env, live, anna, sampl
 def test_roll_back_asks_first_then_publishes_the_old_files_as_a_new_version(
     env, live, anna, sample_zip, tmp_path
 ) -> None:
-    assert upload(anna, live, sample_zip).status_code == 303
+    assert upload_content(anna, live.url, sample_zip).status_code == 303
     src = tmp_path / "content"
     shutil.copytree(SAMPLE, src)
     (src / "media" / "logo.png").write_bytes((src / "media" / "map.png").read_bytes())
-    assert upload(anna, live, zip_tree(src)).status_code == 303
+    assert upload_content(anna, live.url, zip_tree(src)).status_code == 303
     with env.hub.transaction(write=False) as conn:
         first, second = get_release(conn, 1), get_release(conn, 2)
     assert {f.sha256 for f in first.files} != {f.sha256 for f in second.files}
@@ -294,8 +274,8 @@ def test_roll_back_asks_first_then_publishes_the_old_files_as_a_new_version(
 
 
 def test_the_history_counts_kiosks_by_the_version_they_run(env, live, anna, sample_zip) -> None:
-    assert upload(anna, live, sample_zip).status_code == 303
-    assert upload(anna, live, sample_zip).status_code == 303
+    assert upload_content(anna, live.url, sample_zip).status_code == 303
+    assert upload_content(anna, live.url, sample_zip).status_code == 303
     beats = {"rynek": 1, "dworzec": 2, "szkola": 2}
     for kiosk_id, version in beats.items():
         answer = requests.post(

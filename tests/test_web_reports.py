@@ -32,21 +32,13 @@ from hub.web.reports import _web_link
 from kiosk.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
-from tests.hubtools import HubEnv, LiveServer, bearer
+from tests.hubtools import Clock, HubEnv, LiveServer, bearer
 from tests.open311tools import CATEGORIES
 from tests.webtools import csrf_of, post_form, sign_in
 
 T0 = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)  # 15:00 in Warsaw
 PUBLIC_URL = "http://kiosk.probna.example"  # http: the test signs in over plain HTTP
 TIMEOUT = 10
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def text_of(html: str) -> str:
