@@ -23,6 +23,8 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=deploy/apt.sh
 source "$SRC/deploy/apt.sh"
+# shellcheck source=deploy/source.sh
+source "$SRC/deploy/source.sh"
 DOMAIN="" EMAIL="" START=1 ROOT="" SKIP_SYSTEM=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -67,16 +69,7 @@ if system; then
   fi
 fi
 
-say "Installing the code in $PREFIX/src"
-mkdir -p "$PREFIX"
-rm -rf "$PREFIX/src.new"
-mkdir "$PREFIX/src.new"
-tar -C "$SRC" --exclude=./.venv --exclude=./.git --exclude=./var --exclude='*.pyc' \
-  --exclude=__pycache__ --exclude=./tests/screenshots --exclude='*.egg-info' -cf - . \
-  | tar -C "$PREFIX/src.new" -xf -
-[[ -d $PREFIX/src ]] && { rm -rf "$PREFIX/src.old"; mv "$PREFIX/src" "$PREFIX/src.old"; }
-mv "$PREFIX/src.new" "$PREFIX/src"
-rm -rf "$PREFIX/src.old"
+install_source "$SRC" "$PREFIX"
 if [[ ! -x $VENV/bin/python ]]; then
   say "Creating the virtual environment $VENV"
   python3 -m venv "$VENV"

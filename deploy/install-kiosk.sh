@@ -32,6 +32,8 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=deploy/apt.sh
 source "$SRC/deploy/apt.sh"
+# shellcheck source=deploy/source.sh
+source "$SRC/deploy/source.sh"
 HUB="" TOKEN="" KIOSK_ID="" ROTATION="" ASK_PIN=0 START=1 ROOT="" SKIP_SYSTEM=0 VENV_GIVEN=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -106,19 +108,7 @@ create_user() {
 }
 
 install_code() {
-  say "Installing the code in $PREFIX/src"
-  mkdir -p "$PREFIX"
-  rm -rf "$PREFIX/src.new"
-  mkdir "$PREFIX/src.new"
-  tar -C "$SRC" --exclude=./.venv --exclude=./.git --exclude=./var --exclude='*.pyc' \
-    --exclude=__pycache__ --exclude=./tests/screenshots --exclude='*.egg-info' -cf - . \
-    | tar -C "$PREFIX/src.new" -xf -
-  if [[ -d $PREFIX/src ]]; then
-    rm -rf "$PREFIX/src.old"
-    mv "$PREFIX/src" "$PREFIX/src.old"
-  fi
-  mv "$PREFIX/src.new" "$PREFIX/src"
-  rm -rf "$PREFIX/src.old"
+  install_source "$SRC" "$PREFIX"
   if [[ -n $VENV_GIVEN ]]; then
     say "Using the virtual environment $VENV as it is"
     return 0

@@ -15,11 +15,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from kiosk.outbox import outbox_depth
+from kiosk.sync import STATE_SKEW, WAKE_FILE
+
 SIOCGIFADDR = 0x8915
-SYNC_MARK = "clock_skew"
-"""The sync_state key written after each heartbeat the hub accepted."""
-WAKE_FILE = "sync-now"
-"""Touching DATA/sync-now wakes the sync agent (kiosk/sync/agent.py)."""
 
 
 @dataclass(frozen=True)
@@ -33,19 +32,13 @@ class StaffStatus:
 
 
 def last_sync(db: Database) -> datetime | None:
-    row = db.execute("SELECT updated FROM sync_state WHERE key = ?", [SYNC_MARK]).fetchone()
+    row = db.execute("SELECT updated FROM sync_state WHERE key = ?", [STATE_SKEW]).fetchone()
     if not row or not row[0]:
         return None
     try:
         return datetime.fromisoformat(row[0])
     except ValueError:
         return None
-
-
-def outbox_depth(db: Database) -> int:
-    from kiosk.outbox import outbox_depth as depth
-
-    return depth(db)
 
 
 def network_addresses() -> list[tuple[str, str]]:

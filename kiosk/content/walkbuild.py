@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.content.manifest import FileEntry, sha256_file
 from kiosk.content.model import PanoramaTextures, Walk
 from kiosk.content.panorama import cut
+from kiosk.durable import fsync_path
 
 
 def build_walk(
@@ -23,7 +23,6 @@ def build_walk(
     images: dict[str, Path],
     dest: Path,
     entries: list[FileEntry],
-    fsync: Callable[[Path], None],
 ) -> Walk:
     """Cut every node's image into `dest/media/`, add the files to `entries`, and return
     the walk as a release carries it."""
@@ -38,7 +37,7 @@ def build_walk(
             with tempfile.TemporaryDirectory(dir=dest) as tmp:
                 pieces = cut(images[node.image], Path(tmp), "panorama")
                 left, right, preview = (
-                    _store(p, media, entries, fsync) for p in (*pieces.halves, pieces.preview)
+                    _store(p, media, entries) for p in (*pieces.halves, pieces.preview)
                 )
             textures = PanoramaTextures(
                 width=pieces.width, height=pieces.height, files=[left, right]
@@ -51,12 +50,12 @@ def build_walk(
     return walk.model_copy(update={"nodes": nodes})
 
 
-def _store(path: Path, media: Path, entries: list[FileEntry], fsync: Callable[[Path], None]) -> str:
+def _store(path: Path, media: Path, entries: list[FileEntry]) -> str:
     digest = sha256_file(path)
     name = f"media/{digest}.jpg"
     target = media / f"{digest}.jpg"
     if not target.exists():
         os.replace(path, target)
-        fsync(target)
+        fsync_path(target)
         entries.append(FileEntry(path=name, sha256=digest, size=target.stat().st_size))
     return name

@@ -9,3 +9,9 @@ database and the data directory:
     DATA/releases/<version>/   installed releases; DATA/current points at the active one
     DATA/sync-now              touch it (or send SIGUSR1) to wake the agent early
 """
+
+WAKE_FILE = "sync-now"
+"""DATA/sync-now: the staff screen touches it, the agent wakes for it."""
+STATE_SKEW = "clock_skew"
+"""The sync_state key written after each heartbeat the hub accepted (the staff screen's last
+sync). Both here, light to import, because the UI must not import the HTTP client."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kiosk.store import open_store
-from kiosk.sync import clock
+from kiosk.sync import WAKE_FILE, clock
 from kiosk.sync.client import HubClient
 from kiosk.sync.content import sync_content
 from kiosk.sync.enrolment import load_enrolment
@@ -34,7 +34,6 @@ from kiosk.sync.stats import mark_clock, upload_stats
 
 log = logging.getLogger("kiosk.sync")
 
-WAKE_FILE = "sync-now"
 LOCK_FILE = "sync.lock"
 DEFAULT_INTERVAL = 60.0
 WAKE_CHECK = 1.0

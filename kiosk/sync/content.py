@@ -10,7 +10,6 @@ stopped: finished blobs are kept, a partial one is resumed with a Range request.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pathlib import Path
 import requests
 from sqlite_utils import Database
 
-from kiosk.content.manifest import HASH_CHUNK, MANIFEST_FILE, Manifest, sha256_file
+from kiosk.content.manifest import MANIFEST_FILE, Manifest, sha256_file
 from kiosk.content.release import (
     RELEASES_DIR,
     ReleaseError,
@@ -265,11 +264,7 @@ def _finish_blob(partial: Path, blob: Path, sha: str, size: int) -> Path:
         if actual_size > size:
             partial.unlink()
         raise ContentError(f"blob {sha}: got {actual_size} bytes of {size}")
-    digest = hashlib.sha256()
-    with partial.open("rb") as fh:
-        while chunk := fh.read(HASH_CHUNK):
-            digest.update(chunk)
-    if digest.hexdigest() != sha:
+    if sha256_file(partial) != sha:
         partial.unlink()
         raise ContentError(f"blob {sha}: the sha256 of the downloaded bytes does not match")
     os.chmod(partial, 0o444)

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.durable import fsync_path
+
 if TYPE_CHECKING:  # the HTTP client only to enrol: the kiosk's screen reads enrolment at start
     from kiosk.sync.client import HubClient
 
@@ -107,11 +109,7 @@ def save_enrolment(data_dir: Path, enrolment: Enrolment) -> Path:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    dir_fd = os.open(data_dir, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_path(data_dir)
     return path
 
 

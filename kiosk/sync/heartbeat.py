@@ -16,11 +16,10 @@ from sqlite_utils import Database
 from kiosk import __version__
 from kiosk.outbox import outbox_depth
 from kiosk.store import set_state
+from kiosk.sync import STATE_SKEW
 from kiosk.sync.client import HubClient
 from kiosk.sync.content import active_version
 from kiosk.sync.errors import forget_errors, pending_errors
-
-STATE_SKEW = "clock_skew"
 
 
 @dataclass
