@@ -1,10 +1,11 @@
 """Benchmark: heartbeats per second one hub worker takes, and their latency.
 
 One `kiosk-hub serve` (one uvicorn worker, SQLite, access log off) in a subprocess on
-127.0.0.1; an asyncio load generator keeps CONNECTIONS kiosks, each its own httpx.AsyncClient
-with one keep-alive connection (one shared client's pool is slower than the hub), posting
-heartbeats back to back for DURATION seconds (after a short warm-up), each request bounded by
-a timeout. Note that the load generator shares the machine's cores with the server.
+127.0.0.1 (tests.hubtools.HubProcess); an asyncio load generator keeps CONNECTIONS kiosks,
+each its own httpx.AsyncClient with one keep-alive connection (one shared client's pool is
+slower than the hub), posting heartbeats back to back for DURATION seconds (after a short
+warm-up), each request bounded by a timeout. Note that the load generator shares the
+machine's cores with the server.
 
 Targets (hub brief): >= 1,000 heartbeats/s, p99 < 50 ms.
 Run: PYTHONPATH=. .venv/bin/python bench/hub_heartbeats.py [--connections 50] [--duration 10]
@@ -15,9 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,23 +25,16 @@ from pathlib import Path
 
 import httpx
 
-from hub.context import Hub, init_data
+from hub.context import Hub
 from hub.kiosks import Kiosk, add_kiosk
 from hub.settings import Settings
 from hub.tokens import add_token
+from tests.hubtools import HubProcess
 
-REPO = Path(__file__).resolve().parent.parent
 WARMUP = 1.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def kiosk_tokens(settings: Settings, n: int) -> list[str]:
-    init_data(settings)
     hub = Hub.open(settings)
     tokens = []
     with hub.transaction() as conn:
@@ -52,28 +44,6 @@ def kiosk_tokens(settings: Settings, n: int) -> list[str]:
             tokens.append(add_token(conn, "kiosk", hub.now(), kiosk_id=kiosk.id))
     hub.close()
     return tokens
-
-
-def start_server(data: Path, port: int) -> subprocess.Popen:
-    """The hub in its own process; its log goes to DATA/serve.log."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "hub.cli", "serve", "--data", str(data), "--port", str(port)]
-    proc = subprocess.Popen(
-        [*command, "--no-access-log"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(data / "serve.log").open("wb"),
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"the hub did not start: {(data / 'serve.log').read_text()}")
 
 
 async def load(
@@ -203,18 +173,18 @@ def main() -> None:
         f"targets >= 1,000 heartbeats/s, p99 < 50 ms"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(Path(tmp))
-        tokens = kiosk_tokens(settings, args.connections)
-        port = free_port()
-        server = start_server(settings.data_dir, port)
-        if pinned:
-            # One worker is one process: give it a core of its own, so the measurement is
-            # the hub's, not the two processes' fight over the same cores.
-            for task in Path(f"/proc/{server.pid}/task").iterdir():
-                os.sched_setaffinity(int(task.name), {cpus[0]})
-            os.sched_setaffinity(0, {cpus[1]})
+        root = Path(tmp)
+        hub = HubProcess(root)
+        server = hub.proc
         try:
-            url = f"http://127.0.0.1:{port}/api/v1/heartbeat"
+            tokens = kiosk_tokens(Settings(hub.data), args.connections)
+            if pinned:
+                # One worker is one process: give it a core of its own, so the measurement is
+                # the hub's, not the two processes' fight over the same cores.
+                for task in Path(f"/proc/{server.pid}/task").iterdir():
+                    os.sched_setaffinity(int(task.name), {cpus[0]})
+                os.sched_setaffinity(0, {cpus[1]})
+            url = f"{hub.url}/api/v1/heartbeat"
             for label, rate in (
                 ("as fast as answered", None),
                 (f"at {args.rate:,.0f}/s", args.rate),
@@ -229,9 +199,8 @@ def main() -> None:
                 )
                 report(label, latencies, lags, served, errors, args.duration, cpu)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log = (settings.data_dir / "serve.log").read_text()
+            hub.stop()
+            log = (root / "hub.log").read_text()
             if "Traceback" in log:
                 print(log[-3000:], file=sys.stderr)
 

@@ -163,9 +163,11 @@ def publish(
     copy_of: int | None = None,
 ) -> Release:
     """Check and record a new release under the next version, carrying the hub's alerts."""
-    check_release(blobs, files)
-    files = _with_hub_alerts(conn, blobs, files, now)
     content_sha256 = check_release(blobs, files)
+    merged = _with_hub_alerts(conn, blobs, files, now)
+    if merged is not files:
+        content_sha256 = check_release(blobs, merged)
+        files = merged
     if conn.dialect.name == "postgresql":
         # Two publishes at once must not both take "last + 1" (SQLite's BEGIN IMMEDIATE
         # already serialises writers).
@@ -242,12 +244,18 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
+def _latest_content_path(conn: Connection, blobs: BlobStore) -> Path | None:
+    """The latest release's content.json in the store, or None: only its hash is read, not
+    the release's whole file list (this runs for every report a kiosk sends)."""
+    query = select(releases.c.content_sha256).order_by(releases.c.version.desc()).limit(1)
+    sha256 = conn.scalar(query)
+    return blobs.path(sha256) if sha256 is not None else None
+
+
 def latest_content(conn: Connection, blobs: BlobStore) -> Content | None:
     """The content of the latest release (report categories, municipality), or None."""
-    release = latest(conn)
-    if release is None:
-        return None
-    return _content_in(blobs.path(release.content_sha256))
+    path = _latest_content_path(conn, blobs)
+    return _content_in(path) if path is not None else None
 
 
 @lru_cache(maxsize=4)
@@ -258,42 +266,32 @@ def _content_in(content_path: Path) -> Content:
 
 def service_codes(conn: Connection, blobs: BlobStore) -> frozenset[str]:
     """Report categories of the latest release: the service codes a report may use."""
-    release = latest(conn)
-    if release is None:
-        return frozenset()
-    return _codes_in(blobs.path(release.content_sha256))
+    path = _latest_content_path(conn, blobs)
+    return _codes_in(path) if path is not None else frozenset()
 
 
 @lru_cache(maxsize=16)
 def _codes_in(content_path: Path) -> frozenset[str]:
-    """Cached by path: a blob is named by its content, so it never changes."""
-    content = Content.model_validate_json(content_path.read_bytes())
-    return frozenset(c.service_code for c in content.report_categories)
+    return frozenset(c.service_code for c in _content_in(content_path).report_categories)
 
 
 def report_categories(conn: Connection, blobs: BlobStore) -> dict[str, ReportCategory]:
     """Report categories of the latest release by service code (name, department, e-mail)."""
-    release = latest(conn)
-    if release is None:
-        return {}
-    return dict(_categories_in(blobs.path(release.content_sha256)))
+    path = _latest_content_path(conn, blobs)
+    return dict(_categories_in(path)) if path is not None else {}
 
 
 def municipality(conn: Connection, blobs: BlobStore) -> dict[str, str]:
     """The municipality's name in every language it has, from the latest release."""
-    release = latest(conn)
-    if release is None:
-        return {}
-    return dict(_municipality_in(blobs.path(release.content_sha256)))
+    path = _latest_content_path(conn, blobs)
+    return dict(_municipality_in(path)) if path is not None else {}
 
 
 @lru_cache(maxsize=16)
 def _categories_in(content_path: Path) -> tuple[tuple[str, ReportCategory], ...]:
-    content = Content.model_validate_json(content_path.read_bytes())
-    return tuple((c.service_code, c) for c in content.report_categories)
+    return tuple((c.service_code, c) for c in _content_in(content_path).report_categories)
 
 
 @lru_cache(maxsize=16)
 def _municipality_in(content_path: Path) -> tuple[tuple[str, str], ...]:
-    content = Content.model_validate_json(content_path.read_bytes())
-    return tuple(content.settings.municipality.items())
+    return tuple(_content_in(content_path).settings.municipality.items())

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import shutil
 import stat
 import struct
 import tarfile
@@ -143,13 +142,16 @@ class _Unpacker:
         self.seen.add(parts)
         return self.dest.joinpath(*parts)
 
+    def too_big(self) -> SourceTreeError:
+        return _refuse(
+            ARCHIVE,
+            N_("Unpacked, the archive would take more than {limit} MB."),
+            limit=self.limits.unpacked // MiB,
+        )
+
     def room_for(self, size: int) -> None:
         if self.bytes + size > self.limits.unpacked:
-            raise _refuse(
-                ARCHIVE,
-                N_("Unpacked, the archive would take more than {limit} MB."),
-                limit=self.limits.unpacked // MiB,
-            )
+            raise self.too_big()
 
     def write(self, name: str, path: Path, source: IO[bytes], declared: int) -> None:
         """Copy one member, never more bytes than it declared nor than the limit allows."""
@@ -296,11 +298,7 @@ def _untar(fh: IO[bytes], unpacker: _Unpacker) -> None:
                 assert source is not None  # a regular file always has data
                 unpacker.write(member.name, path, source, member.size)
     except _TooLarge as exc:
-        raise _refuse(
-            ARCHIVE,
-            N_("Unpacked, the archive would take more than {limit} MB."),
-            limit=limits.unpacked // MiB,
-        ) from exc
+        raise unpacker.too_big() from exc
     except tarfile.ReadError as exc:
         if unpacker.entries == 0:
             raise _refuse(ARCHIVE, N_("This is not a .zip or .tar.gz archive.")) from exc
@@ -375,9 +373,7 @@ def build_upload(fh: IO[bytes], blobs: BlobStore, limits: Limits = Limits()) -> 
                 [UploadProblem(p.file, p.line, p.field, p.message) for p in exc.problems]
             ) from exc
         store_blobs(blobs, out, manifest.files)
-        files = list(manifest.files)
-        shutil.rmtree(out, ignore_errors=True)
-    return files
+    return list(manifest.files)
 
 
 def publish_upload(

@@ -16,7 +16,18 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, Field
-from sqlalchemy import Connection, bindparam, case, delete, func, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal,
+    select,
+    update,
+)
 
 from hub.db import stats, stats_daily, upsert
 from hub.errors import Invalid, NotFound
@@ -64,9 +75,13 @@ def utc_hours_of(day: str, timezone: str) -> tuple[str, str]:
     return start.strftime(HOUR_FORMAT), end.strftime(HOUR_FORMAT)
 
 
-_SYNCED = func.min(case((stats.c.clock_synced, 1), else_=0)) == 1
-"""Whether every hour in a group was counted with a synchronised clock (a boolean in
-PostgreSQL too, where MIN() of booleans does not exist)."""
+def _all_synced(clock_synced):
+    """Whether every row in a group was counted with a synchronised clock (a boolean in
+    PostgreSQL too, where MIN() of booleans does not exist)."""
+    return func.min(case((clock_synced, 1), else_=0)) == 1
+
+
+_SYNCED = _all_synced(stats.c.clock_synced)
 _DAILY_COLUMNS = ["kiosk_id", "day", "metric", "key", "count", "clock_synced"]
 
 
@@ -146,22 +161,29 @@ class ExportRow:
     """False if any hour in the period was counted before the kiosk's clock was set."""
 
 
+def period_source(by: str) -> tuple[Table, ColumnElement, ColumnElement]:
+    """Where totals by `by` are summed from: the table (the hours for `hour`, else the
+    local-day totals), its period column, and the local-date column a period filters on."""
+    if by == "hour":
+        return stats, stats.c.local_hour, stats.c.local_hour
+    day = stats_daily.c.day
+    return stats_daily, day if by == "day" else func.substr(day, 1, 7), day
+
+
+def within(dated: ColumnElement, start: date, end: date) -> list[ColumnElement]:
+    """`dated` (local date or hour text) on local dates start..end, inclusive."""
+    return [dated >= start.isoformat(), dated < (end + timedelta(days=1)).isoformat()]
+
+
 def _query(start: date, end: date, by: str):
     """Totals per kiosk, period, metric and key: from hours for `hour`, else from days."""
-    after_end = (end + timedelta(days=1)).isoformat()
-    if by == "hour":
-        table, period, synced = stats, stats.c.local_hour, _SYNCED
-        when = (stats.c.local_hour >= start.isoformat(), stats.c.local_hour < after_end)
-    else:
-        table = stats_daily
-        period = stats_daily.c.day if by == "day" else func.substr(stats_daily.c.day, 1, 7)
-        synced = func.min(case((stats_daily.c.clock_synced, 1), else_=0)) == 1
-        when = (stats_daily.c.day >= start.isoformat(), stats_daily.c.day < after_end)
+    table, period, dated = period_source(by)
     period = period.label("period")
     cols = table.c
+    synced = _all_synced(cols.clock_synced)
     return (
         select(cols.kiosk_id, period, cols.metric, cols.key, func.sum(cols.count), synced)
-        .where(*when)
+        .where(*within(dated, start, end))
         .group_by(cols.kiosk_id, period, cols.metric, cols.key)
         .order_by(cols.kiosk_id, period, cols.metric, cols.key)
     ), cols

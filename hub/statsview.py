@@ -16,10 +16,18 @@ from urllib.parse import urlencode
 
 from sqlalchemy import Connection, func, select
 
-from hub.db import stats, stats_daily
+from hub.db import stats_daily
 from hub.errors import NotFound
 from hub.kiosks import Kiosk, list_kiosks
-from hub.stats import HOUR_FORMAT, PERIODS, kiosks_in, local_hour, utc_hours_of
+from hub.stats import (
+    HOUR_FORMAT,
+    PERIODS,
+    kiosks_in,
+    local_hour,
+    period_source,
+    utc_hours_of,
+    within,
+)
 from kiosk.i18n import N_
 
 METRICS = ("touch", "session", "view", "search_miss")
@@ -281,13 +289,8 @@ def periods(sel: Selection, timezone: str) -> list[str]:
     return list(dict.fromkeys(d.isoformat()[:7] for d in days))
 
 
-def _where(table, sel: Selection, scope: list[str] | None, period_column) -> list:
-    after_end = (sel.end + timedelta(days=1)).isoformat()
-    conditions = [
-        period_column >= sel.start.isoformat(),
-        period_column < after_end,
-        table.c.metric == sel.metric,
-    ]
+def _where(table, sel: Selection, scope: list[str] | None, dated) -> list:
+    conditions = [*within(dated, sel.start, sel.end), table.c.metric == sel.metric]
     if scope is not None:
         conditions.append(table.c.kiosk_id.in_(scope))
     return conditions
@@ -296,15 +299,8 @@ def _where(table, sel: Selection, scope: list[str] | None, period_column) -> lis
 def series(conn: Connection, sel: Selection, scope: list[str] | None) -> dict[str, int]:
     """The selection's totals per local hour, day or month, summed in the database: from the
     hourly rows for hours, from the local-day totals otherwise."""
-    if sel.by == "hour":
-        period = stats.c.local_hour
-        query = select(period, func.sum(stats.c.count)).where(*_where(stats, sel, scope, period))
-    else:
-        day = stats_daily.c.day
-        period = day if sel.by == "day" else func.substr(day, 1, 7)
-        query = select(period, func.sum(stats_daily.c.count)).where(
-            *_where(stats_daily, sel, scope, day)
-        )
+    table, period, dated = period_source(sel.by)
+    query = select(period, func.sum(table.c.count)).where(*_where(table, sel, scope, dated))
     return {p: int(n) for p, n in conn.execute(query.group_by(period))}
 
 
