@@ -28,11 +28,12 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, or_, select
 
-from hub.db import REPORT_STATUSES, deliveries, kiosks, report_events, reports, users
+from hub.db import REPORT_STATUSES, deliveries, kiosks, report_events, reports
+from hub.deliveries import list_deliveries
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.mail import queue_resident_notice
 from hub.times import iso, parse
-from hub.users import User, get_user
+from hub.users import User, get_user, list_users
 
 ANSWER_LIMIT = 4000
 SEARCH_LIMIT = 200
@@ -239,9 +240,10 @@ def _check_filters(filters: InboxFilter) -> None:
 
 
 def _matches(text: str):
+    pattern = f"%{_escape(text)}%"
     options = [
-        reports.c.ref_code.ilike(f"%{_escape(text)}%", escape="\\"),
-        reports.c.description.ilike(f"%{_escape(text)}%", escape="\\"),
+        reports.c.ref_code.ilike(pattern, escape="\\"),
+        reports.c.description.ilike(pattern, escape="\\"),
     ]
     bare = text.removeprefix("#")
     if bare.isdigit() and len(bare) < 12:
@@ -272,12 +274,7 @@ def get_report(conn: Connection, report_id: int) -> CaseFile:
             .order_by(report_events.c.id)
         )
     ]
-    sent = [
-        dict(d._mapping)
-        for d in conn.execute(
-            select(deliveries).where(deliveries.c.report_id == report_id).order_by(deliveries.c.id)
-        )
-    ]
+    sent = [dict(d._mapping) for d in list_deliveries(conn, report_id)]
     return CaseFile(dict(row._mapping), kiosk_name, events, sent)
 
 
@@ -299,20 +296,22 @@ def _check_actor(actor: User, report) -> None:
         raise Forbidden(f"{actor.username} does not handle reports of {report.service_code}")
 
 
-def _event(
+def add_event(
     conn: Connection,
     report_id: int,
-    actor: User,
+    actor: str | None,
     now: datetime,
     kind: str,
     status: str | None = None,
     note: str | None = None,
 ) -> int:
+    """Record one change in the report's history (`actor`: a user name, an endpoint, or None
+    for the hub itself); returns the event's id, which a resident's notice is keyed by."""
     result = conn.execute(
         report_events.insert().values(
             report_id=report_id,
             at=iso(now),
-            actor=actor.username,
+            actor=actor,
             kind=kind,
             status=status,
             note=note,
@@ -327,9 +326,10 @@ def clean_answer(text: str) -> str:
         raise Invalid("the answer must be text")
     if len(text) > 4 * ANSWER_LIMIT:
         raise AnswerTooLong(len(text))
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _BIDI.sub("", text.replace("\t", " "))
+    text = _BIDI.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
     text = "".join(c for c in text if c == "\n" or unicodedata.category(c) not in ("Cc", "Cs"))
+    # NFC last: a control character removed may leave a letter and its accent side by side.
+    text = unicodedata.normalize("NFC", text)
     text = "\n".join(line.rstrip() for line in text.strip().split("\n"))
     if not text:
         raise EmptyAnswer("the answer is empty")
@@ -344,7 +344,14 @@ def set_answer(
     """Publish (or correct) the public answer; returns whether it changed."""
     report = _report(conn, report_id)
     _check_actor(actor, report)
-    answer = clean_answer(text)
+    return _publish(conn, report, clean_answer(text), actor, now, notify)
+
+
+def _publish(
+    conn: Connection, report, answer: str, actor: User, now: datetime, notify: bool
+) -> bool:
+    """Store a cleaned answer on a report already checked for `actor`."""
+    report_id = report.id
     if answer == report.status_notes:
         return False
     conn.execute(
@@ -352,7 +359,7 @@ def set_answer(
         .where(reports.c.id == report_id)
         .values(status_notes=answer, updated=iso(now))
     )
-    event_id = _event(conn, report_id, actor, now, "answer", note=answer)
+    event_id = add_event(conn, report_id, actor.username, now, "answer", note=answer)
     if notify:
         queue_resident_notice(conn, report_id, event_id, now)
     return True
@@ -379,7 +386,7 @@ def set_status(
         raise AnswerNeeded("write a public answer for the resident before closing the report")
     changed = False
     if cleaned is not None:
-        changed = set_answer(conn, report_id, cleaned, actor, now, notify=notify)
+        changed = _publish(conn, report, cleaned, actor, now, notify)
     if status == report.status:
         return changed
     conn.execute(
@@ -392,7 +399,9 @@ def set_status(
         )
     )
     # The note keeps the status it had before, so the history reads "open → in progress".
-    event_id = _event(conn, report_id, actor, now, "status", status=status, note=report.status)
+    event_id = add_event(
+        conn, report_id, actor.username, now, "status", status=status, note=report.status
+    )
     if notify and status == "closed":
         queue_resident_notice(conn, report_id, event_id, now)
     return True
@@ -421,14 +430,13 @@ def assign(
         .where(reports.c.id == report_id)
         .values(assigned_to=username, updated=iso(now))
     )
-    _event(conn, report_id, actor, now, "assign", note=username)
+    add_event(conn, report_id, actor.username, now, "assign", note=username)
     return True
 
 
 def assignees(conn: Connection, service_code: str) -> list[User]:
     """Active people who may be given a report of this category (for the page's list)."""
-    rows = conn.execute(select(users.c.username).where(users.c.disabled.is_(None)))
-    people = [get_user(conn, r.username) for r in rows]
     return sorted(
-        (p for p in people if p.handles(service_code)), key=lambda p: p.display_name.lower()
+        (p for p in list_users(conn) if not p.disabled and p.handles(service_code)),
+        key=lambda p: p.display_name.lower(),
     )

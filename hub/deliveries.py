@@ -121,9 +121,14 @@ def handlers() -> dict[str, Handler]:
     with _lock:
         for channel, where in BUILT_IN.items():
             if channel not in _handlers:
-                module, name = where.split(":")
-                _handlers[channel] = getattr(importlib.import_module(module), name)
+                _handlers[channel] = _load(where)
         return dict(_handlers)
+
+
+def _load(where: str) -> Callable:
+    """The function a "module:function" entry names, its module imported on first use."""
+    module, name = where.split(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _insert(conn: Connection):
@@ -187,14 +192,13 @@ def claim_due(
     rows = conn.execute(stmt).all()
     if not rows:
         return []
-    until = iso(now + lease)
-    conn.execute(
-        deliveries.update()
-        .where(deliveries.c.id.in_([r.id for r in rows]))
-        .values(next_attempt=until, attempts=deliveries.c.attempts + 1, updated=iso(now))
-    )
     ids = [r.id for r in rows]
-    claimed = conn.execute(select(deliveries).where(deliveries.c.id.in_(ids))).all()
+    claimed = conn.execute(
+        deliveries.update()
+        .where(deliveries.c.id.in_(ids))
+        .values(next_attempt=iso(now + lease), attempts=deliveries.c.attempts + 1, updated=iso(now))
+        .returning(*deliveries.c)
+    ).all()
     return sorted(claimed, key=lambda r: ids.index(r.id))
 
 
@@ -328,9 +332,8 @@ def summary(conn: Connection) -> dict[str, int]:
 def run_pulls(hub: Hub) -> None:
     """Run every function of PULLS once; one that fails is logged, not raised."""
     for where in PULLS:
-        module, name = where.split(":")
         try:
-            getattr(importlib.import_module(module), name)(hub)
+            _load(where)(hub)
         except Exception:
             log.exception("%s failed; trying again later", where)
 

@@ -64,7 +64,7 @@ from urllib3.exceptions import SSLError as Urllib3SSLError
 
 from hub import __version__
 from hub.blobs import BlobStore
-from hub.casework import ANSWER_LIMIT, clean_answer
+from hub.casework import ANSWER_LIMIT, add_event, clean_answer
 from hub.db import deliveries, forward_targets, report_events, reports
 from hub.deliveries import DUE_STATES, MAX_BACKOFF, Done, Failed, Outcome, Retry, Waiting
 from hub.errors import FieldRefused, Invalid, NotFound
@@ -493,16 +493,7 @@ def _apply(hub: Hub, conn: Connection, report_id: int, endpoint: str, item: dict
     if report is None or report.status == "closed" or (status, notes) == before:
         return 0
     now = hub.now()
-    event_id = conn.execute(
-        report_events.insert().values(
-            report_id=report_id,
-            at=iso(now),
-            actor=endpoint[:MAX_ACTOR],
-            kind="remote",
-            status=status,
-            note=notes,
-        )
-    ).inserted_primary_key[0]
+    event_id = add_event(conn, report_id, endpoint[:MAX_ACTOR], now, "remote", status, notes)
     values: dict[str, Any] = {}
     if notes and notes != report.status_notes:
         values["status_notes"] = notes

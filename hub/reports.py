@@ -124,7 +124,7 @@ def submit(
         return _replay(row, fingerprint, uuid)
     report_id = result.inserted_primary_key[0]
     if hub is not None:
-        route_new_report(conn, report_id, now, hub)
+        route_new_report(conn, report_id, report.service_code, now, hub)
     return Receipt(str(report_id), new=True)
 
 

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, select
 
 from hub import deliveries
-from hub.db import forward_targets, reports
-from hub.errors import NotFound
+from hub.db import forward_targets
 from hub.releases import report_categories
 
 if TYPE_CHECKING:
@@ -38,27 +37,25 @@ class Routed:
     """The city's Open311 endpoint, when the category is forwarded there."""
 
 
-def route_new_report(conn: Connection, report_id: int, now: datetime, hub: Hub) -> Routed:
+def route_new_report(
+    conn: Connection, report_id: int, service_code: str, now: datetime, hub: Hub
+) -> Routed:
     """Queue the e-mail to the category's department (only when the hub has SMTP settings)
-    and, when the category has an enabled forward target, the Open311 forwarding."""
-    report = conn.execute(
-        select(reports.c.id, reports.c.service_code).where(reports.c.id == report_id)
-    ).first()
-    if report is None:
-        raise NotFound(f"no report {report_id}")
+    and, when the category has an enabled forward target, the Open311 forwarding. The caller
+    has just stored the report, of `service_code`."""
     email = None
     if hub.settings.smtp is not None:
-        category = report_categories(conn, hub.blobs).get(report.service_code)
+        category = report_categories(conn, hub.blobs).get(service_code)
         if category is None:
             # Only possible for a category dropped from the latest release after the report
             # was checked against it; staff still see the report in their inbox.
-            log.warning("report %s: category %r has no department", report_id, report.service_code)
+            log.warning("report %s: category %r has no department", report_id, service_code)
         else:
             email = str(category.department_email)
             deliveries.enqueue(conn, report_id, EMAIL, email, now)
     target = conn.execute(
         select(forward_targets.c.endpoint).where(
-            forward_targets.c.service_code == report.service_code,
+            forward_targets.c.service_code == service_code,
             forward_targets.c.enabled.is_(True),
         )
     ).first()

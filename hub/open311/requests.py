@@ -245,8 +245,9 @@ def create(conn: Connection, new: NewRequest, client: str, now: datetime) -> Cre
     """Store the request as a report; the caller's transaction commits it."""
     ref_code = _free_ref_code(conn)
     token = secrets.token_urlsafe(16)
-    canonical = json.dumps(asdict(new), sort_keys=True, ensure_ascii=False)
-    values = asdict(new) | {
+    fields = asdict(new)
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+    values = fields | {
         "attributes": json.dumps(new.attributes, ensure_ascii=False) if new.attributes else None,
         "kiosk_id": None,
         "uuid": str(uuid.uuid4()),

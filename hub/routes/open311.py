@@ -52,11 +52,16 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def _query(request: Request, hub: Hub) -> tuple[Params, str]:
-    """The query's fields, checked for our jurisdiction, and the language asked for."""
-    params = Params(list(request.query_params.multi_items()))
+def _language(params: Params, hub: Hub) -> str:
+    """The language asked for, once the call is checked to be for our jurisdiction."""
     jurisdiction.check(params, jurisdiction.jurisdiction_id(hub.settings.public_url))
-    return params, locale(params)
+    return locale(params)
+
+
+def _query(request: Request, hub: Hub) -> tuple[Params, str]:
+    """The query's fields and the language asked for (see `_language`)."""
+    params = Params(list(request.query_params.multi_items()))
+    return params, _language(params, hub)
 
 
 @router.get("/discovery.{fmt}")
@@ -134,8 +139,7 @@ async def post_request(fmt: str, request: Request, call: CallDep) -> Response:
     wait = limiter.hit([f"open311-key:{token_hash(api_key)}"], now)
     if wait:
         raise TooManyRequests("too many new requests with this api_key", wait)
-    jurisdiction.check(params, jurisdiction.jurisdiction_id(hub.settings.public_url))
-    lang = locale(params)
+    lang = _language(params, hub)
     service_code = params.one("service_code", max_length=64)
     if service_code is None:
         raise BadRequest("service_code was not provided")
@@ -145,7 +149,7 @@ async def post_request(fmt: str, request: Request, call: CallDep) -> Response:
     new = requests.validate(params, category, lang)
     with hub.transaction() as conn:
         created = requests.create(conn, new, client, now)
-        route_new_report(conn, created.report_id, now, hub)
+        route_new_report(conn, created.report_id, new.service_code, now, hub)
     realtime, batch = category.type == "realtime", category.type == "batch"
     doc = render.created(
         created.service_request_id if realtime else None,
