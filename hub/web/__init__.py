@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hub.ratelimit import SlidingWindow
 from hub.web.session import PageError, SignInRequired
-from hub.web.templating import WEB_DIR, gettext, pick_language, render
+from hub.web.templating import PUBLIC_LANGUAGES, WEB_DIR, gettext, pick_language, render
 from kiosk.i18n import N_
 
 PAGES = (
@@ -63,14 +63,13 @@ def is_page(request: Request) -> bool:
 
 def error_page(request: Request, status: int, message: str, lang: str | None = None) -> Response:
     """A refusal as a page: the message translated where the catalog knows it."""
-    lang = lang or pick_language(request, ("pl", "uk", "en", "de", "cs"))
+    lang = lang or pick_language(request, PUBLIC_LANGUAGES)
     heading = HEADINGS.get(status, HEADINGS[400] if status < 500 else HEADINGS[500])
     return render(
         request,
         "error.html",
         lang,
         status_code=status,
-        title=gettext(lang, heading),
         heading=gettext(lang, heading),
         message=gettext(lang, message),
         staff=None,

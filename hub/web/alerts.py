@@ -124,7 +124,6 @@ def _page(
         staff.lang,
         status_code=status,
         staff=staff,
-        title=gettext(staff.lang, N_("Alerts")),
         alerts=shown,
         now=now,
         kiosks=kiosks,

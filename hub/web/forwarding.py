@@ -81,7 +81,6 @@ def _page(
         staff.lang,
         status_code=status,
         staff=staff,
-        title=gettext(staff.lang, N_("Forwarding")),
         targets=targets,
         counts=counts,
         category_names=names,

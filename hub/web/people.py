@@ -117,7 +117,6 @@ def _list_page(
         status_code=status,
         headers=NO_STORE if issued else None,
         staff=staff,
-        title=gettext(staff.lang, N_("People")),
         people=people,
         category_names=names,
         category_order=order,
@@ -133,8 +132,6 @@ def _list_page(
 
 
 def _person(staff: Staff, username: str) -> User:
-    if len(username) > 64:
-        raise PageError(404, N_("There is no such person."), staff.lang)
     try:
         with staff.hub.transaction(write=False) as conn:
             return users.get_user(conn, username)
@@ -174,7 +171,6 @@ def _person_page(
         status_code=status,
         headers=NO_STORE if issued else None,
         staff=staff,
-        title=person.display_name,
         person=person,
         own=person.username == staff.user.username,
         category_names=names,

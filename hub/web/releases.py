@@ -91,7 +91,6 @@ def _history(
         staff.lang,
         status_code=status,
         staff=staff,
-        title=gettext(staff.lang, N_("Content")),
         releases=shown,
         live=live.version if live else None,
         running=running,

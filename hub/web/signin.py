@@ -44,7 +44,6 @@ def _signin_page(
         "signin.html",
         lang,
         status_code=status,
-        title=None,
         error=error,
         next_path=next_path,
         csrf=token,
@@ -85,8 +84,8 @@ async def signin(request: Request) -> Response:
     limiter = request.app.state.sign_in_limit
     keys = [f"user:{username}", f"addr:{_client(request)}"]
     now = hub.now()
-    if limiter.retry_after(keys, now) > 0:
-        wait = limiter.retry_after(keys, now)
+    wait = limiter.retry_after(keys, now)
+    if wait > 0:
         page = _signin_page(
             request, next_path, N_("Too many failed attempts. Try again later."), 429, username
         )

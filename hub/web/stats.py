@@ -110,35 +110,30 @@ def _charts(view: Overview, lang: str) -> dict:
             font=FONTS[size],
         )
     if len(view.kiosks) > 1:
-        shown = view.kiosks[:CHART_BARS]
-        kiosk_title = _("{metric} per kiosk: {span}").format(metric=metric, span=span)
-        kiosk_desc = "; ".join(f"{k.name}: {charts.number(n, lang)}" for k, n in shown)
-        for size, width in (("wide", WIDE), ("narrow", NARROW)):
-            out[f"kiosks_{size}"] = charts.bar_list(
-                [(k.name, n) for k, n in shown],
-                lang,
-                title=kiosk_title,
-                desc=kiosk_desc,
-                ident=f"kiosks-{size}",
-                width=width,
-                css=f"chart-{size}",
-                font=FONTS[size],
-            )
+        title = _("{metric} per kiosk: {span}").format(metric=metric, span=span)
+        bars = [(k.name, n) for k, n in view.kiosks[:CHART_BARS]]
+        out |= _bar_charts("kiosks", bars, lang, title)
     if sel.metric in KEY_TITLES and view.keys:
-        key_title = f"{_(KEY_TITLES[sel.metric])}: {span}"
-        key_desc = "; ".join(f"{k}: {charts.number(n, lang)}" for k, n in view.keys)
-        for size, width in (("wide", WIDE), ("narrow", NARROW)):
-            out[f"keys_{size}"] = charts.bar_list(
-                view.keys,
-                lang,
-                title=key_title,
-                desc=key_desc,
-                ident=f"keys-{size}",
-                width=width,
-                css=f"chart-{size}",
-                font=FONTS[size],
-            )
+        out |= _bar_charts("keys", view.keys, lang, f"{_(KEY_TITLES[sel.metric])}: {span}")
     return out
+
+
+def _bar_charts(name: str, bars: list[tuple[str, int]], lang: str, title: str) -> dict:
+    """One bar chart drawn wide and narrow, described by its bars for screen readers."""
+    desc = "; ".join(f"{label}: {charts.number(n, lang)}" for label, n in bars)
+    return {
+        f"{name}_{size}": charts.bar_list(
+            bars,
+            lang,
+            title=title,
+            desc=desc,
+            ident=f"{name}-{size}",
+            width=width,
+            css=f"chart-{size}",
+            font=FONTS[size],
+        )
+        for size, width in (("wide", WIDE), ("narrow", NARROW))
+    }
 
 
 def _page(
@@ -163,12 +158,11 @@ def _page(
         "max_days": statsview.MAX_DAYS,
     }
     if view is not None and sel is not None:
+        metric = gettext(lang, METRIC_NAMES[sel.metric])
         context |= {
             "sel": sel,
-            "metric": gettext(lang, METRIC_NAMES[sel.metric]),
-            "per_period": gettext(lang, PER_PERIOD[sel.by]).format(
-                metric=gettext(lang, METRIC_NAMES[sel.metric])
-            ),
+            "metric": metric,
+            "per_period": gettext(lang, PER_PERIOD[sel.by]).format(metric=metric),
             "nothing": NOTHING_RECORDED[sel.metric],
             "scope_text": _scope_text(view, lang),
             "span": _span(sel, lang, "long"),

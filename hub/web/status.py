@@ -131,7 +131,6 @@ def status_page(request: Request, token: str) -> Response:
         lang,
         status_code=200 if report else 404,
         headers=HEADERS,
-        title=None,
         site_name=town,
         report=report,
         badge=STATUS_BADGES.get(report.status, "") if report else "",

@@ -19,12 +19,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from hub.users import LANGS
 from kiosk.i18n import LANGUAGE_NAMES, Translator
 
 WEB_DIR = Path(__file__).parent
 LOCALE_DIR = WEB_DIR.parent / "locale"
-STAFF_LANGUAGES = ("pl", "uk", "en")
-"""The staff pages' languages: the towns are Polish and Ukrainian."""
+STAFF_LANGUAGES = LANGS
+"""The staff pages' languages, those an account may choose: the towns are Polish and
+Ukrainian."""
 PUBLIC_LANGUAGES = ("pl", "en", "de", "cs", "uk")
 """The public status page speaks every language a kiosk does."""
 
