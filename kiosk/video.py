@@ -119,7 +119,9 @@ class VlcPlayer:
         args = ["--quiet", "--no-xlib", "--intf=dummy", "--no-video-title-show", "--no-osd"]
         args.append("--avcodec-hw=none")
         if not sound:
-            args.append("--no-audio")
+            # Without sound there is no lip-sync to keep: a frame decoded late is shown late,
+            # never dropped, so a busy moment stutters instead of jumping.
+            args += ["--no-audio", "--no-drop-late-frames", "--no-skip-frames"]
         self.instance = vlc.Instance(args)
         if self.instance is None:
             raise RuntimeError("libVLC did not start (see its messages above)")
