@@ -101,6 +101,31 @@ class Driver:
         self.frames(3)
         self.wait(0.2)  # the slide transition
 
+    def keys(self, keyboard) -> set[str]:
+        """The characters an on-screen keyboard offers right now."""
+        return {key.char for key, _box in keyboard.keys if key.action == "char"}
+
+    def tap_key(self, keyboard, action: str, char: str = "") -> None:
+        """Touch the middle of one of the keys the keyboard draws."""
+        self.frames(1)  # a pending redraw places the keys
+        boxes = [box for key, box in keyboard.keys if key.action == action and key.char == char]
+        assert boxes, f"no key {action} {char!r} on the {keyboard.lang} keyboard"
+        x, y, w, h = boxes[0]
+        self.tap_at(*keyboard.to_window(x + w / 2, y + h / 2))
+
+    def type_on(self, keyboard, text: str) -> None:
+        """Type as a visitor would: shift for a capital, the Latin switch for a letter the
+        language's layout does not have."""
+        for char in text:
+            if char == " ":
+                self.tap_key(keyboard, "space", " ")
+                continue
+            if char.lower() not in self.keys(keyboard) and keyboard.can_switch:
+                self.tap_key(keyboard, "latin")
+            if char != char.lower() and not keyboard.shift:
+                self.tap_key(keyboard, "shift")
+            self.tap_key(keyboard, "char", char.lower())
+
     @property
     def screen(self):
         return self.app.manager.current_screen

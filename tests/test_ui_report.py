@@ -11,29 +11,6 @@ from kiosk.outbox import list_reports
 from kiosk.store import open_store
 
 
-def type_on(ui, keyboard, text: str) -> None:
-    for char in text:
-        if char == " ":
-            ui.tap(
-                next(
-                    b
-                    for b in ui.find("KioskButton", root=keyboard)
-                    if b.text in ("Spacja", "Пробіл", "Space", "Leerzeichen", "Mezera")
-                )
-            )
-            continue
-        keys = [k for k in ui.find("KeyButton", root=keyboard) if k.char == char.lower()]
-        if not keys and keyboard.can_switch:
-            ui.tap(
-                next(b for b in ui.find("KioskButton", root=keyboard) if b.text in ("ABC", "АБВ"))
-            )
-            keys = [k for k in ui.find("KeyButton", root=keyboard) if k.char == char.lower()]
-        assert keys, f"no key {char!r} on the {keyboard.lang} keyboard"
-        if char != char.lower() and not keyboard.shift:
-            ui.tap(next(b for b in ui.find("KioskButton", root=keyboard) if b.text == "Aa"))
-        ui.tap(keys[0])
-
-
 def config(tmp_path: Path) -> KioskConfig:
     return KioskConfig(
         fullscreen=False,
@@ -90,7 +67,7 @@ def test_the_whole_flow(kiosk_app, tmp_path: Path, lang, words, labels) -> None:
     ui.tap(report.ids.next_description)
     assert report.step == "description", "an empty description cannot go on"
     assert report.error
-    type_on(ui, report.ids.description_keys, words)
+    ui.type_on(report.ids.description_keys, words)
     assert report.description == words
     ui.screenshot(f"report-{lang}-2-description")
     ui.tap(report.ids.next_description)
@@ -104,13 +81,13 @@ def test_the_whole_flow(kiosk_app, tmp_path: Path, lang, words, labels) -> None:
     ui.tap(report.ids.leave_contact)
     ui.tap(report.ids.email_field)
     ui.screenshot(f"report-{lang}-4-contact-empty")
-    type_on(ui, report.ids.contact_keys, "jan@")
+    ui.type_on(report.ids.contact_keys, "jan@")
     ui.tap(report.ids.next_contact)
     assert report.step == "contact" and report.error, "no consent ticked yet"
     ui.tap(report.ids.consent)
     ui.tap(report.ids.next_contact)
     assert report.step == "contact" and report.error, "'jan@' is not an e-mail address"
-    type_on(ui, report.ids.contact_keys, "example.pl")
+    ui.type_on(report.ids.contact_keys, "example.pl")
     ui.screenshot(f"report-{lang}-4-contact")
     ui.tap(report.ids.next_contact)
     assert report.step == "review", (report.error, report.email, report.draft)
@@ -140,7 +117,7 @@ def test_point_on_the_map_and_address(kiosk_app, tmp_path: Path) -> None:
     ui.tap(app.manager.get_screen("home").ids.report)
     report = ui.screen
     ui.tap(ui.find("CategoryTile")[0])
-    type_on(ui, report.ids.description_keys, "Dziura")
+    ui.type_on(report.ids.description_keys, "Dziura")
     ui.tap(report.ids.next_description)
     ui.tap(report.ids.on_map)
     ui.wait(0.2)
@@ -156,7 +133,7 @@ def test_point_on_the_map_and_address(kiosk_app, tmp_path: Path) -> None:
     ui.tap_at(*image.to_window(left - 5, bottom + height / 2))
     assert report.error and report.draft.lat == pytest.approx(50.30, abs=0.01)
     ui.tap(report.ids.by_address)
-    type_on(ui, report.ids.address_keys, "Polna 3")
+    ui.type_on(report.ids.address_keys, "Polna 3")
     ui.tap(report.ids.next_location)
     assert report.step == "contact"
     ui.tap(report.ids.next_contact)  # anonymous
@@ -171,7 +148,7 @@ def test_idle_reset_wipes_an_unfinished_form(kiosk_app, tmp_path: Path) -> None:
     ui.tap(app.manager.get_screen("home").ids.report)
     report = ui.screen
     ui.tap(ui.find("CategoryTile")[0])
-    type_on(ui, report.ids.description_keys, "Tajne")
+    ui.type_on(report.ids.description_keys, "Tajne")
     ui.clock.advance(200)
     ui.wait(0.5)
     assert app.manager.current == "home"
@@ -184,7 +161,7 @@ def fill_and_send(ui, app) -> None:
     ui.tap(app.manager.get_screen("home").ids.report)
     report = ui.screen
     ui.tap(ui.find("CategoryTile")[0])
-    type_on(ui, report.ids.description_keys, "Dziura")
+    ui.type_on(report.ids.description_keys, "Dziura")
     ui.tap(report.ids.next_description)
     ui.tap(report.ids.here)
     ui.tap(report.ids.next_location)

@@ -67,9 +67,7 @@ def visit_every_screen(ui, prefix: str, check_targets: bool):
     snap("service")
     ui.tap(ui.button("Start"))
     ui.tap(ui.button("Szukaj"))
-    for char in "dow":
-        key = next(k for k in ui.find("KeyButton", root=ui.screen.ids.keyboard) if k.char == char)
-        ui.tap(key)
+    ui.type_on(ui.screen.ids.keyboard, "dow")
     snap("search")
     ui.tap(ui.button("Start"))
     ui.tap(ui.button("Wydarzenia"))

@@ -7,10 +7,7 @@ from kiosk.touchstats import summary
 
 
 def type_text(ui, text: str) -> None:
-    keyboard = ui.screen.ids.keyboard
-    for char in text:
-        key = next(k for k in ui.find("KeyButton", root=keyboard) if k.char == char)
-        ui.tap(key)
+    ui.type_on(ui.screen.ids.keyboard, text)
 
 
 def test_typing_finds_cards_with_or_without_diacritics(kiosk_app) -> None:
@@ -20,7 +17,7 @@ def test_typing_finds_cards_with_or_without_diacritics(kiosk_app) -> None:
     type_text(ui, "zasw")
     assert ui.screen.query == "zasw"
     assert [r["item_id"] for r in ui.screen.ids.list.data] == ["meldunek"]
-    ui.tap(ui.button("Wyczyść"))
+    ui.tap_key(ui.screen.ids.keyboard, "clear")
     type_text(ui, "zaś")
     assert [r["item_id"] for r in ui.screen.ids.list.data] == ["meldunek"]
     rows = ui.find("ListRow")
@@ -32,13 +29,13 @@ def test_typing_finds_cards_with_or_without_diacritics(kiosk_app) -> None:
 def test_keyboard_follows_the_language(kiosk_app) -> None:
     app, ui = kiosk_app()
     ui.tap(ui.button("Szukaj"))
-    keys = {k.char for k in ui.find("KeyButton", root=ui.screen.ids.keyboard)}
+    keys = ui.keys(ui.screen.ids.keyboard)
     assert {"ą", "ł", "ż"} <= keys
     ui.tap(ui.button("UK"))
-    keys = {k.char for k in ui.find("KeyButton", root=ui.screen.ids.keyboard)}
+    keys = ui.keys(ui.screen.ids.keyboard)
     assert {"ї", "є", "ґ", "й"} <= keys
     ui.tap(ui.button("DE"))
-    keys = {k.char for k in ui.find("KeyButton", root=ui.screen.ids.keyboard)}
+    keys = ui.keys(ui.screen.ids.keyboard)
     assert {"ä", "ö", "ü", "ß"} <= keys
 
 

@@ -6,7 +6,6 @@ from kivy.properties import (
     BooleanProperty,
     ColorProperty,
     NumericProperty,
-    ObjectProperty,
     StringProperty,
 )
 from kivy.uix.behaviors import ButtonBehavior
@@ -20,11 +19,6 @@ class KioskButton(ButtonBehavior, Label):
 
 class ChoiceButton(KioskButton):
     selected = BooleanProperty(False)
-
-
-class KeyButton(KioskButton):
-    char = StringProperty("")
-    keyboard = ObjectProperty(None, allownone=True)
 
 
 class BarButton(KioskButton):
