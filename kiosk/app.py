@@ -82,6 +82,13 @@ SCREENS = (
     "staff",
     "walk",
 )
+KEEP_BUILT = 3
+"""Screens kept built besides home, the one shown and those Back leads to, most recently
+shown first: a visit through every screen does not hold every screen's widgets and textures,
+and going back and forth between two screens never rebuilds them."""
+TIDY_AFTER = 2.0
+"""Seconds after the last change of screen before garbage is collected and freed memory is
+returned to the system: the visitor is reading by then, and dropped screens are gone."""
 WARM_UP_AFTER = 0.2
 """Seconds after a release is first shown before work its first screen did not need (the
 search index) is done."""
@@ -151,8 +158,8 @@ def _tune_malloc() -> None:
 
 
 def _give_back_memory() -> None:
-    """Between visitors: collect garbage and return freed heap to the system (glibc keeps
-    it otherwise), so months of visits do not grow the kiosk's memory."""
+    """Collect garbage and return freed heap to the system (glibc keeps it otherwise), so
+    months of visits do not grow the kiosk's memory."""
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
@@ -199,6 +206,8 @@ class KioskApp(App):
         self._overlay = None
         self._timers: list = []
         self._alert_turn = 0
+        self._shown: list[str] = []
+        """Names of the screens shown and still built, the most recently shown last."""
         self.db = None
 
     # --- start and stop -------------------------------------------------------------------
@@ -230,7 +239,9 @@ class KioskApp(App):
         self.idle = IdleWatch(
             self.catalog.settings.idle.reset_after, self.catalog.settings.idle.countdown
         )
+        self._tidy = Clock.create_trigger(self._tidy_up, TIDY_AFTER)
         self._timers = [
+            self._tidy,
             Clock.schedule_interval(self._tick, 0.25),
             Clock.schedule_interval(self._flush, self.kiosk.flush_interval),
             Clock.schedule_interval(self._check_release, RELEASE_CHECK_SECONDS),
@@ -462,6 +473,37 @@ class KioskApp(App):
         self.manager.transition.direction = direction
         self.manager.current = name
         self.can_go_back = bool(self.history)
+        if name in self._shown:
+            self._shown.remove(name)
+        self._shown.append(name)
+        self._tidy.cancel()
+        self._tidy()
+
+    def _tidy_up(self, _dt: float = 0) -> None:
+        """Once the visitor is reading: drop the screens not needed any more, then give
+        their memory back."""
+        if self.manager.transition.is_active:
+            self._tidy()
+            return
+        self._drop_spare_screens()
+        _give_back_memory()
+
+    def _drop_spare_screens(self) -> None:
+        """Drop the screens least recently shown beyond KEEP_BUILT, and those not to be kept.
+        A dropped screen is built again, with what Back needs to show it, when next needed."""
+        needed = {"home", self.manager.current, *(name for name, _params in self.history)}
+        spare = [name for name in self._shown if name not in needed]
+        kept = [name for name in spare if self.manager.get_screen(name).keep_built]
+        kept = kept[max(0, len(kept) - KEEP_BUILT) :]
+        for name in spare:
+            if name not in kept:
+                self._shown.remove(name)
+                screen = self.manager.get_screen(name)
+                self.manager.remove_widget(screen)
+                screen.dropped()
+                transition = self.manager.transition
+                if transition.screen_out is screen:  # it keeps the last screen it slid away
+                    transition.screen_out = self.manager.current_screen
 
     def _refresh_all(self) -> None:
         self._refresh_alert()

@@ -41,3 +41,43 @@ def test_language_switch_changes_ui_and_content(kiosk_app) -> None:
     assert app.lang == "uk"
     assert app.manager.current == "services"
     assert ui.screen.heading == "Dokumenty"  # no Ukrainian name: Polish fallback
+
+
+def test_screens_left_behind_are_let_go_and_built_again_fresh(kiosk_app) -> None:
+    from kiosk.app import KEEP_BUILT, TIDY_AFTER
+
+    app, ui = kiosk_app()
+    ui.tap(ui.button("Szukaj"))
+    ui.type_on(ui.screen.ids.keyboard, "dow")
+    for tile in ("Wydarzenia", "Kontakt z urzędem", "Zgłoś problem", "Sprawy urzędowe"):
+        ui.tap(ui.button("Start"))
+        ui.tap(ui.button(tile))
+    assert "search" in app.manager.screen_names  # nothing is let go while the visitor moves
+    ui.wait(TIDY_AFTER + 0.5)
+    built = app.manager.screen_names
+    assert "search" not in built, "the screen seen longest ago is let go"
+    assert set(built) == {"home", "categories", "events", "contact", "report"}
+    assert len(built) == 2 + KEEP_BUILT
+    ui.tap(ui.button("Start"))
+    ui.tap(ui.button("Szukaj"))
+    assert ui.screen.query == "" and ui.screen.ids.keyboard.text == ""
+    ui.type_on(ui.screen.ids.keyboard, "zasw")
+    assert [r["item_id"] for r in ui.screen.ids.list.data] == ["meldunek"]
+
+
+def test_back_still_leads_through_every_screen_after_a_pause(kiosk_app) -> None:
+    from kiosk.app import TIDY_AFTER
+
+    app, ui = kiosk_app()
+    for tile in ("Wydarzenia", "Kontakt z urzędem", "Zgłoś problem", "Szukaj"):
+        ui.tap(ui.button(tile))
+        ui.tap(ui.button("Start"))
+    ui.tap(ui.button("Sprawy urzędowe"))
+    ui.tap(ui.button("Dokumenty"))
+    ui.tap(next(r for r in ui.find("ListRow") if r.title == "Dowód osobisty"))
+    ui.wait(TIDY_AFTER + 0.5)
+    assert {"categories", "services", "service"} <= set(app.manager.screen_names)
+    ui.tap(ui.button("Wstecz"))
+    assert app.manager.current == "services" and ui.screen.heading == "Dokumenty"
+    ui.tap(ui.button("Wstecz"))
+    assert app.manager.current == "categories"

@@ -388,8 +388,7 @@ def test_idle_reset_leaves_the_walk_and_gives_memory_back(kiosk_app) -> None:
     assert screen.preloader.held_bytes() == 0
     # the next visitor starts at the start again (a first touch may only end the attract loop)
     ui.tap(ui.find("Heading")[0])
-    open_walk(ui)
-    assert screen.item_id == app.catalog.walk.start_id
+    assert open_walk(ui).item_id == app.catalog.walk.start_id
 
 
 def test_no_walk_tile_without_a_walk(kiosk_app) -> None:
@@ -428,3 +427,22 @@ def test_in_portrait_the_map_stays_below_the_title_card(kiosk_app) -> None:
     assert panel.height > 600  # still a map, not a sliver
     rynek = next(p for p in ui.find("MapPoint") if p.node_id == "rynek")
     assert panel.collide_point(*rynek.center)
+
+
+def test_the_walk_left_behind_is_let_go_whole(kiosk_app) -> None:
+    import weakref
+
+    from kiosk.app import TIDY_AFTER
+
+    app, ui = kiosk_app(content=SAMPLE_CONTENT, clock=FakeClock(DAYTIME))
+    screen = open_walk(ui)
+    settle(ui, screen)
+    preloader = screen.preloader
+    left = weakref.ref(screen)
+    del screen
+    ui.tap(ui.button("Start"))
+    ui.wait(TIDY_AFTER + 0.5)
+    assert "walk" not in app.manager.screen_names
+    assert left() is None, "nothing holds on to the walk (or its textures) once it is let go"
+    assert preloader._pool._shutdown
+    assert open_walk(ui).item_id == app.catalog.walk.start_id

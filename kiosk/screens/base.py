@@ -21,6 +21,9 @@ def load_kv_once(path: Path) -> None:
 
 
 class KioskScreen(Screen):
+    keep_built = True
+    """Kept built for a later visit, among the few most recent (kiosk.app.KEEP_BUILT)."""
+
     @property
     def app(self):
         return App.get_running_app()
@@ -38,3 +41,7 @@ class KioskScreen(Screen):
 
     def reset(self) -> None:
         """Forget everything a visitor did here (idle reset: privacy)."""
+
+    def dropped(self) -> None:
+        """The app lets this screen go (it is built again when next needed): stop what it
+        runs in the background."""

@@ -142,6 +142,9 @@ class WalkScreen(KioskScreen):
     map_open = BooleanProperty(False)
     hint = BooleanProperty(True)
     """Shown until the visitor first drags: how the view works."""
+    keep_built = False
+    """The view's GL context holds the last textures it drew until it is destroyed: once the
+    visitor has left (and Back does not lead here), the screen goes, and with it the place."""
 
     def __init__(self, **kwargs):
         self.preloader: Preloader | None = None
@@ -197,6 +200,11 @@ class WalkScreen(KioskScreen):
         self.gpu.clear()
         if self.preloader is not None:
             self.preloader.clear()
+
+    def dropped(self) -> None:
+        if self.preloader is not None:
+            self.preloader.close()
+            self.preloader = None
 
     def refresh(self) -> None:
         walk = self._sync_walk()
