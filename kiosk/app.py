@@ -91,7 +91,7 @@ TIDY_AFTER = 2.0
 returned to the system: the visitor is reading by then, and dropped screens are gone."""
 WARM_UP_AFTER = 0.2
 """Seconds after a release is first shown before work its first screen did not need (the
-search index) is done."""
+search index, the calendar words) is done."""
 ALERT_SECONDS = 8.0
 """Seconds each alert stays on the banner when several are valid (and how often validity
 windows are looked at again)."""
@@ -269,8 +269,12 @@ class KioskApp(App):
         Clock.schedule_once(self._warm_up, WARM_UP_AFTER)
 
     def _warm_up(self, _dt: float = 0) -> None:
-        if self.catalog is not None:  # the first search then answers at once
-            self.catalog.search_index(self.catalog.settings.default_language)
+        """The first search answers at once, and the first dates shown (events) do not wait
+        for the language's calendar words to load."""
+        if self.catalog is not None:
+            default = self.catalog.settings.default_language
+            self.catalog.search_index(default)
+            format_day(self.now().date(), default)
 
     def on_stop(self) -> None:
         from kivy.core.window import Window

@@ -11,6 +11,18 @@ from kiosk.outbox import list_reports
 from kiosk.store import open_store
 
 
+def in_sight(label) -> bool:
+    """The label's text lies inside the window (not pushed off its edge)."""
+    from kivy.core.window import Window
+
+    x, _y = label.to_window(label.x, label.y)
+    return (
+        label.opacity > 0
+        and label.width >= label.texture_size[0] > 0
+        and (x >= 0 and x + label.width <= Window.width + 1)
+    )
+
+
 def config(tmp_path: Path) -> KioskConfig:
     return KioskConfig(
         fullscreen=False,
@@ -67,7 +79,9 @@ def test_the_whole_flow(kiosk_app, tmp_path: Path, lang, words, labels) -> None:
     ui.tap(report.ids.next_description)
     assert report.step == "description", "an empty description cannot go on"
     assert report.error
+    assert in_sight(report.ids.error) and in_sight(report.ids.progress_text)
     ui.type_on(report.ids.description_keys, words)
+    assert not report.error and in_sight(report.ids.progress_text), "the step counter is back"
     assert report.description == words
     ui.screenshot(f"report-{lang}-2-description")
     ui.tap(report.ids.next_description)

@@ -53,6 +53,12 @@ def visit_every_screen(ui, prefix: str, check_targets: bool):
             for button in buttons_on_screen(ui):
                 if min(button.size) < 12 * PX_PER_MM_21_5:
                     small.append((name, button.text[:30], tuple(round(v) for v in button.size)))
+            for keyboard in ui.find("OnScreenKeyboard"):
+                if keyboard.opacity == 0 or keyboard.get_root_window() is None:
+                    continue
+                for key, (_x, _y, w, h) in keyboard.keys:  # drawn keys, not widgets
+                    if min(w, h) < 12 * PX_PER_MM_21_5:
+                        small.append((name, f"key {key.char or key.action}", (round(w), round(h))))
 
     snap("home")
     ui.tap(ui.button("Sprawy urzędowe"))

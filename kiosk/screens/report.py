@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.content.model import tr
 from kiosk.geo import OutsideMap, latlong_to_tap, tap_to_latlong
@@ -22,9 +23,24 @@ from kiosk.reports import (
 )
 from kiosk.screens.base import KioskScreen, load_kv
 
+
+class ReportStep(BoxLayout):
+    """One step's content after the first, built when the visitor first reaches it: most
+    visitors never file a report, and the form opens at once."""
+
+    report = ObjectProperty(None, rebind=True)
+
+
 load_kv(__file__)
 
 STEPS = ("category", "description", "location", "contact", "review")
+STEP_LAYOUTS = {
+    "description": "DescriptionStep",
+    "location": "LocationStep",
+    "contact": "ContactStep",
+    "review": "ReviewStep",
+}
+KEYBOARDS = ("description_keys", "address_keys", "contact_keys")
 
 ERRORS = {
     "category_missing": N_("Please choose what you are reporting."),
@@ -104,9 +120,27 @@ class ReportScreen(KioskScreen):
             email=self._typed,
             phone=self._typed,
         )
-        self.ids.description_keys.bind(text=self.setter("description"))
-        self.ids.address_keys.bind(text=self.setter("address"))
-        self.ids.contact_keys.bind(text=self._contact_typed)
+
+    def _build_step(self, step: str) -> None:
+        """The step's layout, the first time it is reached; its ids join the screen's."""
+        holder = self.ids.steps.get_screen(step)
+        if step not in STEP_LAYOUTS or holder.children:
+            return
+        content = Factory.get(STEP_LAYOUTS[step])(report=self)
+        holder.add_widget(content)
+        self.ids.update(content.ids)
+        typed = {
+            "description_keys": self.setter("description"),
+            "address_keys": self.setter("address"),
+            "contact_keys": self._contact_typed,
+        }
+        for name in KEYBOARDS:
+            if name in content.ids:
+                content.ids[name].lang = self.app.lang
+                content.ids[name].bind(text=typed[name])
+
+    def _keyboards(self) -> list:
+        return [self.ids[name] for name in KEYBOARDS if name in self.ids]
 
     # --- navigation between steps ----------------------------------------------------------
 
@@ -115,8 +149,8 @@ class ReportScreen(KioskScreen):
 
     def refresh(self) -> None:
         app = self.app
-        for keys in ("description_keys", "address_keys", "contact_keys"):
-            self.ids[keys].lang = app.lang
+        for keys in self._keyboards():
+            keys.lang = app.lang
         area = app.catalog.settings.map
         self.has_map = area is not None
         path = app.catalog.release.media_path(area.image) if area else None
@@ -128,6 +162,7 @@ class ReportScreen(KioskScreen):
         self.error = ""
         self.step = step
         self.step_number = STEPS.index(step) + 1
+        self._build_step(step)
         self.ids.steps.current = step
         if step == "review":
             self._update_texts()
@@ -321,8 +356,8 @@ class ReportScreen(KioskScreen):
     def reset(self) -> None:
         """A new visitor gets an empty form; nothing the last one typed survives."""
         self.draft = ReportDraft()
-        for keys in ("description_keys", "address_keys", "contact_keys"):
-            self.ids[keys].text = ""
+        for keys in self._keyboards():
+            keys.text = ""
         self.description = self.address = self.name_text = self.email = self.phone = ""
         self.location_mode = self.location_text = self.review_text = self.error = ""
         self.category_name = ""
