@@ -113,6 +113,8 @@ class ReportScreen(KioskScreen):
 
     def on_kv_post(self, _base) -> None:
         self.draft = ReportDraft()
+        self._tiles: list = []
+        self._tiles_show: list = []
         self.bind(
             description=self._typed,
             address=self._typed,
@@ -207,12 +209,22 @@ class ReportScreen(KioskScreen):
     # --- step 1: category --------------------------------------------------------------------
 
     def _fill_categories(self) -> None:
+        """Tiles by group; built again only when what they say changed (a new language or
+        release), the chosen one only marked."""
         app = self.app
-        box = self.ids.categories
-        box.clear_widgets()
         groups: dict[str, list] = {}
         for category in app.catalog.report_categories(app.now()):
             groups.setdefault(tr(category.group, app.lang), []).append(category)
+        shown = [
+            (g, [(c.service_code, tr(c.name, app.lang)) for c in cs]) for g, cs in groups.items()
+        ]
+        if shown == self._tiles_show:
+            for tile in self._tiles:
+                tile.selected = tile.service_code == self.draft.service_code
+            return
+        self._tiles_show, self._tiles = shown, []
+        box = self.ids.categories
+        box.clear_widgets()
         for group, categories in groups.items():
             box.add_widget(Factory.SectionTitle(text=group))
             grid = Factory.CategoryGrid()
@@ -225,6 +237,7 @@ class ReportScreen(KioskScreen):
                 tile.service_code = category.service_code
                 tile.bind(on_release=self._category_chosen)
                 grid.add_widget(tile)
+                self._tiles.append(tile)
             box.add_widget(grid)
 
     def _category_chosen(self, tile) -> None:
