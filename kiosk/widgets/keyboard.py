@@ -38,6 +38,8 @@ NON_LATIN = frozenset({"uk"})
 """Layouts that also need a Latin one at hand (e-mail addresses, street names in Polish)."""
 
 DARKER_WHEN_HELD = 0.8
+FILL = 0.9
+"""At most this share of a key's width is taken by its word."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def key_rows(lang: str, latin: bool = False, punctuation: bool = False) -> list[
     function_row = [Key("shift", share=0.15)]
     if lang in NON_LATIN:
         function_row.append(Key("latin", share=0.15))
-    function_row += [Key("space", " "), Key("delete", share=0.25), Key("clear", share=0.25)]
+    function_row += [Key("space", " "), Key("delete", share=0.3), Key("clear", share=0.3)]
     return [[Key("char", char) for char in row] for row in rows] + [function_row]
 
 
@@ -200,6 +202,8 @@ class OnScreenKeyboard(Widget):
                     continue
                 size = self.font_size if key.action == "char" else self.small_font_size
                 texture = glyph(text, max(1, round(size)))
+                if texture.width > w * FILL:  # a long word on a narrow key: a smaller size
+                    texture = glyph(text, max(1, int(size * w * FILL / texture.width)))
                 tw, th = min(texture.width, w), min(texture.height, h)
                 Color(rgba=self._text_color(key))
                 Rectangle(texture=texture, pos=(x + (w - tw) / 2, y + (h - th) / 2), size=(tw, th))
