@@ -83,9 +83,9 @@ SCREENS = (
     "walk",
 )
 KEEP_BUILT = 3
-"""Screens kept built besides home, the one shown and those Back leads to, most recently
-shown first: a visit through every screen does not hold every screen's widgets and textures,
-and going back and forth between two screens never rebuilds them."""
+"""How many of the screens shown most recently stay built besides home, the one shown and
+those Back leads to: a visit through every screen does not hold every screen's widgets and
+textures, and going back and forth between a few screens never rebuilds them."""
 TIDY_AFTER = 2.0
 """Seconds after the last change of screen before garbage is collected and freed memory is
 returned to the system: the visitor is reading by then, and dropped screens are gone."""
