@@ -129,7 +129,7 @@ class OnScreenKeyboard(Widget):
         self.keys: list[tuple[Key, Box]] = []
         self._held: dict[int, int] = {}
         self._backgrounds: list[Color] = []
-        self._redraw = Clock.create_trigger(lambda _dt: self.redraw(), -1)
+        self._redraw = Clock.create_trigger(self._redraw_now, -1)
         super().__init__(**kwargs)
         for name in (
             "pos", "size", "lang", "latin", "punctuation", "shift", "key_color",
@@ -138,6 +138,9 @@ class OnScreenKeyboard(Widget):
         ):  # fmt: skip
             self.fbind(name, self._redraw)
         self._redraw()
+
+    def _redraw_now(self, _dt: float) -> None:
+        self.redraw()
 
     def on_lang(self, *_args) -> None:
         self.latin = False
