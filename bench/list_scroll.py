@@ -1,0 +1,134 @@
+"""Benchmark: dragging a list of 2,000 service cards against a list of 20 (issue 3: long lists
+use RecycleView, so 2,000 items scroll as smoothly as 20).
+
+Each run starts the real app (`kiosk run`, Xvfb, software GL) on synthetic content whose cards
+all sit in one category, opens that category's list and drags it with a finger through the
+input path, a step per frame, then lets it coast. It prints how long each frame took (Kivy's
+frame cap off, so the figure is the frame's work: Python, layout and drawing) and how many row
+widgets the list holds.
+
+Run: .venv/bin/python bench/list_scroll.py [--strokes N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from ui_bench import install, script, unit_environment  # noqa: E402
+
+DRAG = """
+import sys, time
+from kivy.config import Config
+Config.set("graphics", "maxfps", "0")  # frames as fast as they are made: their work is timed
+from kivy.app import App
+from kivy.base import EventLoop
+from kivy.clock import Clock
+from kivy.tests.common import UnitTestTouch
+
+from kiosk.cli import main
+
+STEPS, STEP_PX, COAST = 30, 18, 15
+
+
+def timed_frame(times):
+    start = time.perf_counter()
+    EventLoop.idle()
+    times.append(time.perf_counter() - start)
+
+
+def run(dt):
+    app = App.get_running_app()
+    app.go("services", category="cat0")
+    for _ in range(30):
+        EventLoop.idle()
+    rv = app.manager.get_screen("services").ids.list
+    x, y = rv.to_window(rv.center_x, rv.y + rv.height * 0.15)
+    times = []
+    for _ in range(int(sys.argv[2])):
+        finger = UnitTestTouch(x, y)
+        finger.touch_down()
+        for step in range(1, STEPS + 1):  # the finger moves up: the list moves on
+            finger.touch_move(x, y + step * STEP_PX)
+            timed_frame(times)
+        finger.touch_up()
+        for _ in range(COAST):
+            timed_frame(times)
+    print("ITEMS", len(rv.data))
+    print("ROWS", len(rv.layout_manager.children))
+    print("MOVED", f"{1 - rv.scroll_y:.3f}")
+    print("FRAMES", " ".join(f"{t * 1000:.3f}" for t in times))
+    app.stop()
+
+
+Clock.schedule_once(lambda dt: Clock.schedule_once(run, 0.5), 0)
+main(["run", "--config", sys.argv[1]], standalone_mode=False)
+"""
+
+
+def one_category(source: Path) -> None:
+    """All the synthetic cards in the first category, so one list holds them all."""
+    cards_file = source / "services" / "all.yaml"
+    cards = yaml.safe_load(cards_file.read_text(encoding="utf-8"))
+    for card in cards:
+        card["category"] = "cat0"
+    cards_file.write_text(yaml.safe_dump(cards, allow_unicode=True), encoding="utf-8")
+
+
+def drag(cards: int, strokes: int, tmp: Path, env: dict[str, str]) -> dict[str, str]:
+    from kiosk.content.synthetic import write_source
+
+    folder = tmp / f"cards-{cards}"
+    source = write_source(folder / "src", services=cards, events=20)
+    one_category(source)
+    config = install(source, folder)
+    out = subprocess.run(
+        [sys.executable, script(DRAG, folder, "drag.py"), str(config), str(strokes)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+        env=env | {"NOTIFY_SOCKET": ""},
+    ).stdout
+    return dict(line.split(maxsplit=1) for line in out.splitlines() if " " in line)
+
+
+def main() -> None:
+    from tests.kivy_driver import ensure_display
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--strokes", type=int, default=6)
+    args = parser.parse_args()
+    xvfb = ensure_display()
+    try:
+        with tempfile.TemporaryDirectory() as tmp_name:
+            tmp = Path(tmp_name)
+            env = os.environ | unit_environment(tmp / "kivy")
+            print("dragging a list of service cards (frame time: median, p95, max):")
+            for cards in (20, 2000):
+                found = drag(cards, args.strokes, tmp, env)
+                frames = sorted(float(v) for v in found["FRAMES"].split())
+                print(
+                    f"  {found['ITEMS']:>5} cards: {statistics.median(frames):.1f} ms, "
+                    f"{frames[int(0.95 * len(frames))]:.1f} ms, {frames[-1]:.1f} ms over "
+                    f"{len(frames)} frames; {found['ROWS']} row widgets; dragged through "
+                    f"{float(found['MOVED']) * 100:.0f}% of the list"
+                )
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+
+
+if __name__ == "__main__":
+    main()
