@@ -118,10 +118,10 @@ def tap(widget):
     return flips[before] - start
 
 def visitor(app):
-    # A finger on the alert banner, where nothing reacts: the kiosk knows a visitor is
-    # there (no idle reset, no attract loop) and counts the touch, as it would.
-    banner = app.root_widget.ids.alert
-    touch_at(*banner.to_window(*banner.center))
+    # A finger on the town's name in the top bar, where nothing reacts: the kiosk knows a
+    # visitor is there (no idle reset, no attract loop) and counts the touch, as it would.
+    name = app.root_widget.ids.topbar.ids.municipality
+    touch_at(*name.to_window(*name.center))
 
 def run(dt):
     from kivy.core.window import Window  # opened by the app, with the app's settings

@@ -89,6 +89,9 @@ textures, and going back and forth between a few screens never rebuilds them."""
 TIDY_AFTER = 2.0
 """Seconds after the last change of screen before garbage is collected and freed memory is
 returned to the system: the visitor is reading by then, and dropped screens are gone."""
+TOUCH_QUIET = 0.5
+"""Seconds without a touch before the tidy-up may run (a full garbage collection must not
+land in the middle of a drag)."""
 WARM_UP_AFTER = 0.2
 """Seconds after a release is first shown before work its first screen did not need (the
 search index, the calendar words) is done."""
@@ -206,6 +209,8 @@ class KioskApp(App):
         self._overlay = None
         self._timers: list = []
         self._alert_turn = 0
+        self._touched_at = 0.0
+        """time.monotonic() of the last touch-down (real time, whatever `clock` is)."""
         self._shown: list[str] = []
         """Names of the screens shown and still built, the most recently shown last."""
         self.db = None
@@ -484,30 +489,38 @@ class KioskApp(App):
         self._tidy()
 
     def _tidy_up(self, _dt: float = 0) -> None:
-        """Once the visitor is reading: drop the screens not needed any more, then give
-        their memory back."""
-        if self.manager.transition.is_active:
+        """Once the visitor is reading, not touching: drop the screens not needed any more,
+        then give their memory back (a full garbage collection only when a screen went)."""
+        if self.manager.transition.is_active or self._touching():
             self._tidy()
             return
-        self._drop_spare_screens()
-        _give_back_memory()
+        if self._drop_spare_screens():
+            _give_back_memory()
 
-    def _drop_spare_screens(self) -> None:
-        """Drop the screens least recently shown beyond KEEP_BUILT, and those not to be kept.
-        A dropped screen is built again, with what Back needs to show it, when next needed."""
-        needed = {"home", self.manager.current, *(name for name, _params in self.history)}
-        spare = [name for name in self._shown if name not in needed]
-        kept = [name for name in spare if self.manager.get_screen(name).keep_built]
-        kept = kept[max(0, len(kept) - KEEP_BUILT) :]
-        for name in spare:
-            if name not in kept:
-                self._shown.remove(name)
-                screen = self.manager.get_screen(name)
-                self.manager.remove_widget(screen)
-                screen.dropped()
-                transition = self.manager.transition
-                if transition.screen_out is screen:  # it keeps the last screen it slid away
-                    transition.screen_out = self.manager.current_screen
+    def _touching(self) -> bool:
+        from kivy.base import EventLoop
+
+        return bool(EventLoop.touches) or time.monotonic() - self._touched_at < TOUCH_QUIET
+
+    def _drop_spare_screens(self) -> list[str]:
+        """Drop the screens `screens_to_drop` names; a dropped screen is built again, with
+        what Back needs to show it, when it is next needed."""
+        from kiosk.retention import screens_to_drop
+
+        manager = self.manager
+        needed = {"home", manager.current, *(name for name, _params in self.history)}
+        needed |= {s.name for s in manager.screens if s.holds_input()}
+        dropped = screens_to_drop(
+            self._shown, needed, lambda name: manager.get_screen(name).keep_built, KEEP_BUILT
+        )
+        for name in dropped:
+            self._shown.remove(name)
+            screen = manager.get_screen(name)
+            manager.remove_widget(screen)
+            screen.dropped()
+            if manager.transition.screen_out is screen:  # it keeps the last screen it slid
+                manager.transition.screen_out = manager.current_screen
+        return dropped
 
     def _refresh_all(self) -> None:
         self._refresh_alert()
@@ -548,6 +561,7 @@ class KioskApp(App):
     # --- touches, idle, counters ---------------------------------------------------------
 
     def _on_any_touch(self, _window, touch) -> bool:
+        self._touched_at = time.monotonic()
         now = self.clock()
         if self.idle.touched(now):
             self.counter.session()

@@ -72,6 +72,7 @@ def test_the_contact_keyboard_types_only_once_contact_details_are_chosen(kiosk_a
     ui.frames(3)
     keys = report.ids.contact_keys
     assert report.anonymous and keys.disabled and keys.width > 100
+    keys.opacity = 1  # even if it were visible, a disabled keyboard types nothing
     x, y, w, h = next(box for key, box in keys.keys if key.char == "a")
     ui.tap_at(*keys.to_window(x + w / 2, y + h / 2))
     assert keys.text == "" and report.name_text == ""
@@ -79,3 +80,29 @@ def test_the_contact_keyboard_types_only_once_contact_details_are_chosen(kiosk_a
     ui.frames(2)
     ui.tap_at(*keys.to_window(x + w / 2, y + h / 2))
     assert report.name_text == "a"
+
+
+def test_two_thumbs_a_capital_typed_while_the_next_letter_is_held(kiosk_app) -> None:
+    from kivy.tests.common import UnitTestTouch
+
+    app, ui = kiosk_app()
+    ui.tap(ui.button("Szukaj"))
+    keyboard = ui.screen.ids.keyboard
+    ui.tap_key(keyboard, "shift")
+    ui.frames(1)
+    boxes = {key.char: box for key, box in keyboard.keys if key.action == "char"}
+
+    def finger_on(char):
+        x, y, w, h = boxes[char]
+        return UnitTestTouch(*keyboard.to_window(x + w / 2, y + h / 2))
+
+    holding = finger_on("b")
+    holding.touch_down()
+    ui.frames(2)
+    other = finger_on("a")
+    other.touch_down()
+    other.touch_up()  # "A": shift is used up, the keys are drawn again in lower case
+    ui.frames(3)
+    holding.touch_up()
+    ui.frames(2)
+    assert keyboard.text == "Ab"

@@ -44,11 +44,14 @@ def test_language_switch_changes_ui_and_content(kiosk_app) -> None:
 
 
 def test_screens_left_behind_are_let_go_and_built_again_fresh(kiosk_app) -> None:
+    import weakref
+
     from kiosk.app import KEEP_BUILT, TIDY_AFTER
 
     app, ui = kiosk_app()
     ui.tap(ui.button("Szukaj"))
     ui.type_on(ui.screen.ids.keyboard, "dow")
+    search = weakref.ref(ui.screen)
     for tile in ("Wydarzenia", "Kontakt z urzędem", "Zgłoś problem", "Sprawy urzędowe"):
         ui.tap(ui.button("Start"))
         ui.tap(ui.button(tile))
@@ -56,6 +59,7 @@ def test_screens_left_behind_are_let_go_and_built_again_fresh(kiosk_app) -> None
     ui.wait(TIDY_AFTER + 0.5)
     built = app.manager.screen_names
     assert "search" not in built, "the screen seen longest ago is let go"
+    assert search() is None, "and nothing holds on to it (its keyboard, its list)"
     assert set(built) == {"home", "categories", "events", "contact", "report"}
     assert len(built) == 2 + KEEP_BUILT
     ui.tap(ui.button("Start"))
@@ -81,3 +85,24 @@ def test_back_still_leads_through_every_screen_after_a_pause(kiosk_app) -> None:
     assert app.manager.current == "services" and ui.screen.heading == "Dokumenty"
     ui.tap(ui.button("Wstecz"))
     assert app.manager.current == "categories"
+
+
+def test_a_half_filled_report_waits_for_the_visitor_until_the_idle_reset(kiosk_app) -> None:
+    from kiosk.app import TIDY_AFTER
+
+    app, ui = kiosk_app()
+    ui.tap(ui.button("Zgłoś problem"))
+    report = ui.screen
+    ui.tap(next(t for t in ui.find("CategoryTile") if t.service_code == "lampa"))
+    ui.type_on(report.ids.description_keys, "Ciemno")
+    for tile in ("Wydarzenia", "Kontakt z urzędem", "Szukaj", "Sprawy urzędowe"):
+        ui.tap(ui.button("Start"))
+        ui.tap(ui.button(tile))
+    ui.wait(TIDY_AFTER + 0.5)
+    assert "report" in app.manager.screen_names
+    ui.tap(ui.button("Start"))
+    ui.tap(ui.button("Zgłoś problem"))
+    assert ui.screen is report and report.description == "Ciemno"
+    ui.clock.advance(app.idle.reset_after + app.idle.countdown + 1)
+    ui.wait(0.6)
+    assert report.description == "" and not report.holds_input()

@@ -42,6 +42,11 @@ class KioskScreen(Screen):
     def reset(self) -> None:
         """Forget everything a visitor did here (idle reset: privacy)."""
 
+    def holds_input(self) -> bool:
+        """Something a visitor typed or chose here is still wanted (a half-filled form): the
+        screen is kept built until the idle reset, even when not on screen."""
+        return False
+
     def dropped(self) -> None:
         """The app lets this screen go (it is built again when next needed): stop what it
         runs in the background."""

@@ -40,7 +40,12 @@ STEP_LAYOUTS = {
     "contact": "ContactStep",
     "review": "ReviewStep",
 }
-KEYBOARDS = ("description_keys", "address_keys", "contact_keys")
+KEYBOARDS = {
+    "description_keys": "description",
+    "address_keys": "address",
+    "contact_keys": "",
+}
+"""Each step's keyboard and the field it types into ("": the contact field chosen)."""
 
 ERRORS = {
     "category_missing": N_("Please choose what you are reporting."),
@@ -131,15 +136,21 @@ class ReportScreen(KioskScreen):
         content = Factory.get(STEP_LAYOUTS[step])(report=self)
         holder.add_widget(content)
         self.ids.update(content.ids)
-        typed = {
-            "description_keys": self.setter("description"),
-            "address_keys": self.setter("address"),
-            "contact_keys": self._contact_typed,
-        }
-        for name in KEYBOARDS:
+        for name, field in KEYBOARDS.items():
             if name in content.ids:
                 content.ids[name].lang = self.app.lang
-                content.ids[name].bind(text=typed[name])
+                content.ids[name].bind(text=self.setter(field) if field else self._contact_typed)
+
+    def holds_input(self) -> bool:
+        return bool(
+            self.draft.service_code
+            or self.description
+            or self.address
+            or self.marker
+            or self.name_text
+            or self.email
+            or self.phone
+        )
 
     def _keyboards(self) -> list:
         return [self.ids[name] for name in KEYBOARDS if name in self.ids]
@@ -216,7 +227,8 @@ class ReportScreen(KioskScreen):
         for category in app.catalog.report_categories(app.now()):
             groups.setdefault(tr(category.group, app.lang), []).append(category)
         shown = [
-            (g, [(c.service_code, tr(c.name, app.lang)) for c in cs]) for g, cs in groups.items()
+            (group, [(c.service_code, c.icon, tr(c.name, app.lang)) for c in categories])
+            for group, categories in groups.items()
         ]
         if shown == self._tiles_show:
             for tile in self._tiles:

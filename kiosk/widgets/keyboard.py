@@ -13,6 +13,7 @@ from functools import lru_cache
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.graphics import Color, Line, Rectangle, SmoothRoundedRectangle
+from kivy.graphics.texture import Texture
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
@@ -38,6 +39,7 @@ NON_LATIN = frozenset({"uk"})
 """Layouts that also need a Latin one at hand (e-mail addresses, street names in Polish)."""
 
 DARKER_WHEN_HELD = 0.8
+"""A key under a finger is drawn this much darker: the visitor sees which key will type."""
 FILL = 0.9
 """At most this share of a key's width is taken by its word."""
 
@@ -92,7 +94,7 @@ def place_keys(
 
 
 @lru_cache(maxsize=512)
-def glyph(text: str, font_size: int):
+def glyph(text: str, font_size: int) -> Texture:
     """White text on a transparent texture, tinted by the Color drawn before it: one
     texture per letter and size for every keyboard and every colour theme."""
     label = CoreLabel(text=text, font_size=font_size, color=(1, 1, 1, 1))
@@ -189,13 +191,16 @@ class OnScreenKeyboard(Widget):
     def redraw(self) -> None:
         self.can_switch = self.lang in NON_LATIN
         rows = key_rows(self.lang, self.latin, self.punctuation)
-        self.keys = place_keys(rows, *self.pos, *self.size, self.spacing)
-        self._held.clear()
+        placed = place_keys(rows, *self.pos, *self.size, self.spacing)
+        if [key for key, _box in placed] != [key for key, _box in self.keys]:
+            self._held.clear()  # other keys now: a held one no longer types
+        self.keys = placed
         self._backgrounds = []
         self.canvas.clear()
         with self.canvas:
-            for key, (x, y, w, h) in self.keys:
-                self._backgrounds.append(Color(rgba=self._background(key)))
+            held = set(self._held.values())
+            for index, (key, (x, y, w, h)) in enumerate(self.keys):
+                self._backgrounds.append(Color(rgba=self._background(key, index in held)))
                 SmoothRoundedRectangle(pos=(x, y), size=(w, h), radius=[self.radius])
                 if key.action == "char":
                     Color(rgba=self.edge_color)
@@ -237,10 +242,13 @@ class OnScreenKeyboard(Widget):
             key = self.keys[index][0]
             self._backgrounds[index].rgba = self._background(key, held)
 
+    def _refusing(self) -> bool:
+        return self.disabled or self.opacity == 0
+
     def on_touch_down(self, touch) -> bool:
         if not self.collide_point(*touch.pos) or self.opacity == 0:
             return False
-        if self.disabled:
+        if self.disabled or getattr(touch, "is_mouse_scrolling", False):
             return True
         index = self.key_at(*touch.pos)
         if index is not None:
@@ -260,6 +268,6 @@ class OnScreenKeyboard(Widget):
         if index is None or index >= len(self.keys):
             return True
         self._hold(index, False)
-        if self.key_at(*touch.pos) == index:  # released where it was pressed
+        if self.key_at(*touch.pos) == index and not self._refusing():  # released on the key
             self.activate(self.keys[index][0])
         return True
