@@ -90,8 +90,8 @@ TIDY_AFTER = 2.0
 """Seconds after the last change of screen before garbage is collected and freed memory is
 returned to the system: the visitor is reading by then, and dropped screens are gone."""
 TOUCH_QUIET = 0.5
-"""Seconds without a touch before the tidy-up may run (a full garbage collection must not
-land in the middle of a drag)."""
+"""Seconds without a touch event (down, move or up) before the tidy-up may run: a full
+garbage collection must not land in the middle of a drag."""
 WARM_UP_AFTER = 0.2
 """Seconds after a release is first shown before work its first screen did not need (the
 search index, the calendar words) is done."""
@@ -210,7 +210,7 @@ class KioskApp(App):
         self._timers: list = []
         self._alert_turn = 0
         self._touched_at = 0.0
-        """time.monotonic() of the last touch-down (real time, whatever `clock` is)."""
+        """time.monotonic() of the last touch event (real time, whatever `clock` is)."""
         self._shown: list[str] = []
         """Names of the screens shown and still built, the most recently shown last."""
         self.db = None
@@ -231,6 +231,7 @@ class KioskApp(App):
         Window.clearcolor = (0, 0, 0, 1)
         Window.bind(size=self._on_resize, on_request_close=self._refuse_close)
         Window.bind(on_touch_down=self._on_any_touch)
+        Window.bind(on_touch_move=self._finger_moved, on_touch_up=self._finger_moved)
         self._on_resize(Window, Window.size)
         self._load_content()
         from kiosk.widgets import buttons, keyboard, qr, rows  # noqa: F401
@@ -288,6 +289,7 @@ class KioskApp(App):
             timer.cancel()
         Window.unbind(size=self._on_resize, on_request_close=self._refuse_close)
         Window.unbind(on_touch_down=self._on_any_touch, on_flip=self._first_frame)
+        Window.unbind(on_touch_move=self._finger_moved, on_touch_up=self._finger_moved)
         self._close_overlay()
         self.appliance.stop()
         self._flush()
@@ -498,9 +500,7 @@ class KioskApp(App):
             _give_back_memory()
 
     def _touching(self) -> bool:
-        from kivy.base import EventLoop
-
-        return bool(EventLoop.touches) or time.monotonic() - self._touched_at < TOUCH_QUIET
+        return time.monotonic() - self._touched_at < TOUCH_QUIET
 
     def _drop_spare_screens(self) -> list[str]:
         """Drop the screens `screens_to_drop` names; a dropped screen is built again, with
@@ -572,6 +572,10 @@ class KioskApp(App):
         if self._overlay:
             self._close_overlay()
             return True  # the touch only wakes the kiosk
+        return False
+
+    def _finger_moved(self, _window, _touch) -> bool:
+        self._touched_at = time.monotonic()
         return False
 
     def _tick(self, _dt: float) -> None:
