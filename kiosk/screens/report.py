@@ -40,6 +40,8 @@ STEP_LAYOUTS = {
     "contact": "ContactStep",
     "review": "ReviewStep",
 }
+TYPED = ("description", "address", "name_text", "email", "phone")
+"""The texts a visitor types into the form."""
 KEYBOARDS = {
     "description_keys": "description",
     "address_keys": "address",
@@ -120,13 +122,7 @@ class ReportScreen(KioskScreen):
         self.draft = ReportDraft()
         self._tiles: list = []
         self._tiles_show: list = []
-        self.bind(
-            description=self._typed,
-            address=self._typed,
-            name_text=self._typed,
-            email=self._typed,
-            phone=self._typed,
-        )
+        self.bind(**dict.fromkeys(TYPED, self._typed))
 
     def _build_step(self, step: str) -> None:
         """The step's layout, the first time it is reached; its ids join the screen's."""
@@ -142,15 +138,7 @@ class ReportScreen(KioskScreen):
                 content.ids[name].bind(text=self.setter(field) if field else self._contact_typed)
 
     def holds_input(self) -> bool:
-        return bool(
-            self.draft.service_code
-            or self.description
-            or self.address
-            or self.marker
-            or self.name_text
-            or self.email
-            or self.phone
-        )
+        return bool(self.draft.service_code or self.marker or any(getattr(self, t) for t in TYPED))
 
     def _keyboards(self) -> list:
         return [self.ids[name] for name in KEYBOARDS if name in self.ids]
@@ -383,7 +371,8 @@ class ReportScreen(KioskScreen):
         self.draft = ReportDraft()
         for keys in self._keyboards():
             keys.text = ""
-        self.description = self.address = self.name_text = self.email = self.phone = ""
+        for typed in TYPED:
+            setattr(self, typed, "")
         self.location_mode = self.location_text = self.review_text = self.error = ""
         self.category_name = ""
         self.marker = None
