@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -27,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from ui_bench import install, script, unit_environment  # noqa: E402
+from ui_bench import install, run_app, unit_environment  # noqa: E402
 
 DRAG = """
 import sys, time
@@ -96,15 +95,7 @@ def drag(cards: int, strokes: int, tmp: Path, env: dict[str, str]) -> dict[str, 
     source = write_source(folder / "src", services=cards, events=20)
     one_category(source)
     config = install(source, folder)
-    out = subprocess.run(
-        [sys.executable, script(DRAG, folder, "drag.py"), str(config), str(strokes)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=600,
-        env=env | {"NOTIFY_SOCKET": ""},
-    ).stdout
-    return dict(line.split(maxsplit=1) for line in out.splitlines() if " " in line)
+    return run_app(DRAG, folder, [str(config), str(strokes)], env)
 
 
 def main() -> None:

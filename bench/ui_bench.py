@@ -199,6 +199,20 @@ def script(code: str, folder: Path, name: str) -> str:
     return str(path)
 
 
+def run_app(code: str, folder: Path, args: list[str], env: dict[str, str]) -> dict[str, str]:
+    """Run a script that drives the kiosk app in its own process (one Kivy app a process);
+    what it printed as `KEY value` lines."""
+    out = subprocess.run(
+        [sys.executable, script(code, folder, "drive.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+        env=env | {"NOTIFY_SOCKET": ""},
+    ).stdout
+    return dict(line.split(maxsplit=1) for line in out.splitlines() if " " in line)
+
+
 def rss_of(pid: int, key: str = "VmRSS") -> int:
     """Resident MB of a process; key "RssFile" gives the part that is mapped files
     (libraries: with software GL, libLLVM alone is about 50 MB)."""
@@ -344,15 +358,7 @@ def main() -> None:
                 f"RSS of the kiosk after 1 s of frames: {median(kiosk, 'rss'):.0f} MB "
                 f"({median(kiosk, 'rss_file'):.0f} MB of it mapped files)"
             )
-            out = subprocess.run(
-                [sys.executable, script(VISIT, tmp, "visit.py"), str(config), "10"],
-                capture_output=True,
-                text=True,
-                cwd=REPO,
-                timeout=600,
-                env=env | {"NOTIFY_SOCKET": ""},
-            ).stdout
-            lines = dict(line.split(maxsplit=1) for line in out.splitlines() if " " in line)
+            lines = run_app(VISIT, tmp, [str(config), "10"], env)
             print(
                 "RSS after visiting every screen (every card, event and place of the walk's "
                 "start, all languages) and a 3 s pause: "
