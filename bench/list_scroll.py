@@ -26,16 +26,21 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from ui_bench import install, run_app, unit_environment  # noqa: E402
+from ui_bench import FINGER, install, run_app, unit_environment  # noqa: E402
 
-DRAG = """
-import sys, time
+UNCAPPED = """
 from kivy.config import Config
 Config.set("graphics", "maxfps", "0")  # frames as fast as they are made: their work is timed
+"""
+"""Before Kivy's clock is imported, which reads the frame cap once."""
+
+DRAG = (
+    UNCAPPED
+    + FINGER
+    + """
+import sys, time
 from kivy.app import App
-from kivy.base import EventLoop
 from kivy.clock import Clock
-from kivy.tests.common import UnitTestTouch
 
 from kiosk.app import TIDY_AFTER
 from kiosk.cli import main
@@ -59,7 +64,7 @@ def run(dt):
     x, y = rv.to_window(rv.center_x, rv.y + rv.height * 0.15)
     times = []
     for _ in range(int(sys.argv[2])):
-        finger = UnitTestTouch(x, y)
+        finger = Finger(x, y)
         finger.touch_down()
         for step in range(1, STEPS + 1):  # the finger moves up: the list moves on
             finger.touch_move(x, y + step * STEP_PX)
@@ -77,6 +82,7 @@ def run(dt):
 Clock.schedule_once(lambda dt: Clock.schedule_once(run, 0.5), 0)
 main(["run", "--config", sys.argv[1]], standalone_mode=False)
 """
+)
 
 
 def one_category(source: Path) -> None:

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,7 +47,7 @@ from kiosk.content.release import (  # noqa: E402
 )
 from kiosk.i18n import LANGUAGE_NAMES, Translator, format_day, format_when  # noqa: E402
 from kiosk.idle import IdleWatch, Phase  # noqa: E402
-from kiosk.screens.base import load_kv_once  # noqa: E402
+from kiosk.screens.base import load_kv_once, load_widget_classes  # noqa: E402
 from kiosk.theme import palette  # noqa: E402
 from kiosk.touchstats import TouchCounter  # noqa: E402
 
@@ -94,7 +95,10 @@ TOUCH_QUIET = 0.5
 garbage collection must not land in the middle of a drag."""
 WARM_UP_AFTER = 0.2
 """Seconds after a release is first shown before work its first screen did not need (the
-search index, the calendar words) is done."""
+search index, the calendar words, the other screens' code and layout rules) begins."""
+NOT_WARMED = ("home", "staff")
+"""Screens whose code is not loaded ahead: home is loaded at start; the staff screen is for
+the few who know the PIN, and waits until asked for."""
 ALERT_SECONDS = 8.0
 """Seconds each alert stays on the banner when several are valid (and how often validity
 windows are looked at again)."""
@@ -162,8 +166,21 @@ def _tune_malloc() -> None:
 
 def _give_back_memory() -> None:
     """Collect garbage and return freed heap to the system (glibc keeps it otherwise), so
-    months of visits do not grow the kiosk's memory."""
+    months of visits do not grow the kiosk's memory.
+
+    What survives is frozen (gc.freeze): the collections Python starts by itself while a
+    visitor touches the screen look only at objects made since, a millisecond's work, where
+    a full one over the whole kiosk would hold up the frame after a touch by some 30 ms.
+    Every call here (at quiet moments) looks at everything again."""
+    gc.unfreeze()
     gc.collect()
+    gc.freeze()
+    _trim_heap()
+
+
+def _trim_heap() -> None:
+    """Return the heap's free pages to the system: glibc keeps them otherwise, and after a
+    change of language every label's pixels were made anew (about a millisecond)."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
@@ -213,6 +230,8 @@ class KioskApp(App):
         """time.monotonic() of the last touch event (real time, whatever `clock` is)."""
         self._shown: list[str] = []
         """Names of the screens shown and still built, the most recently shown last."""
+        self._warming: list[Callable[[], object]] = []
+        """What is still to be prepared ahead of the first visitor, a step a frame."""
         self.db = None
 
     # --- start and stop -------------------------------------------------------------------
@@ -275,8 +294,41 @@ class KioskApp(App):
         Clock.schedule_once(self._warm_up, WARM_UP_AFTER)
 
     def _warm_up(self, _dt: float = 0) -> None:
-        """The first search answers at once, and the first dates shown (events) do not wait
-        for the language's calendar words to load."""
+        """While the kiosk waits for its first visitor, a step a frame: the search index,
+        the calendar words of the first dates shown, then each screen's code and layout
+        rules and the libraries screens load on first use, so that no screen's first
+        opening waits for them."""
+        from PIL import Image  # loaded with Kivy's image providers
+
+        self._warming = [
+            self._warm_search,
+            *(
+                partial(importlib.import_module, f"kiosk.screens.{name}")
+                for name in SCREENS
+                if name not in NOT_WARMED
+            ),
+            *(
+                partial(load_widget_classes, HERE / kv)
+                for kv in ("widgets/widgets.kv", "app.kv", "widgets/overlays.kv")
+            ),
+            partial(importlib.import_module, "qrcode"),  # for every page with a web link
+            Image.preinit,  # Pillow's decoders, for the walk's previews and the report map
+        ]
+        self._warm_step()
+
+    def _warm_step(self, _dt: float = 0) -> None:
+        if not self._warming:
+            return
+        if self._touching():  # a visitor's frames come first; the rest waits
+            Clock.schedule_once(self._warm_step, TOUCH_QUIET)
+            return
+        self._warming.pop(0)()
+        if self._warming:
+            Clock.schedule_once(self._warm_step, 0)
+        else:
+            _give_back_memory()
+
+    def _warm_search(self) -> None:
         if self.catalog is not None:
             default = self.catalog.settings.default_language
             self.catalog.search_index(default)
@@ -487,6 +539,10 @@ class KioskApp(App):
         if name in self._shown:
             self._shown.remove(name)
         self._shown.append(name)
+        self._tidy_later()
+
+    def _tidy_later(self) -> None:
+        """The tidy-up, TIDY_AFTER from now: the visitor has just changed what is shown."""
         self._tidy.cancel()
         self._tidy()
 
@@ -498,6 +554,8 @@ class KioskApp(App):
             return
         if self._drop_spare_screens():
             _give_back_memory()
+        else:
+            _trim_heap()
 
     def _touching(self) -> bool:
         return time.monotonic() - self._touched_at < TOUCH_QUIET
@@ -538,10 +596,12 @@ class KioskApp(App):
 
     def _on_lang(self, *_args) -> None:
         self._refresh_all()
+        self._tidy_later()
 
     def _on_theme(self, *_args) -> None:
         self.pal = palette(self.high_contrast)
         self._refresh_all()
+        self._tidy_later()
 
     def _refresh_alert(self, advance: bool = False) -> None:
         """The banner: valid alerts, most severe first, taking turns when there are several;

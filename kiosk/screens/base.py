@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from kivy.app import App
+from kivy.factory import Factory, FactoryException
 from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
 
 def load_kv(module_file: str) -> None:
-    """Load the .kv file that sits beside a module: a screen's layout."""
-    load_kv_once(Path(module_file).with_suffix(".kv"))
+    """Load the .kv file that sits beside a module: a screen's layout, with the widget
+    classes it names (Kivy would load their code when the screen is first built)."""
+    path = Path(module_file).with_suffix(".kv")
+    load_kv_once(path)
+    load_widget_classes(path)
+
+
+def load_widget_classes(path: Path) -> None:
+    rules = [rule for _selector, rule in Builder.rules if rule.ctx.filename == str(path)]
+    names = set()
+    while rules:  # the widgets inside each rule, at any depth
+        children = rules.pop().children
+        names.update(child.name for child in children)
+        rules.extend(children)
+    for name in names:
+        with contextlib.suppress(FactoryException):  # not a registered class
+            Factory.get(name)
 
 
 def load_kv_once(path: Path) -> None:

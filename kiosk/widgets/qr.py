@@ -8,7 +8,7 @@ from kivy.uix.widget import Widget
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
-    import qrcode  # only when a page with a link is shown
+    import qrcode  # not before a page with a link (the app loads it ahead, once started)
 
     code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(data)
