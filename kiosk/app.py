@@ -90,6 +90,10 @@ textures, and going back and forth between a few screens never rebuilds them."""
 TIDY_AFTER = 2.0
 """Seconds after the last change of screen before garbage is collected and freed memory is
 returned to the system: the visitor is reading by then, and dropped screens are gone."""
+TRIM_AGAIN_AFTER = 0.5
+"""Seconds after a garbage collection before freed memory is returned once more: the
+textures of the screens collected go with the next frame, a panorama's pixels with the
+threads that decoded them."""
 TOUCH_QUIET = 0.5
 """Seconds without a touch event (down, move or up) before the tidy-up may run: a full
 garbage collection must not land in the middle of a drag."""
@@ -176,9 +180,10 @@ def _give_back_memory() -> None:
     gc.collect()
     gc.freeze()
     _trim_heap()
+    Clock.schedule_once(_trim_heap, TRIM_AGAIN_AFTER)
 
 
-def _trim_heap() -> None:
+def _trim_heap(_dt: float = 0) -> None:
     """Return the heap's free pages to the system: glibc keeps them otherwise, and after a
     change of language every label's pixels were made anew (about a millisecond)."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
