@@ -196,7 +196,9 @@ class KioskApp(App):
     languages = ListProperty([])
     font_scale = NumericProperty(1.0)
     high_contrast = BooleanProperty(False)
-    pal = ObjectProperty(palette(False))
+    pal = ObjectProperty(palette(False), rebind=True)
+    """The colours in use. kv rules read `app.pal.<colour>`: rebind makes Kivy follow a new
+    palette into widgets already built, not only into those built after the switch."""
     unit = NumericProperty(1.0)
     catalog = ObjectProperty(None, allownone=True)
     municipality = StringProperty("")
@@ -258,7 +260,7 @@ class KioskApp(App):
         Window.bind(on_touch_move=self._finger_moved, on_touch_up=self._finger_moved)
         self._on_resize(Window, Window.size)
         self._load_content()
-        from kiosk.widgets import buttons, keyboard, qr, rows  # noqa: F401
+        from kiosk.widgets import buttons, keyboard, qr, rows, text  # noqa: F401
 
         load_kv_once(HERE / "widgets" / "widgets.kv")
         load_kv_once(HERE / "app.kv")

@@ -99,7 +99,10 @@ class Driver:
         self.frames(2)
         touch.touch_up()
         self.frames(3)
-        self.wait(0.2)  # the slide transition
+        self.wait(0.2)  # the slide transition, longer on a busy machine
+        deadline = time.monotonic() + 5
+        while self.app.manager.transition.is_active and time.monotonic() < deadline:
+            self.loop.idle()
 
     def keys(self, keyboard) -> set[str]:
         """The characters an on-screen keyboard offers right now."""

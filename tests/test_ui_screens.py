@@ -126,8 +126,14 @@ def outside_window(ui) -> list[tuple]:
 
 def test_high_contrast_and_larger_text(kiosk_app) -> None:
     app, ui = kiosk_app(content=SAMPLE_CONTENT, clock=FakeClock(SATURDAY_MORNING))
+    heading, tile = ui.find("Heading")[0], ui.button("Szukaj")
+    assert (heading.color, tile.bg) == (list(STANDARD.text), list(STANDARD.tile))
     ui.tap(ui.button("Kontrast"))
     assert app.pal is HIGH_CONTRAST
+    ui.frames(2)
+    # what is already on screen changes too, not only screens built from now on
+    assert (heading.color, tile.bg) == (list(HIGH_CONTRAST.text), list(HIGH_CONTRAST.tile))
+    assert app.root_widget.canvas.before.children[0].rgba == list(HIGH_CONTRAST.background)
     ui.tap(ui.button("A+"))
     assert app.font_scale > 1
     ui.screenshot("landscape-home-high-contrast-larger")

@@ -406,7 +406,7 @@ def test_the_walk_follows_the_language(kiosk_app) -> None:
     assert "Rathaus" in {m.caption for m in screen._markers}
     assert "Brücke über die Białka" in {t.title for t in ui.find("WalkThumb")}
     assert ui.find(
-        "Label", "Zum Umsehen mit dem Finger ziehen. Einen Pfeil berühren, um weiterzugehen."
+        "TightLabel", "Zum Umsehen mit dem Finger ziehen. Einen Pfeil berühren, um weiterzugehen."
     )
     ui.screenshot("walk-de")
 

@@ -9,10 +9,11 @@ from kivy.properties import (
     StringProperty,
 )
 from kivy.uix.behaviors import ButtonBehavior
-from kivy.uix.label import Label
+
+from kiosk.widgets.text import TightLabel
 
 
-class KioskButton(ButtonBehavior, Label):
+class KioskButton(ButtonBehavior, TightLabel):
     bg = ColorProperty([0.06, 0.36, 0.6, 1])
     radius = NumericProperty(12)
 
