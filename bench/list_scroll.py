@@ -45,7 +45,7 @@ from kivy.clock import Clock
 from kiosk.app import TIDY_AFTER
 from kiosk.cli import main
 
-STEPS, STEP_PX, COAST = 30, 18, 15
+STEPS, STEP_PX, COAST = 30, 12, 15
 
 
 def timed_frame(times):
