@@ -44,11 +44,13 @@ def visit_every_screen(ui, prefix: str, check_targets: bool):
     app = ui.app
     small = []
     overflow = []
+    misfit = []
 
     def snap(name: str) -> None:
         ui.wait(0.3)  # let long lists lay out their rows
         ui.screenshot(f"{prefix}-{name}")
         overflow.extend((name, *o) for o in outside_window(ui))
+        misfit.extend((name, *r) for r in misfit_rows(ui))
         if check_targets:
             for button in buttons_on_screen(ui):
                 if min(button.size) < 12 * PX_PER_MM_21_5:
@@ -96,7 +98,7 @@ def visit_every_screen(ui, prefix: str, check_targets: bool):
     ui.wait(0.4)
     snap("idle-overlay")
     ui.tap_at(5, 5)
-    return small, overflow
+    return small, overflow, misfit
 
 
 @pytest.mark.parametrize("size_name", list(SIZES))
@@ -105,9 +107,27 @@ def test_every_screen_at_every_size(kiosk_app, size_name: str) -> None:
         content=SAMPLE_CONTENT, size=SIZES[size_name], clock=FakeClock(SATURDAY_MORNING)
     )
     assert tuple(app.root_widget.size) == SIZES[size_name]
-    small, overflow = visit_every_screen(ui, size_name, check_targets=size_name == "landscape")
+    small, overflow, misfit = visit_every_screen(
+        ui, size_name, check_targets=size_name == "landscape"
+    )
     assert small == [], f"touch targets under 12 mm: {small}"
     assert overflow == [], f"widgets reaching outside the window: {overflow}"
+    assert misfit == [], f"list rows not the height of their text: {misfit}"
+
+
+def misfit_rows(ui) -> list[tuple]:
+    """Rows of a long list whose height is not what their text needs (widgets.kv: the title
+    and subtitle plus margins, at least 120 units): a list that laid a row out from a stale
+    size shows it squeezed over its text or as a tall empty box."""
+    unit = ui.app.unit
+    found = []
+    for row in ui.find("ListRow"):
+        if row.get_root_window() is None:
+            continue
+        text = row.ids.title.texture_size[1] + row.ids.subtitle.texture_size[1]
+        if abs(row.height - max(unit * 120, text + unit * 40)) > 1:
+            found.append((row.title[:30], round(row.height), round(text)))
+    return found
 
 
 def outside_window(ui) -> list[tuple]:
