@@ -346,6 +346,7 @@ class KioskApp(App):
 
         for timer in self._timers:
             timer.cancel()
+        self._warming.clear()  # a warm-up step still scheduled finds nothing left to do
         Window.unbind(size=self._on_resize, on_request_close=self._refuse_close)
         Window.unbind(on_touch_down=self._on_any_touch, on_flip=self._first_frame)
         Window.unbind(on_touch_move=self._finger_moved, on_touch_up=self._finger_moved)
