@@ -100,6 +100,9 @@ garbage collection must not land in the middle of a drag."""
 WARM_UP_AFTER = 0.2
 """Seconds after a release is first shown before work its first screen did not need (the
 search index, the calendar words, the other screens' code and layout rules) begins."""
+APP_KV = ("widgets/widgets.kv", "app.kv", "widgets/overlays.kv")
+"""The layout rules of the app itself (each screen loads its own), widgets.kv first: its
+TightLabel rule replaces Kivy's Label look and must come before every rule built on it."""
 NOT_WARMED = ("home", "staff")
 """Screens whose code is not loaded ahead: home is loaded at start; the staff screen is for
 the few who know the PIN, and waits until asked for."""
@@ -262,8 +265,8 @@ class KioskApp(App):
         self._load_content()
         from kiosk.widgets import buttons, keyboard, qr, rows, text  # noqa: F401
 
-        load_kv_once(HERE / "widgets" / "widgets.kv")
-        load_kv_once(HERE / "app.kv")
+        for kv in APP_KV:
+            load_kv_once(HERE / kv)
         root = Factory.KioskRoot()
         self.root_widget = root
         self.manager = root.ids.manager
@@ -279,7 +282,6 @@ class KioskApp(App):
             Clock.schedule_interval(self._check_release, RELEASE_CHECK_SECONDS),
             Clock.schedule_interval(lambda _dt: self._refresh_alert(advance=True), ALERT_SECONDS),
         ]
-        load_kv_once(HERE / "widgets" / "overlays.kv")
         from kiosk.appliance import Appliance
 
         self.appliance = Appliance(self)
@@ -314,10 +316,7 @@ class KioskApp(App):
                 for name in SCREENS
                 if name not in NOT_WARMED
             ),
-            *(
-                partial(load_widget_classes, HERE / kv)
-                for kv in ("widgets/widgets.kv", "app.kv", "widgets/overlays.kv")
-            ),
+            *(partial(load_widget_classes, HERE / kv) for kv in APP_KV),
             partial(importlib.import_module, "qrcode"),  # for every page with a web link
             Image.preinit,  # Pillow's decoders, for the walk's previews and the report map
         ]

@@ -20,6 +20,8 @@ def load_kv(module_file: str) -> None:
 
 
 def load_widget_classes(path: Path) -> None:
+    """Load the code of every widget class a loaded .kv file builds (Kivy's Factory imports
+    a class's module the first time one is made), so a first opening does not wait for it."""
     rules = [rule for _selector, rule in Builder.rules if rule.ctx.filename == str(path)]
     names = set()
     while rules:  # the widgets inside each rule, at any depth
