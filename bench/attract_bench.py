@@ -65,14 +65,10 @@ def main() -> int:
     parser.add_argument("--raw", action="store_true", help="raw .y4m even if ffmpeg is here")
     args = parser.parse_args()
 
-    from tests.kivy_driver import ensure_display
+    from tests.kivy_driver import virtual_display
 
-    xvfb = ensure_display()
-    try:
+    with virtual_display():
         return run(args)
-    finally:
-        if xvfb is not None:
-            xvfb.terminate()
 
 
 def run(args) -> int:

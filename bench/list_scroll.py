@@ -14,19 +14,16 @@ Run: .venv/bin/python bench/list_scroll.py [--strokes N]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
-
-import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from ui_bench import FINGER, install, run_app, unit_environment  # noqa: E402
+from figures import p95  # noqa: E402
+from ui_bench import DRIVER, install, run_app, scratch  # noqa: E402
 
 UNCAPPED = """
 from kivy.config import Config
@@ -36,7 +33,7 @@ Config.set("graphics", "maxfps", "0")  # frames as fast as they are made: their 
 
 DRAG = (
     UNCAPPED
-    + FINGER
+    + DRIVER
     + """
 import sys, time
 from kivy.app import App
@@ -57,9 +54,7 @@ def timed_frame(times):
 def run(dt):
     app = App.get_running_app()
     app.go("services", category="cat0")
-    deadline = time.monotonic() + TIDY_AFTER + 1  # the tidy-up after the screen change is done
-    while time.monotonic() < deadline:
-        EventLoop.idle()
+    pause(TIDY_AFTER + 1)  # the tidy-up after the screen change is done
     rv = app.manager.get_screen("services").ids.list
     x, y = rv.to_window(rv.center_x, rv.y + rv.height * 0.15)
     times = []
@@ -85,49 +80,30 @@ main(["run", "--config", sys.argv[1]], standalone_mode=False)
 )
 
 
-def one_category(source: Path) -> None:
-    """All the synthetic cards in the first category, so one list holds them all."""
-    cards_file = source / "services" / "all.yaml"
-    cards = yaml.safe_load(cards_file.read_text(encoding="utf-8"))
-    for card in cards:
-        card["category"] = "cat0"
-    cards_file.write_text(yaml.safe_dump(cards, allow_unicode=True), encoding="utf-8")
-
-
 def drag(cards: int, strokes: int, tmp: Path, env: dict[str, str]) -> dict[str, str]:
     from kiosk.content.synthetic import write_source
 
     folder = tmp / f"cards-{cards}"
-    source = write_source(folder / "src", services=cards, events=20)
-    one_category(source)
+    source = write_source(folder / "src", services=cards, events=20, one_category=True)
     config = install(source, folder)
     return run_app(DRAG, folder, [str(config), str(strokes)], env)
 
 
 def main() -> None:
-    from tests.kivy_driver import ensure_display
-
     parser = argparse.ArgumentParser()
     parser.add_argument("--strokes", type=int, default=3)
     args = parser.parse_args()
-    xvfb = ensure_display()
-    try:
-        with tempfile.TemporaryDirectory() as tmp_name:
-            tmp = Path(tmp_name)
-            env = os.environ | unit_environment(tmp / "kivy")
-            print("dragging a list of service cards (frame time: median, p95, max):")
-            for cards in (20, 2000):
-                found = drag(cards, args.strokes, tmp, env)
-                frames = sorted(float(v) for v in found["FRAMES"].split())
-                print(
-                    f"  {found['ITEMS']:>5} cards: {statistics.median(frames):.1f} ms, "
-                    f"{frames[int(0.95 * len(frames))]:.1f} ms, {frames[-1]:.1f} ms over "
-                    f"{len(frames)} frames; {found['ROWS']} row widgets; dragged through "
-                    f"{float(found['MOVED']) * 100:.0f}% of the list"
-                )
-    finally:
-        if xvfb is not None:
-            xvfb.terminate()
+    with scratch() as (tmp, env):
+        print("dragging a list of service cards (frame time: median, p95, max):")
+        for cards in (20, 2000):
+            found = drag(cards, args.strokes, tmp, env)
+            frames = [float(v) for v in found["FRAMES"].split()]
+            print(
+                f"  {found['ITEMS']:>5} cards: {statistics.median(frames):.1f} ms, "
+                f"{p95(frames):.1f} ms, {max(frames):.1f} ms over "
+                f"{len(frames)} frames; {found['ROWS']} row widgets; dragged through "
+                f"{float(found['MOVED']) * 100:.0f}% of the list"
+            )
 
 
 if __name__ == "__main__":

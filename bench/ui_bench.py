@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import os
 import signal
 import socket
@@ -29,10 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from figures import p95  # noqa: E402
 
 UNIT = REPO / "systemd" / "kiosk.service"
 NOT_HERE = {"SDL_VIDEODRIVER"}
@@ -76,7 +80,8 @@ class Hello(App):
 Hello().run()
 """
 
-FINGER = """
+DRIVER = """
+import time
 from kivy.base import EventLoop
 from kivy.input.motionevent import MotionEvent
 
@@ -105,11 +110,18 @@ class Finger(MotionEvent):
 
 def at(x, y):
     return {"x": x / (EventLoop.window.width - 1.0), "y": y / (EventLoop.window.height - 1.0)}
+
+
+def pause(seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        EventLoop.idle()
 """
-"""A finger for the scripts that drive the kiosk: only what the kiosk itself imports."""
+"""What the scripts that drive the kiosk share, a finger and a pause that keeps the frames
+coming: nothing the kiosk itself does not import."""
 
 VISIT = (
-    FINGER
+    DRIVER
     + """
 import statistics, sys, time
 from kivy.app import App
@@ -129,11 +141,6 @@ flips = []
 
 def frames(n):
     for _ in range(n):
-        EventLoop.idle()
-
-def pause(seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
         EventLoop.idle()
 
 def touch_at(x, y):
@@ -317,6 +324,17 @@ def byte_compile() -> None:
     compileall.compile_dir(REPO / "kiosk", quiet=1)
 
 
+@contextlib.contextmanager
+def scratch() -> Iterator[tuple[Path, dict[str, str]]]:
+    """What every bench that runs the kiosk needs: a display, a scratch folder, and the
+    environment of the kiosk's systemd unit with Kivy's home in that folder."""
+    from tests.kivy_driver import virtual_display
+
+    with virtual_display(), tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        yield tmp, os.environ | unit_environment(tmp / "kivy")
+
+
 def install(content: Path, tmp: Path) -> Path:
     """A kiosk's data directory with the content installed as release 1, and its kiosk.toml."""
     from kiosk.content.build import build_release
@@ -332,8 +350,6 @@ def install(content: Path, tmp: Path) -> Path:
 
 
 def main() -> None:
-    from tests.kivy_driver import ensure_display
-
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
@@ -347,70 +363,63 @@ def main() -> None:
     if not kiosk_bin.exists():
         sys.exit(f"{kiosk_bin} is missing: install the project into this venv (./dev)")
     byte_compile()
-    xvfb = ensure_display()
-    try:
-        with tempfile.TemporaryDirectory() as tmp_name:
-            tmp = Path(tmp_name)
-            config = install(args.content, tmp)
-            env = os.environ | unit_environment(tmp / "kivy")
-            notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            notify.bind(str(tmp / "notify"))
-            env["NOTIFY_SOCKET"] = str(tmp / "notify")
-            hello_cmd = [sys.executable, script(HELLO, tmp, "hello.py")]
-            plain_cmd = [*hello_cmd, "--no-msaa"]
-            kiosk_cmd = [str(kiosk_bin), "run", "--config", str(config)]
-            for command in (hello_cmd, plain_cmd, kiosk_cmd):  # warm the disk cache alike
-                cold_start(command, env, notify)
-            hello, plain, kiosk = [], [], []
-            for _ in range(args.runs):  # interleaved: a busy spell hits all alike
-                hello.append(cold_start(hello_cmd, env, notify))
-                plain.append(cold_start(plain_cmd, env, notify))
-                kiosk.append(cold_start(kiosk_cmd, env, notify))
+    with scratch() as (tmp, env):
+        config = install(args.content, tmp)
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(str(tmp / "notify"))
+        env["NOTIFY_SOCKET"] = str(tmp / "notify")
+        hello_cmd = [sys.executable, script(HELLO, tmp, "hello.py")]
+        plain_cmd = [*hello_cmd, "--no-msaa"]
+        kiosk_cmd = [str(kiosk_bin), "run", "--config", str(config)]
+        for command in (hello_cmd, plain_cmd, kiosk_cmd):  # warm the disk cache alike
+            cold_start(command, env, notify)
+        hello, plain, kiosk = [], [], []
+        for _ in range(args.runs):  # interleaved: a busy spell hits all alike
+            hello.append(cold_start(hello_cmd, env, notify))
+            plain.append(cold_start(plain_cmd, env, notify))
+            kiosk.append(cold_start(kiosk_cmd, env, notify))
 
-            def median(runs: list[dict], key: str) -> float:
-                return statistics.median(r[key] for r in runs)
+        def median(runs: list[dict], key: str) -> float:
+            return statistics.median(r[key] for r in runs)
 
-            h, p, k = (median(runs, "seconds") for runs in (hello, plain, kiosk))
-            hc, pc, kc = (median(runs, "cpu") for runs in (hello, plain, kiosk))
-            print(f"cold start to the first frame drawn (median of {args.runs}; CPU time):")
-            print(f"  bare Kivy hello world: {h * 1000:.0f} ms  (CPU {hc * 1000:.0f} ms)")
-            print(f"  hello world, no MSAA:  {p * 1000:.0f} ms  (CPU {pc * 1000:.0f} ms)")
-            print(
-                f"  kiosk (kiosk run):     {k * 1000:.0f} ms  (CPU {kc * 1000:.0f} ms)  "
-                f"= {k / h:.2f}x (target <= 1.5x); {k / p:.2f}x the hello world without MSAA"
+        h, p, k = (median(runs, "seconds") for runs in (hello, plain, kiosk))
+        hc, pc, kc = (median(runs, "cpu") for runs in (hello, plain, kiosk))
+        print(f"cold start to the first frame drawn (median of {args.runs}; CPU time):")
+        print(f"  bare Kivy hello world: {h * 1000:.0f} ms  (CPU {hc * 1000:.0f} ms)")
+        print(f"  hello world, no MSAA:  {p * 1000:.0f} ms  (CPU {pc * 1000:.0f} ms)")
+        print(
+            f"  kiosk (kiosk run):     {k * 1000:.0f} ms  (CPU {kc * 1000:.0f} ms)  "
+            f"= {k / h:.2f}x (target <= 1.5x); {k / p:.2f}x the hello world without MSAA"
+        )
+        for name, runs in (("hello world", hello), ("hello world, no MSAA", plain)):
+            imported, window, drawn = (
+                median(runs, key) for key in ("RSS-IMPORTED", "RSS-WINDOW", "rss")
             )
-            for name, runs in (("hello world", hello), ("hello world, no MSAA", plain)):
-                imported, window, drawn = (
-                    median(runs, key) for key in ("RSS-IMPORTED", "RSS-WINDOW", "rss")
-                )
-                print(
-                    f"RSS of the {name}: {imported:.0f} MB with Kivy imported, {window:.0f} MB "
-                    f"with its window open (+{window - imported:.0f}), {drawn:.0f} MB after 1 s "
-                    f"of frames (+{drawn - window:.0f}; {median(runs, 'rss_file'):.0f} MB of it "
-                    "mapped files)"
-                )
             print(
-                f"RSS of the kiosk after 1 s of frames: {median(kiosk, 'rss'):.0f} MB "
-                f"({median(kiosk, 'rss_file'):.0f} MB of it mapped files)"
+                f"RSS of the {name}: {imported:.0f} MB with Kivy imported, {window:.0f} MB "
+                f"with its window open (+{window - imported:.0f}), {drawn:.0f} MB after 1 s "
+                f"of frames (+{drawn - window:.0f}; {median(runs, 'rss_file'):.0f} MB of it "
+                "mapped files)"
             )
-            lines = run_app(VISIT, tmp, [str(config), "10"], env)
-            print(
-                "RSS after visiting every screen (every card, event and place of the walk's "
-                "start, all languages) and a 3 s pause: "
-                f"{lines['RSS']} MB (target <= 200 MB; {lines['RSS-FILE']} MB of it mapped "
-                "files); 3 s after the idle reset: "
-                f"{lines['RSS-RESET']} MB; screens still built: {lines['SCREENS']}"
-            )
-            lat = sorted(float(v) for v in lines["LAT"].split())
-            print(
-                f"touch to next screen drawn (target <= 50 ms): to and from built screens "
-                f"median {statistics.median(lat):.1f} ms, p95 {lat[int(0.95 * len(lat))]:.1f} "
-                f"ms, n={len(lat)}; each home tile's first opening: {lines['FIRST']}; "
-                f"each again after the visit (built anew where let go): {lines['AGAIN']}"
-            )
-    finally:
-        if xvfb is not None:
-            xvfb.terminate()
+        print(
+            f"RSS of the kiosk after 1 s of frames: {median(kiosk, 'rss'):.0f} MB "
+            f"({median(kiosk, 'rss_file'):.0f} MB of it mapped files)"
+        )
+        lines = run_app(VISIT, tmp, [str(config), "10"], env)
+        print(
+            "RSS after visiting every screen (every card, event and place of the walk's "
+            "start, all languages) and a 3 s pause: "
+            f"{lines['RSS']} MB (target <= 200 MB; {lines['RSS-FILE']} MB of it mapped "
+            "files); 3 s after the idle reset: "
+            f"{lines['RSS-RESET']} MB; screens still built: {lines['SCREENS']}"
+        )
+        lat = [float(v) for v in lines["LAT"].split()]
+        print(
+            f"touch to next screen drawn (target <= 50 ms): to and from built screens "
+            f"median {statistics.median(lat):.1f} ms, p95 {p95(lat):.1f} "
+            f"ms, n={len(lat)}; each home tile's first opening: {lines['FIRST']}; "
+            f"each again after the visit (built anew where let go): {lines['AGAIN']}"
+        )
 
 
 if __name__ == "__main__":

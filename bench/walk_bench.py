@@ -47,6 +47,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("KIOSK_TEST_DISPLAY", ":71")
 
+from figures import p95  # noqa: E402
+
 
 def big_copy(dest: Path) -> Path:
     """The sample content with every panorama scaled up to 8192x4096."""
@@ -60,9 +62,7 @@ def big_copy(dest: Path) -> Path:
 
 
 def ms(values: list[float]) -> str:
-    values = sorted(values)
-    p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
-    return f"median {statistics.median(values) * 1000:.3f} ms, p95 {p95 * 1000:.3f} ms"
+    return f"median {statistics.median(values) * 1000:.3f} ms, p95 {p95(values) * 1000:.3f} ms"
 
 
 def mib(n: int) -> str:
@@ -459,19 +459,13 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=120)
     parser.add_argument("--switches", type=int, default=4)
     args = parser.parse_args()
-    from tests.kivy_driver import ensure_display
+    from tests.kivy_driver import virtual_display
 
-    display = ensure_display()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            tmp_path = Path(tmp)
-            measure(REPO / "content", tmp_path / "data1", "sample walk", args.moves, args.switches)
-            big = big_copy(tmp_path / "big")
-            measure(big, tmp_path / "data2", "largest textures", args.moves, args.switches)
-    finally:
-        if display is not None:
-            display.terminate()
-            display.wait(timeout=10)
+    with virtual_display(), tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        measure(REPO / "content", tmp_path / "data1", "sample walk", args.moves, args.switches)
+        big = big_copy(tmp_path / "big")
+        measure(big, tmp_path / "data2", "largest textures", args.moves, args.switches)
 
 
 if __name__ == "__main__":

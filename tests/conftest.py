@@ -138,13 +138,10 @@ def source(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def display():
-    from tests.kivy_driver import ensure_display
+    from tests.kivy_driver import virtual_display
 
-    proc = ensure_display()
-    yield
-    if proc is not None:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with virtual_display():
+        yield
 
 
 @pytest.fixture

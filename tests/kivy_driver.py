@@ -6,11 +6,13 @@ touches go through Kivy's input path exactly as a touchscreen's would.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -43,6 +45,18 @@ def ensure_display() -> subprocess.Popen | None:
         raise RuntimeError("Xvfb did not start")
     os.environ["DISPLAY"] = f":{number}"
     return proc
+
+
+@contextlib.contextmanager
+def virtual_display() -> Iterator[None]:
+    """A display for the length of a `with` block: the Xvfb started for it is stopped after."""
+    proc = ensure_display()
+    try:
+        yield
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 class FakeClock:

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from kiosk.content.synthetic import write_source
 from tests.test_ui_screens import misfit_rows
-
-
-def one_long_list(root: Path, cards: int) -> Path:
-    """Synthetic content whose cards all sit in one category."""
-    source = write_source(root, services=cards, events=5)
-    path = source / "services" / "all.yaml"
-    items = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for item in items:
-        item["category"] = "cat0"
-    path.write_text(yaml.safe_dump(items, allow_unicode=True), encoding="utf-8")
-    return source
 
 
 def test_rows_reused_while_scrolling_take_the_height_of_their_new_text(
     kiosk_app, tmp_path: Path
 ) -> None:
-    app, ui = kiosk_app(content=one_long_list(tmp_path / "src", 300), size=(1280, 800))
+    source = write_source(tmp_path / "src", services=300, events=5, one_category=True)
+    app, ui = kiosk_app(content=source, size=(1280, 800))
     app.go("services", category="cat0")
     ui.wait(0.5)
     rv = ui.screen.ids.list

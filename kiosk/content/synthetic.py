@@ -41,8 +41,15 @@ def _text(pl: str, en: str, de: str) -> dict[str, str]:
     return {"pl": pl, "en": en, "de": de}
 
 
-def write_source(root: Path, services: int = 2000, events: int = 2000, seed: int = 7) -> Path:
-    """Write a valid source tree with the given numbers of service cards and events."""
+def write_source(
+    root: Path,
+    services: int = 2000,
+    events: int = 2000,
+    seed: int = 7,
+    one_category: bool = False,
+) -> Path:
+    """Write a valid source tree with the given numbers of service cards and events;
+    `one_category` puts every card in the first category, so that one list holds them all."""
     rng = random.Random(seed)
     root = Path(root)
     (root / "services").mkdir(parents=True, exist_ok=True)
@@ -76,10 +83,11 @@ def write_source(root: Path, services: int = 2000, events: int = 2000, seed: int
     for n in range(services):
         subject = rng.choice(_SUBJECTS)
         verb = rng.choice(_VERBS)
+        category = rng.choice(categories)  # drawn either way: the same words with one_category
         cards.append(
             {
                 "id": f"svc-{n}",
-                "category": rng.choice(categories),
+                "category": categories[0] if one_category else category,
                 "title": _text(*(f"{v} {s} {n}" for v, s in zip(verb, subject, strict=True))),
                 "summary": _text(
                     f"Jak załatwić: {subject[0]}",
