@@ -34,7 +34,10 @@ def send_one(_dt):
     print("SEND", flush=True)
     screen.send()
     if app.manager.current == "receipt":
-        print("THANKS", app.manager.current_screen.ref_code, flush=True)
+        # one write: unbuffered (PYTHONUNBUFFERED), print() writes word by word, and a kill
+        # between the words would leave a line without its code
+        sys.stdout.write(f"THANKS {app.manager.current_screen.ref_code}\\n")
+        sys.stdout.flush()
     Clock.schedule_once(send_one, 0)
 
 app.bind(on_start=lambda *a: Clock.schedule_once(send_one, 0) and None)
