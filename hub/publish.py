@@ -13,6 +13,7 @@ from pathlib import Path
 import requests
 
 from kiosk.content.manifest import FileEntry
+from kiosk.validation import to_data
 
 TIMEOUT = (10, 300)
 """(connect, read) seconds; a read waits for the hub to hash and store a large blob."""
@@ -98,7 +99,7 @@ class HubClient:
             reader.close()
 
     def create_release(self, files: list[FileEntry]) -> int:
-        body = {"files": [f.model_dump() for f in files]}
+        body = {"files": [to_data(f) for f in files]}
         return self._send("POST", "/releases", json=body).json()["version"]
 
 

@@ -26,6 +26,7 @@ from hub.times import ceil_hour, iso, parse
 from kiosk.content.manifest import CONTENT_FILE, FileEntry, Manifest
 from kiosk.content.model import Content, ReportCategory
 from kiosk.content.source import MEDIA_FIELDS
+from kiosk.validation import to_data, validate, validate_json
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class SignedManifest:
 
 
 def _from_row(row) -> Release:
-    files = [FileEntry.model_validate(f) for f in json.loads(row.files)]
+    files = [validate(FileEntry, f) for f in json.loads(row.files)]
     return Release(
         row.version, parse(row.created), files, row.content_sha256, row.published_by, row.copy_of
     )
@@ -93,7 +94,7 @@ def parse_files(raw: list) -> list[FileEntry]:
     files = []
     for i, item in enumerate(raw):
         try:
-            files.append(FileEntry.model_validate(item))
+            files.append(validate(FileEntry, item))
         except ValidationError as exc:
             problems += [f"files[{i}]: {_where(e['loc'])}{e['msg']}" for e in exc.errors()]
     if problems:
@@ -119,7 +120,7 @@ def check_release(blobs: BlobStore, files: list[FileEntry]) -> str:
         raise Invalid("the release is incomplete", problems)
     entry = content_entries[0]
     try:
-        content = Content.model_validate_json(blobs.read(entry.sha256))
+        content = validate_json(Content, blobs.read(entry.sha256))
     except ValidationError as exc:
         problems = [f"{CONTENT_FILE}: {_where(e['loc'])}{e['msg']}" for e in exc.errors()]
         raise Invalid("content.json is not valid content", problems) from exc
@@ -138,7 +139,7 @@ def _where(loc: tuple) -> str:
 
 def media_refs(content: Content) -> list[str]:
     """Every media file the content points at (logo, map, event images)."""
-    data = content.model_dump(mode="json")
+    data = to_data(content)
     refs = []
     for key, fields in MEDIA_FIELDS.items():
         owners = [data[key]] if isinstance(data[key], dict) else data[key]
@@ -178,7 +179,7 @@ def publish(
         releases.insert().values(
             version=version,
             created=iso(now),
-            files=json.dumps([f.model_dump() for f in files]),
+            files=json.dumps([to_data(f) for f in files]),
             content_sha256=content_sha256,
             published_by=published_by,
             copy_of=copy_of,
@@ -261,7 +262,7 @@ def latest_content(conn: Connection, blobs: BlobStore) -> Content | None:
 @lru_cache(maxsize=4)
 def _content_in(content_path: Path) -> Content:
     """Cached by path: a blob is named by its content, so it never changes."""
-    return Content.model_validate_json(content_path.read_bytes())
+    return validate_json(Content, content_path.read_bytes())
 
 
 def service_codes(conn: Connection, blobs: BlobStore) -> frozenset[str]:

@@ -6,12 +6,12 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kiosk import __version__
-from kiosk.config import SYSTEM_CONFIG, ConfigError, KioskConfig, load_config
+from kiosk.config import SYSTEM_CONFIG, ConfigError, KioskConfig, check_config, read_config
 
 if TYPE_CHECKING:
     from kiosk.content.problems import ContentError
@@ -94,34 +94,46 @@ def content_build(
     )
 
 
-def _kiosk_config(config_path: Path | None) -> KioskConfig | None:
+def _kiosk_config(config_path: Path | None, updates: dict[str, Any]) -> KioskConfig:
+    """The configuration `kiosk run` works with: the file's settings (the sample content in a
+    window where there is no file), the command line's over them, and what enrolment told the
+    kiosk where the file leaves it out."""
     path = config_path or (SYSTEM_CONFIG if SYSTEM_CONFIG.exists() else None)
-    if path is None:
-        return None
     try:
-        return load_config(path)
+        data = read_config(path) if path else dict(DEV_CONFIG)
+        data |= updates
+        data |= _from_enrolment(data)
+        return check_config(data, str(path or "the command line"), remember=True)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
-def _with_enrolment(config: KioskConfig) -> KioskConfig:
-    """What enrolment told the kiosk (its id, groups, hub, place) fills what the
-    configuration file leaves out."""
+DEV_CONFIG = {
+    "fullscreen": False,
+    "data_dir": str(DEV_DATA),
+    "content": str(REPO_CONTENT),
+    "size": "1280x800",
+}
+
+
+def _from_enrolment(data: dict[str, Any]) -> dict[str, Any]:
+    """What enrolment told the kiosk (its id, groups, hub, place) and the settings leave out."""
     from kiosk.sync.enrolment import EnrolmentError, load_enrolment
 
+    data_dir = data.get("data_dir", str(KioskConfig.data_dir))
+    if not isinstance(data_dir, str):
+        return {}  # validation will say what is wrong with it
     try:
-        enrolment = load_enrolment(config.data_dir)
+        enrolment = load_enrolment(Path(data_dir))
     except EnrolmentError:
-        return config
+        return {}
     known = {
         "kiosk_id": enrolment.kiosk_id,
         "groups": enrolment.groups,
         "hub_url": enrolment.hub_url,
         "location": enrolment.location,
     }
-    current = config.model_dump()
-    filled = {k: v for k, v in known.items() if v and not current.get(k)}
-    return KioskConfig.model_validate(current | filled)
+    return {k: v for k, v in known.items() if v and not data.get(k)}
 
 
 @main.command("run")
@@ -156,22 +168,16 @@ def run(
     With no configuration file (a development machine) it shows the bundled sample content
     in a window; on a kiosk it runs fullscreen from the installed release.
     """
-    config = _kiosk_config(config_path)
-    if config is None:
-        config = KioskConfig(
-            fullscreen=False, data_dir=DEV_DATA, content=REPO_CONTENT, size="1280x800"
-        )
-    updates: dict = {}
+    updates: dict[str, Any] = {}
     if windowed:
         updates["fullscreen"] = False
     if content:
-        updates["content"] = content
+        updates["content"] = str(content)
     if data_dir:
-        updates["data_dir"] = data_dir
+        updates["data_dir"] = str(data_dir)
     if size:
         updates["size"] = size
-    config = KioskConfig.model_validate(config.model_dump() | updates)
-    config = _with_enrolment(config)
+    config = _kiosk_config(config_path, updates)
     window = tuple(int(n) for n in config.size.split("x")) if config.size else None
     from kiosk.app import KioskApp
     from kiosk.content.release import ReleaseError

@@ -16,6 +16,7 @@ from hub.db import alerts as alerts_table
 from hub.errors import Conflict, NotFound
 from kiosk.content.build import build_release
 from kiosk.content.model import Content
+from kiosk.validation import validate_json
 from tests.conftest import write_tree
 from tests.hubtools import HubEnv
 
@@ -49,7 +50,7 @@ def draft(**changes) -> alerts.AlertDraft:
 
 
 def content_of(env, release: releases.Release) -> Content:
-    return Content.model_validate_json(env.hub.blobs.read(release.content_sha256))
+    return validate_json(Content, env.hub.blobs.read(release.content_sha256))
 
 
 def stored_alerts(env) -> int:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
 
-from kiosk.config import ConfigError, load_config
+from kiosk.cli import _kiosk_config
+from kiosk.config import CHECKED_FILE, ConfigError, KioskConfig, load_config
 
 
 def test_a_full_config(tmp_path: Path) -> None:
@@ -44,12 +49,14 @@ def test_missing_config(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.toml")
 
 
+def _start_config(folder: Path, text: str, **updates: str) -> KioskConfig:
+    """The configuration `kiosk run --config` works with."""
+    path = folder / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return _kiosk_config(path, updates)
+
+
 def test_enrolment_fills_what_the_config_leaves_out(tmp_path: Path) -> None:
-    import json
-
-    from kiosk.cli import _with_enrolment
-    from kiosk.config import KioskConfig
-
     (tmp_path / "enrolment.json").write_text(
         json.dumps(
             {
@@ -63,10 +70,65 @@ def test_enrolment_fills_what_the_config_leaves_out(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    filled = _with_enrolment(KioskConfig(data_dir=tmp_path))
+    filled = _start_config(tmp_path, f'data_dir = "{tmp_path}"')
     assert filled.kiosk_id == "rynek" and filled.groups == ["centrum"]
-    assert str(filled.hub_url) == "https://hub.example.org/"
-    assert filled.location.lat == 50.3
-    kept = _with_enrolment(KioskConfig(data_dir=tmp_path, kiosk_id="biblioteka"))
+    assert filled.hub_url == "https://hub.example.org/"
+    assert filled.location is not None and filled.location.lat == 50.3
+    kept = _start_config(tmp_path, f'data_dir = "{tmp_path}"\nkiosk_id = "biblioteka"')
     assert kept.kiosk_id == "biblioteka"
-    assert _with_enrolment(KioskConfig(data_dir=tmp_path / "none")).kiosk_id is None
+    assert _start_config(tmp_path, f'data_dir = "{tmp_path / "none"}"').kiosk_id is None
+
+
+def test_the_command_line_goes_over_the_file(tmp_path: Path) -> None:
+    config = _start_config(
+        tmp_path, f'data_dir = "{tmp_path}"\nsize = "1920x1080"', size="800x1280"
+    )
+    assert config.size == "800x1280" and config.fullscreen
+    with pytest.raises(click.ClickException, match="size"):
+        _start_config(tmp_path, f'data_dir = "{tmp_path}"', size="huge")
+
+
+START = """
+import sys
+from pathlib import Path
+from kiosk.cli import _kiosk_config
+config = _kiosk_config(Path(sys.argv[1]), {})
+print(config.kiosk_id, config.display.hours[0].on, config.data_dir, "pydantic" in sys.modules)
+"""
+
+
+def _start(path: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", START, str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_kiosk_validates_its_config_once_per_change(tmp_path: Path) -> None:
+    """The kiosk screen's start skips pydantic (about 50 ms) when the configuration file is
+    the one validated at an earlier start; any change is validated again."""
+    path = tmp_path / "kiosk.toml"
+    text = (
+        f'kiosk_id = "rynek"\ndata_dir = "{tmp_path}"\n'
+        '[[display.hours]]\non = "07:00"\noff = "20:00"\n'
+    )
+    path.write_text(text, encoding="utf-8")
+    assert _start(path) == f"rynek 07:00 {tmp_path} True"
+    memo = tmp_path / CHECKED_FILE
+    assert memo.stat().st_mode & 0o777 == 0o600  # a copy of the file (the staff PIN's hash)
+    assert _start(path) == f"rynek 07:00 {tmp_path} False"
+
+    path.write_text(text.replace("rynek", "biblioteka"), encoding="utf-8")
+    assert _start(path) == f"biblioteka 07:00 {tmp_path} True"
+    path.write_text(text.replace('"07:00"', '"25:00"'), encoding="utf-8")
+    with pytest.raises(click.ClickException, match="25:00"):
+        _kiosk_config(path, {})
+    assert "biblioteka" in memo.read_text()  # the last good one is kept
+
+    path.write_text(text, encoding="utf-8")
+    _start(path)
+    memo.write_text(memo.read_text().replace('"rynek"', '"Rynek Główny"'), encoding="utf-8")
+    assert _start(path) == f"rynek 07:00 {tmp_path} True"  # an edited memo is not trusted
+    memo.write_text("{not json", encoding="utf-8")
+    assert _start(path) == f"rynek 07:00 {tmp_path} True"

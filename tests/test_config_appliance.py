@@ -9,6 +9,7 @@ import pytest
 from kiosk.config import ConfigError, KioskConfig, load_config
 from kiosk.kivysettings import kiosk_settings
 from kiosk.pin import hash_pin
+from kiosk.validation import validate
 
 FULL = """\
 kiosk_id = "dworzec"
@@ -82,9 +83,9 @@ def test_configure_kivy_applies_them_only_to_a_fullscreen_kiosk() -> None:
     before = {k: Config.get("graphics", k) for k in keys}
     mouse = Config.get("input", "mouse")
     try:
-        configure_kivy(KioskConfig(fullscreen=False, display={"rotation": 270}))
+        configure_kivy(validate(KioskConfig, {"fullscreen": False, "display": {"rotation": 270}}))
         assert Config.get("graphics", "rotation") == before["rotation"]
-        configure_kivy(KioskConfig(fullscreen=True, display={"rotation": 270}))
+        configure_kivy(validate(KioskConfig, {"fullscreen": True, "display": {"rotation": 270}}))
         assert Config.get("graphics", "rotation") == "270"
         assert Config.get("graphics", "vsync") == "1"
         assert "disable_on_activity" in Config.get("input", "mouse")

@@ -13,6 +13,7 @@ from kiosk.cli import main
 from kiosk.content.build import build_release
 from kiosk.content.manifest import Manifest
 from kiosk.content.problems import ContentError
+from kiosk.validation import validate_json
 
 
 def build(src: Path, out: Path, *args: str) -> tuple[int, str]:
@@ -25,7 +26,7 @@ def test_release_has_content_media_and_a_true_manifest(source: Path, tmp_path: P
     code, output = build(source, out, "--version", "7")
     assert code == 0, output
     assert f"Built release 7 in {out}" in output
-    manifest = Manifest.model_validate_json((out / "manifest.json").read_bytes())
+    manifest = validate_json(Manifest, (out / "manifest.json").read_bytes())
     assert manifest.version == 7
     listed = {f.path for f in manifest.files}
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
@@ -54,7 +55,7 @@ def test_same_source_same_files_and_hashes(
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     c = build_release(source, tmp_path / "c")
-    a = Manifest.model_validate_json((tmp_path / "a" / "manifest.json").read_bytes())
+    a = validate_json(Manifest, (tmp_path / "a" / "manifest.json").read_bytes())
     assert a.files == c.files
 
 
@@ -80,7 +81,7 @@ def test_rebuild_replaces_the_release(source: Path, tmp_path: Path) -> None:
     build_release(source, out, version=2)
     content = (out / "content.json").read_text(encoding="utf-8")
     assert "e-dowód" in content
-    assert Manifest.model_validate_json((out / "manifest.json").read_bytes()).version == 2
+    assert validate_json(Manifest, (out / "manifest.json").read_bytes()).version == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["release", "src"]
 
 

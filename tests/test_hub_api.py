@@ -18,6 +18,7 @@ from hub.stats import aggregate
 from hub.times import ceil_hour
 from kiosk.content.build import build_release
 from kiosk.content.manifest import Manifest
+from kiosk.validation import to_data, validate_json
 from tests.conftest import write_tree
 from tests.hubtools import HubEnv, LiveServer, bearer, make_client, report_body, sha256
 
@@ -199,7 +200,7 @@ def test_oversized_streamed_body_is_cut_off_at_the_limit(env: HubEnv) -> None:
 
 def test_publishing_over_http_then_a_signed_manifest(env: HubEnv, client, release: Path) -> None:
     staff = bearer(env.token("staff", name="Anna"))
-    local = Manifest.model_validate_json((release / "manifest.json").read_bytes())
+    local = validate_json(Manifest, (release / "manifest.json").read_bytes())
     wanted = {"files": [{"sha256": f.sha256, "size": f.size} for f in local.files]}
     missing = client.post(f"{API}/publish/missing", json=wanted, headers=staff).json()["missing"]
     assert sorted(missing) == sorted({f.sha256 for f in local.files})
@@ -210,7 +211,7 @@ def test_publishing_over_http_then_a_signed_manifest(env: HubEnv, client, releas
     assert client.post(f"{API}/publish/missing", json=wanted, headers=staff).json() == {
         "missing": []
     }
-    files = {"files": [f.model_dump() for f in local.files]}
+    files = {"files": [to_data(f) for f in local.files]}
     created = client.post(f"{API}/releases", json=files, headers=staff)
     assert created.status_code == 201 and created.json() == {"version": 1}
 
@@ -225,7 +226,7 @@ def test_publishing_over_http_then_a_signed_manifest(env: HubEnv, client, releas
     assert not verify(
         enrolled["public_key"], body.replace(b'"version": 1', b'"version": 9'), signature
     )
-    manifest = Manifest.model_validate_json(body)
+    manifest = validate_json(Manifest, body)
     assert manifest.version == 1
     assert manifest.files == local.files
     now = datetime.now(UTC)
@@ -242,7 +243,7 @@ def test_publishing_over_http_then_a_signed_manifest(env: HubEnv, client, releas
     client.post(f"{API}/releases", json=files, headers=staff)
     changed = client.get(f"{API}/manifest", headers=kiosk | {"If-None-Match": etag})
     assert changed.status_code == 200
-    assert Manifest.model_validate_json(changed.content).version == 2
+    assert validate_json(Manifest, changed.content).version == 2
     listed = client.get(f"{API}/releases", headers=staff).json()["releases"]
     assert [(r["version"], r["published_by"]) for r in listed] == [(2, "Anna"), (1, "Anna")]
 
@@ -265,8 +266,8 @@ def test_a_release_with_missing_blobs_or_invalid_content_is_refused(
     env: HubEnv, client, release: Path
 ) -> None:
     staff = bearer(env.token("staff"))
-    local = Manifest.model_validate_json((release / "manifest.json").read_bytes())
-    files = {"files": [f.model_dump() for f in local.files]}
+    local = validate_json(Manifest, (release / "manifest.json").read_bytes())
+    files = {"files": [to_data(f) for f in local.files]}
     missing = client.post(f"{API}/releases", json=files, headers=staff)
     assert missing.status_code == 422
     assert any("has not been uploaded" in p for p in missing.json()["problems"])

@@ -33,6 +33,7 @@ from kiosk.outbox import list_reports
 from kiosk.store import open_store
 from kiosk.sync.enrolment import load_enrolment
 from kiosk.sync.reports import report_body
+from kiosk.validation import validate_json
 from tests.conftest import tiny_png, write_tree
 from tests.hubtools import KIOSK_CLI, REPO, HubProcess, enroll_kiosk, file_report, run
 
@@ -202,9 +203,7 @@ def test_publish_then_sync_activates_and_one_changed_image_is_all_that_is_fetche
     assert f"activated release {second}" in step_line(done, "content")
     assert active(kiosk) == second
     fetched = {e["path"].rsplit("/", 1)[1] for e in network.blobs_fetched()}
-    manifest = Manifest.model_validate_json(
-        (current_release_dir(kiosk) / MANIFEST_FILE).read_bytes()
-    )
+    manifest = validate_json(Manifest, (current_release_dir(kiosk) / MANIFEST_FILE).read_bytes())
     content_sha = next(e.sha256 for e in manifest.files if e.path == "content.json")
     # the new image, and the content.json that names it by its new hash: nothing else
     assert fetched == {hashlib.sha256(new_map).hexdigest(), content_sha}

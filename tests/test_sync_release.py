@@ -12,6 +12,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from kiosk.sync.content import (
     fetch_blobs,
     install_release,
 )
+from kiosk.validation import validate_json
 from tests.conftest import tiny_png
 
 
@@ -92,7 +94,7 @@ class BlobServer:
         return sha
 
     def add_release(self, release: Path) -> Manifest:
-        manifest = Manifest.model_validate_json((release / MANIFEST_FILE).read_bytes())
+        manifest = validate_json(Manifest, (release / MANIFEST_FILE).read_bytes())
         for entry in manifest.files:
             self.add((release / entry.path).read_bytes())
         return manifest
@@ -125,7 +127,7 @@ def built(source: Path, tmp_path: Path, version: int, name: str = "built") -> tu
 
 def stock_blobs(data: Path, release: Path) -> Manifest:
     """Put every file of a built release into the kiosk's blob store by hand."""
-    manifest = Manifest.model_validate_json((release / MANIFEST_FILE).read_bytes())
+    manifest = validate_json(Manifest, (release / MANIFEST_FILE).read_bytes())
     store = blob_dir(data)
     store.mkdir(parents=True, exist_ok=True)
     for entry in manifest.files:
@@ -159,8 +161,8 @@ def test_a_path_leaving_the_release_folder_is_refused(source: Path, tmp_path: Pa
     good = manifest.files[0]
     for bad_path in ["../escaped", "media/../../escaped", "/etc/escaped", ""]:
         # The model refuses such paths already; the assembler checks again on its own.
-        evil = FileEntry.model_construct(path=bad_path, sha256=good.sha256, size=good.size)
-        forged = Manifest.model_construct(**{**dict(manifest), "files": [*manifest.files, evil]})
+        evil = FileEntry(path=bad_path, sha256=good.sha256, size=good.size)
+        forged = replace(manifest, files=[*manifest.files, evil])
         with pytest.raises(ContentError, match="leaves the release folder|not a file"):
             assemble_release(data, body, forged)
         assert not (data / "releases" / "3").exists()
@@ -308,7 +310,7 @@ def test_install_activates_keeps_previous_and_removes_older(
     # blobs of release 1 only are gone; those of 2 and 3 stay
     used = set()
     for version in ("2", "3"):
-        m = Manifest.model_validate_json((data / "releases" / version / MANIFEST_FILE).read_bytes())
+        m = validate_json(Manifest, (data / "releases" / version / MANIFEST_FILE).read_bytes())
         used |= {e.sha256 for e in m.files}
     assert {p.name for p in blob_dir(data).iterdir() if p.is_file()} == used
 
@@ -325,11 +327,11 @@ def test_a_republished_old_release_reuses_installed_files(
     release2, body2 = built(source, tmp_path, 2)
     install_release(client, data, body2, server.add_release(release2))
     # release 1 is kept as the previous one; make its blobs vanish from the store
-    for entry in Manifest.model_validate_json(body1).files:
+    for entry in validate_json(Manifest, body1).files:
         (blob_dir(data) / entry.sha256).unlink(missing_ok=True)
     body3 = body1.replace(b'"version": 1', b'"version": 3')
     server.requests.clear()
-    outcome = install_release(client, data, body3, Manifest.model_validate_json(body3))
+    outcome = install_release(client, data, body3, validate_json(Manifest, body3))
     assert outcome.downloaded == []
     assert server.blob_requests() == []
     assert load_release(data / "current").version == 3

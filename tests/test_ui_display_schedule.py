@@ -12,6 +12,7 @@ import pytest
 
 import kiosk.devices.display
 from kiosk.config import KioskConfig
+from kiosk.validation import validate
 from tests.kivy_driver import FakeClock
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -38,7 +39,8 @@ def wait_for_file(path: Path, text: str) -> None:
 
 
 def night_kiosk(tmp_path: Path) -> KioskConfig:
-    return KioskConfig.model_validate(
+    return validate(
+        KioskConfig,
         {
             "fullscreen": False,
             "data_dir": str(tmp_path / "data"),
@@ -47,7 +49,7 @@ def night_kiosk(tmp_path: Path) -> KioskConfig:
                 "grace": 60,
                 "hours": [{"days": "daily", "on": "07:00", "off": "20:00"}],
             },
-        }
+        },
     )
 
 

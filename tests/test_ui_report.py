@@ -9,6 +9,7 @@ import pytest
 from kiosk.config import KioskConfig
 from kiosk.outbox import list_reports
 from kiosk.store import open_store
+from kiosk.validation import to_data, validate
 
 
 def in_sight(label) -> bool:
@@ -188,8 +189,8 @@ def test_ticket_printed_on_a_serial_line(kiosk_app, tmp_path: Path) -> None:
     import select
 
     master, slave = os.openpty()
-    kiosk = KioskConfig.model_validate(
-        config(tmp_path).model_dump() | {"printer": {"device": os.ttyname(slave)}}
+    kiosk = validate(
+        KioskConfig, to_data(config(tmp_path)) | {"printer": {"device": os.ttyname(slave)}}
     )
     app, ui = kiosk_app(kiosk=kiosk)
     fill_and_send(ui, app)
@@ -214,8 +215,8 @@ def test_ticket_printed_on_a_serial_line(kiosk_app, tmp_path: Path) -> None:
 
 
 def test_a_missing_printer_does_not_stop_the_report(kiosk_app, tmp_path: Path) -> None:
-    kiosk = KioskConfig.model_validate(
-        config(tmp_path).model_dump() | {"printer": {"device": "/dev/no-such-printer"}}
+    kiosk = validate(
+        KioskConfig, to_data(config(tmp_path)) | {"printer": {"device": "/dev/no-such-printer"}}
     )
     app, ui = kiosk_app(kiosk=kiosk)
     fill_and_send(ui, app)

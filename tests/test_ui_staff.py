@@ -10,6 +10,7 @@ from kiosk.config import KioskConfig
 from kiosk.pin import MAX_FAILURES, hash_pin
 from kiosk.store import open_store, set_state
 from kiosk.sync.agent import WAKE_FILE
+from kiosk.validation import validate
 from tests.test_printer import FakePrinter
 
 PIN = "2468"
@@ -28,7 +29,7 @@ def staff_config(tmp_path: Path, pin_hash: str, **extra) -> KioskConfig:
         "staff": {"pin_hash": pin_hash},
         "display": {"power": "blank"},
     }
-    return KioskConfig.model_validate(data | extra)
+    return validate(KioskConfig, data | extra)
 
 
 def corner_taps(ui, n: int = 5) -> None:

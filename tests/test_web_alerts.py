@@ -25,6 +25,7 @@ from hub.releases import get_release, latest
 from kiosk.content.model import Content
 from kiosk.content.release import Catalog, current_release_dir, load_release
 from kiosk.sync.enrolment import load_enrolment
+from kiosk.validation import validate_json
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.hubtools import KIOSK_CLI, REPO, HubEnv, LiveServer, enroll_kiosk, run
 from tests.webtools import csrf_of, sign_in, upload_content, zip_tree
@@ -89,7 +90,7 @@ def count(env, table) -> int:
 def content_of(env, version: int) -> Content:
     with env.hub.transaction(write=False) as conn:
         release = get_release(conn, version)
-    return Content.model_validate_json(env.hub.blobs.read(release.content_sha256))
+    return validate_json(Content, env.hub.blobs.read(release.content_sha256))
 
 
 def hub_alerts(content: Content) -> list:

@@ -26,6 +26,7 @@ from kiosk.content.build import build_release
 from kiosk.content.manifest import Manifest
 from kiosk.content.model import Content
 from kiosk.content.source import load_source
+from kiosk.validation import validate_json
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.hubtools import REPO, HubEnv, LiveServer, bearer
 from tests.webtools import csrf_of, post_form, sign_in, upload_content, zip_tree
@@ -100,11 +101,11 @@ def test_the_sample_content_published_through_the_page_reaches_a_kiosk(
     manifest_answer = requests.get(f"{live.url}/api/v1/manifest", headers=bearer(token), timeout=10)
     assert manifest_answer.status_code == 200
     assert manifest_answer.headers["Kiosk-Signature"].startswith("ed25519=")
-    manifest = Manifest.model_validate_json(manifest_answer.content)
+    manifest = validate_json(Manifest, manifest_answer.content)
     assert manifest.version == 1
     entry = next(f for f in manifest.files if f.path == "content.json")
     blob = requests.get(f"{live.url}/api/v1/blobs/{entry.sha256}", timeout=10)
-    content = Content.model_validate_json(blob.content)
+    content = validate_json(Content, blob.content)
     source = load_source(SAMPLE).content
     assert len(content.services) == len(source.services) > 0
     assert content.settings.municipality == source.settings.municipality
@@ -258,7 +259,7 @@ def test_roll_back_asks_first_then_publishes_the_old_files_as_a_new_version(
     manifest = requests.get(
         f"{live.url}/api/v1/manifest", headers=bearer(env.kiosk_token("rynek")), timeout=10
     )
-    assert Manifest.model_validate_json(manifest.content).version == 3
+    assert validate_json(Manifest, manifest.content).version == 3
     page = anna.get(f"{live.url}{done.headers['location']}", timeout=10).text
     assert "Wydanie 3 zostało opublikowane z plikami wydania 1." in page
     assert "kopia wydania 1" in row_of(page, 3)

@@ -26,11 +26,12 @@ from kiosk.content.manifest import CONTENT_FILE, MANIFEST_FILE, FileEntry, Manif
 from kiosk.content.source import MEDIA_FIELDS, Source, load_source
 from kiosk.content.walkbuild import build_walk
 from kiosk.durable import fsync_path
+from kiosk.validation import to_data
 
 
 def content_document(source: Source, media_names: dict[str, str]) -> bytes:
     """content.json bytes: deterministic (sorted keys), media refs rewritten to blob names."""
-    data = source.content.model_dump(mode="json")
+    data = to_data(source.content)
     for key, fields in MEDIA_FIELDS.items():
         owners = [data[key]] if isinstance(data[key], dict) else data[key]
         for owner in owners:
@@ -86,7 +87,7 @@ def _write_release(
             entries.append(FileEntry(path=name, sha256=digest, size=target.stat().st_size))
     if source.content.walk is not None:
         walk = build_walk(source.content.walk, source.panoramas, dest, entries)
-        source = replace(source, content=source.content.model_copy(update={"walk": walk}))
+        source = replace(source, content=replace(source.content, walk=walk))
     document = content_document(source, media_names)
     (dest / CONTENT_FILE).write_bytes(document)
     fsync_path(dest / CONTENT_FILE)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
-
 from kiosk.content.model import Model
+from kiosk.validation import After, Limits, to_json
 
 MANIFEST_FILE = "manifest.json"
 CONTENT_FILE = "content.json"
@@ -25,21 +25,23 @@ def _safe_release_path(path: str) -> str:
     return path
 
 
+@dataclass(kw_only=True)
 class FileEntry(Model):
-    path: Annotated[str, AfterValidator(_safe_release_path)]
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    size: Annotated[int, Field(ge=0)]
+    path: Annotated[str, After(_safe_release_path)]
+    sha256: Annotated[str, Limits(pattern=r"^[0-9a-f]{64}$")]
+    size: Annotated[int, Limits(ge=0)]
 
 
+@dataclass(kw_only=True)
 class Manifest(Model):
     format: int = 1
-    version: Annotated[int, Field(ge=1)]
+    version: Annotated[int, Limits(ge=1)]
     created: datetime
     expires: datetime | None = None
     files: list[FileEntry]
 
     def to_json(self) -> bytes:
-        return self.model_dump_json(indent=1).encode() + b"\n"
+        return to_json(self, indent=1) + b"\n"
 
 
 def sha256_file(path: Path) -> str:

@@ -7,20 +7,12 @@ visitor reads is a `Text`: a mapping of language code to string, Polish required
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    EmailStr,
-    Field,
-    HttpUrl,
-    model_validator,
-)
+from kiosk.validation import STRICT, After, Before, Email, Limits, WebLink
 
 LANGUAGES: tuple[str, ...] = ("pl", "en", "de", "cs", "uk")
 DEFAULT_LANGUAGE = "pl"
@@ -47,16 +39,14 @@ def _check_text(value: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
-Text = Annotated[
-    dict[Language, str], BeforeValidator(_text_from_plain), AfterValidator(_check_text)
-]
+Text = Annotated[dict[Language, str], Before(_text_from_plain), After(_check_text)]
 """Visitor-facing text in several languages; `pl` required, the others fall back to it."""
 
-Identifier = Annotated[str, Field(pattern=_ID_PATTERN)]
-MediaRef = Annotated[str, Field(min_length=1, max_length=500)]
+Identifier = Annotated[str, Limits(pattern=_ID_PATTERN)]
+MediaRef = Annotated[str, Limits(min_length=1, max_length=500)]
 """A media file: in a source tree a path relative to it, in a release `media/<sha256>.<ext>`."""
-Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ()-]{5,24}$")]
-Keywords = dict[Language, list[Annotated[str, Field(min_length=1, max_length=80)]]]
+Phone = Annotated[str, Limits(pattern=r"^\+?[0-9][0-9 ()-]{5,24}$")]
+Keywords = dict[Language, list[Annotated[str, Limits(min_length=1, max_length=80)]]]
 
 
 def tr(text: dict[str, str] | None, lang: str) -> str:
@@ -76,31 +66,32 @@ def _check_timezone(name: str) -> str:
     return name
 
 
-TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+TimeZoneName = Annotated[str, After(_check_timezone)]
 
 
-class Model(BaseModel):
-    """Strict base: an unknown field is a typo and an error, not silently ignored.
+@dataclass(kw_only=True)
+class Model:
+    """Base of every model: a plain dataclass that `kiosk.validation.validate` checks with
+    pydantic, strictly (an unknown field is a typo and an error, not silently ignored).
 
-    Validators are built on a class's first validation, not at import: the kiosk's screen
-    reads releases without validating them again and starts without building any."""
+    Cross-field checks are `__post_init__` methods: pydantic runs them after validating the
+    fields, and they run again whenever a model is made or copied in code."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+    __pydantic_config__ = STRICT
 
 
+@dataclass(kw_only=True)
 class Targeted(Model):
     """Any item may be limited to some kiosks or kiosk groups and to a validity window."""
 
-    kiosks: list[Identifier] = []
-    groups: list[Identifier] = []
+    kiosks: list[Identifier] = field(default_factory=list)
+    groups: list[Identifier] = field(default_factory=list)
     valid_from: datetime | None = None
     valid_until: datetime | None = None
 
-    @model_validator(mode="after")
-    def _window_in_order(self) -> Targeted:
+    def __post_init__(self) -> None:
         if self.valid_from and self.valid_until and _ts(self.valid_until) <= _ts(self.valid_from):
             raise ValueError("valid_until must be later than valid_from")
-        return self
 
     def targets(self, kiosk_id: str | None, groups: frozenset[str] | set[str]) -> bool:
         """Whether this item is meant for a kiosk with this id and these groups."""
@@ -121,67 +112,69 @@ def _ts(moment: datetime) -> float:
     return moment.timestamp()
 
 
+@dataclass(kw_only=True)
 class Location(Model):
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    long: Annotated[float, Field(ge=-180, le=180)]
+    lat: Annotated[float, Limits(ge=-90, le=90)]
+    long: Annotated[float, Limits(ge=-180, le=180)]
 
 
+@dataclass(kw_only=True)
 class Contact(Model):
     name: Text
     address: Text
     phone: Phone | None = None
-    email: EmailStr | None = None
-    web: HttpUrl | None = None
+    email: Email | None = None
+    web: WebLink | None = None
     opening_hours: Text | None = None
 
 
+@dataclass(kw_only=True)
 class MapImage(Model):
     """A map of the municipality for reports; its edges' coordinates turn a tap into lat/long."""
 
     image: MediaRef
-    north: Annotated[float, Field(ge=-90, le=90)]
-    south: Annotated[float, Field(ge=-90, le=90)]
-    west: Annotated[float, Field(ge=-180, le=180)]
-    east: Annotated[float, Field(ge=-180, le=180)]
+    north: Annotated[float, Limits(ge=-90, le=90)]
+    south: Annotated[float, Limits(ge=-90, le=90)]
+    west: Annotated[float, Limits(ge=-180, le=180)]
+    east: Annotated[float, Limits(ge=-180, le=180)]
 
-    @model_validator(mode="after")
-    def _edges_in_order(self) -> MapImage:
+    def __post_init__(self) -> None:
         if self.north <= self.south:
             raise ValueError("north must be greater than south")
         if self.east <= self.west:
             raise ValueError("east must be greater than west")
-        return self
 
 
+@dataclass(kw_only=True)
 class IdleSettings(Model):
-    reset_after: Annotated[int, Field(ge=15, le=3600)] = 90
+    reset_after: Annotated[int, Limits(ge=15, le=3600)] = 90
     """Seconds without a touch before the "Are you still there?" overlay."""
-    countdown: Annotated[int, Field(ge=3, le=60)] = 10
+    countdown: Annotated[int, Limits(ge=3, le=60)] = 10
     """Seconds the overlay counts down before the kiosk returns home."""
-    attract_after: Annotated[int, Field(ge=0, le=3600)] = 30
+    attract_after: Annotated[int, Limits(ge=0, le=3600)] = 30
     """Seconds at rest after the reset before the attract loop plays (attract.yaml)."""
 
 
+@dataclass(kw_only=True)
 class Settings(Model):
     municipality: Text
     logo: MediaRef | None = None
     default_language: Language = "pl"
-    languages: list[Language] = ["pl", "en", "de", "cs", "uk"]
+    languages: list[Language] = field(default_factory=lambda: list(LANGUAGES))
     timezone: TimeZoneName = "Europe/Warsaw"
     location: Location
     contact: Contact
-    idle: IdleSettings = IdleSettings()
+    idle: IdleSettings = field(default_factory=IdleSettings)
     map: MapImage | None = None
 
-    @model_validator(mode="after")
-    def _default_offered(self) -> Settings:
+    def __post_init__(self) -> None:
         if self.default_language not in self.languages:
             raise ValueError("default_language must be one of the offered languages")
         if len(set(self.languages)) != len(self.languages):
             raise ValueError("languages lists a language twice")
-        return self
 
 
+@dataclass(kw_only=True)
 class ServiceCategory(Targeted):
     id: Identifier
     name: Text
@@ -190,36 +183,40 @@ class ServiceCategory(Targeted):
     order: int = 0
 
 
+@dataclass(kw_only=True)
 class Office(Model):
     name: Text
-    room: Annotated[str, Field(max_length=80)] | None = None
+    room: Annotated[str, Limits(max_length=80)] | None = None
     address: Text | None = None
 
 
+@dataclass(kw_only=True)
 class ServiceCard(Targeted):
     id: Identifier
     category: Identifier
     title: Text
     summary: Text
     body: Text | None = None
-    documents: list[Text] = []
+    documents: list[Text] = field(default_factory=list)
     fees: Text | None = None
     processing_time: Text | None = None
     office: Office | None = None
     opening_hours: Text | None = None
     phone: Phone | None = None
-    email: EmailStr | None = None
-    link: HttpUrl | None = None
-    keywords: Keywords = {}
+    email: Email | None = None
+    link: WebLink | None = None
+    keywords: Keywords = field(default_factory=dict)
     last_reviewed: date | None = None
 
 
+@dataclass(kw_only=True)
 class EventCategory(Model):
     id: Identifier
     name: Text
     icon: Identifier | None = None
 
 
+@dataclass(kw_only=True)
 class Event(Targeted):
     id: Identifier
     title: Text
@@ -232,10 +229,10 @@ class Event(Targeted):
     place: Text | None = None
     category: Identifier | None = None
     image: MediaRef | None = None
-    link: HttpUrl | None = None
+    link: WebLink | None = None
 
-    @model_validator(mode="after")
-    def _times_consistent(self) -> Event:
+    def __post_init__(self) -> None:
+        super().__post_init__()
         dated = [isinstance(t, datetime) for t in (self.start, self.end) if t is not None]
         if self.all_day and any(dated):
             raise ValueError("an all-day event takes dates (2026-05-01), not times")
@@ -243,15 +240,15 @@ class Event(Targeted):
             raise ValueError("give a time (2026-05-01T18:00) or set all_day: true")
         if self.end is not None and self.end < self.start:  # type: ignore[operator]
             raise ValueError("the event ends before it starts")
-        return self
 
 
-AttributeCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+AttributeCode = Annotated[str, Limits(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 """Sent back by Open311 clients as `attribute[CODE]=…`, so no brackets, dots or spaces."""
-ListKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+ListKey = Annotated[str, Limits(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
 LIST_DATATYPES = ("singlevaluelist", "multivaluelist")
 
 
+@dataclass(kw_only=True)
 class AttributeValue(Model):
     """One choice of a list attribute: `key` is what clients send, `name` what people read."""
 
@@ -259,6 +256,7 @@ class AttributeValue(Model):
     name: Text
 
 
+@dataclass(kw_only=True)
 class ReportAttribute(Model):
     """An extra question of a report category: an Open311 service definition attribute."""
 
@@ -270,12 +268,11 @@ class ReportAttribute(Model):
     """False: no answer is asked for; the description only informs."""
     required: bool = False
     datatype_description: Text | None = None
-    order: Annotated[int, Field(ge=1)] | None = None
+    order: Annotated[int, Limits(ge=1)] | None = None
     """Position among the category's attributes (1 first); by default its place in the list."""
-    values: list[AttributeValue] = []
+    values: list[AttributeValue] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _values_fit_datatype(self) -> ReportAttribute:
+    def __post_init__(self) -> None:
         if self.datatype in LIST_DATATYPES and not self.values:
             raise ValueError(f"a {self.datatype} attribute needs values to choose from")
         if self.datatype not in LIST_DATATYPES and self.values:
@@ -285,65 +282,66 @@ class ReportAttribute(Model):
             raise ValueError("two values have the same key")
         if self.required and not self.variable:
             raise ValueError("an attribute that asks nothing (variable: false) cannot be required")
-        return self
 
 
+@dataclass(kw_only=True)
 class ReportCategory(Targeted):
     service_code: Identifier
     name: Text
     group: Text
     description: Text | None = None
     department: Text
-    department_email: EmailStr
+    department_email: Email
     icon: Identifier | None = None
-    keywords: Keywords = {}
+    keywords: Keywords = field(default_factory=dict)
     type: Literal["realtime", "batch", "blackbox"] = "realtime"
     """Open311 service type."""
-    attributes: list[ReportAttribute] = []
+    attributes: list[ReportAttribute] = field(default_factory=list)
     """Extra questions (Open311 service definition); Open311 clients must answer the required."""
 
-    @model_validator(mode="after")
-    def _attributes_distinct(self) -> ReportCategory:
+    def __post_init__(self) -> None:
+        super().__post_init__()
         codes = [a.code for a in self.attributes]
         if len(set(codes)) != len(codes):
             raise ValueError("two attributes have the same code")
         orders = self.attribute_orders()
         if len(set(orders)) != len(orders):
             raise ValueError("two attributes have the same order")
-        return self
 
     def attribute_orders(self) -> list[int]:
         """Each attribute's order: as given, or its place in the list (1 first)."""
         return [a.order or i for i, a in enumerate(self.attributes, start=1)]
 
 
+@dataclass(kw_only=True)
 class Alert(Targeted):
     id: Identifier
     severity: Literal["info", "warning", "danger"] = "info"
     text: Text
 
 
+@dataclass(kw_only=True)
 class AttractItem(Targeted):
     """One slide of the attract loop a kiosk plays at rest: a video or an image."""
 
     video: MediaRef | None = None
     image: MediaRef | None = None
-    duration: Annotated[float, Field(ge=1, le=600)] | None = None
+    duration: Annotated[float, Limits(ge=1, le=600)] | None = None
     """Seconds on screen: for an image (default 8), or to cut a video short."""
 
-    @model_validator(mode="after")
-    def _one_medium(self) -> AttractItem:
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if (self.video is None) == (self.image is None):
             raise ValueError("give either a video or an image")
-        return self
 
 
-Yaw = Annotated[float, Field(ge=-180, le=180)]
+Yaw = Annotated[float, Limits(ge=-180, le=180)]
 """Degrees to the right of the panorama image's centre (negative: to the left)."""
-Pitch = Annotated[float, Field(ge=-90, le=90)]
+Pitch = Annotated[float, Limits(ge=-90, le=90)]
 """Degrees above the horizon (negative: below it)."""
 
 
+@dataclass(kw_only=True)
 class Hotspot(Model):
     """A point in a panorama a visitor can touch: a way to another place, or a note."""
 
@@ -356,24 +354,24 @@ class Hotspot(Model):
     label: Text | None = None
     """Shown beside the marker; a way to a place defaults to that place's title."""
 
-    @model_validator(mode="after")
-    def _target_or_info(self) -> Hotspot:
+    def __post_init__(self) -> None:
         if (self.target is None) == (self.info is None):
             raise ValueError("give either a target (a place's id) or an info text")
-        return self
 
 
+@dataclass(kw_only=True)
 class PanoramaTextures(Model):
     """Written by `content build`: the panorama cut into GPU textures of at most 4096 px."""
 
     layout: Literal["halves"] = "halves"
     """`halves`: the equirectangular image's left and right halves, each one texture."""
-    width: Annotated[int, Field(ge=2, le=8192)]
-    height: Annotated[int, Field(ge=1, le=4096)]
+    width: Annotated[int, Limits(ge=2, le=8192)]
+    height: Annotated[int, Limits(ge=1, le=4096)]
     """Size of the whole equirectangular image the textures make up."""
-    files: Annotated[list[MediaRef], Field(min_length=2, max_length=2)]
+    files: Annotated[list[MediaRef], Limits(min_length=2, max_length=2)]
 
 
+@dataclass(kw_only=True)
 class PanoramaNode(Model):
     """One place of the virtual walk: a 360° equirectangular photograph and its hotspots."""
 
@@ -389,21 +387,20 @@ class PanoramaNode(Model):
     pitch: Pitch = 0.0
     location: Location
     """Where the place is: a point on the municipality map."""
-    hotspots: list[Hotspot] = []
+    hotspots: list[Hotspot] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _has_picture(self) -> PanoramaNode:
+    def __post_init__(self) -> None:
         if self.image is None and self.textures is None:
             raise ValueError("image is required (an equirectangular JPEG, twice as wide as high)")
-        return self
 
 
+@dataclass(kw_only=True)
 class Walk(Model):
     """The virtual walk: places joined by hotspots, entered at `start`."""
 
     start: Identifier | None = None
     """The place a visitor enters at; the first node when not given."""
-    nodes: Annotated[list[PanoramaNode], Field(min_length=1)]
+    nodes: Annotated[list[PanoramaNode], Limits(min_length=1)]
 
     @property
     def start_id(self) -> str:
@@ -421,16 +418,17 @@ class Walk(Model):
         return refs
 
 
+@dataclass(kw_only=True)
 class Content(Model):
     """Everything a release carries: the one JSON document a kiosk loads."""
 
     format: Literal[1] = 1
     settings: Settings
-    service_categories: list[ServiceCategory] = []
-    services: list[ServiceCard] = []
-    event_categories: list[EventCategory] = []
-    events: list[Event] = []
-    report_categories: list[ReportCategory] = []
-    alerts: list[Alert] = []
+    service_categories: list[ServiceCategory] = field(default_factory=list)
+    services: list[ServiceCard] = field(default_factory=list)
+    event_categories: list[EventCategory] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    report_categories: list[ReportCategory] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
     walk: Walk | None = None
-    attract: list[AttractItem] = []
+    attract: list[AttractItem] = field(default_factory=list)

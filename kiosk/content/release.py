@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import types
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel
 
 from kiosk.agenda import When, upcoming
 from kiosk.content.manifest import CONTENT_FILE, MANIFEST_FILE, Manifest
@@ -34,6 +29,7 @@ from kiosk.content.model import (
 )
 from kiosk.durable import fsync_path
 from kiosk.search import BODY, KEYWORD, SUMMARY, TITLE, SearchIndex
+from kiosk.validation import trusted, validate_json
 
 CURRENT_LINK = "current"
 RELEASES_DIR = "releases"
@@ -59,10 +55,11 @@ def load_release(path: Path, *, validate: bool = True) -> Release:
     """A release folder, loaded; ReleaseError says what is wrong with a broken one.
 
     `validate=False` is the kiosk screen's fast start: content.json goes into the model's
-    classes without pydantic validating it again (building the validators of every content
-    class costs more than the rest of the start). Only for releases validated before: by
-    `content build`, and on a kiosk again by the agent, after checking the signature, before it
-    activated the release. A file that is not even shaped like content is still refused.
+    classes without pydantic validating it again (importing pydantic and building the
+    validators of every content class costs more than the rest of the start). Only for
+    releases validated before: by `content build`, and on a kiosk again by the agent, after
+    checking the signature, before it activated the release. A file that is not even shaped
+    like content is still refused.
     """
     path = Path(path)
     try:
@@ -70,10 +67,7 @@ def load_release(path: Path, *, validate: bool = True) -> Release:
     except OSError as exc:
         raise ReleaseError(f"{path}: no readable {CONTENT_FILE} ({exc.strerror})") from exc
     try:
-        if validate:
-            content = Content.model_validate_json(raw)
-        else:
-            content = from_trusted_json(Content, json.loads(raw))
+        content = validate_json(Content, raw) if validate else trusted(Content, json.loads(raw))
     except ValueError as exc:
         raise ReleaseError(f"{path}/{CONTENT_FILE} is not valid content: {exc}") from exc
     version = 0
@@ -88,130 +82,12 @@ def load_release(path: Path, *, validate: bool = True) -> Release:
 
 def _manifest_version(raw: bytes, validate: bool) -> int:
     if validate:
-        return Manifest.model_validate_json(raw).version
+        return validate_json(Manifest, raw).version
     data = json.loads(raw)
     version = data.get("version") if isinstance(data, dict) else None
     if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         raise ValueError(f"version must be a whole number, not {version!r}")
     return version
-
-
-class ShapeError(ValueError):
-    """Trusted JSON that does not even have the model's shape (a damaged file)."""
-
-
-Convert = Callable[[Any], Any]
-_PLANS: dict[type[BaseModel], tuple[list[tuple[str, Convert | None]], list[str]]] = {}
-
-
-def from_trusted_json(model: type[BaseModel], data: Any) -> Any:
-    """An instance of `model` made from JSON that was validated before, without validating
-    it again: nested objects become their models, ISO strings dates and datetimes, and fields
-    the JSON leaves out take their defaults. Only the shape is checked (objects where the
-    model has objects, lists where it has lists, required fields present)."""
-    if not isinstance(data, dict):
-        raise ShapeError(f"expected an object for {model.__name__}, not {type(data).__name__}")
-    plan = _PLANS.get(model)
-    if plan is None:
-        plan = _PLANS[model] = _plan(model)
-    converters, required = plan
-    missing = [name for name in required if name not in data]
-    if missing:
-        raise ShapeError(f"{model.__name__}: missing {', '.join(missing)}")
-    values = {}
-    for name, convert in converters:
-        if name in data:
-            value = data[name]
-            if convert is not None and value is not None:
-                try:
-                    value = convert(value)
-                except ShapeError as exc:
-                    raise ShapeError(f"{name}: {exc}") from None
-            values[name] = value
-    return model.model_construct(**values)
-
-
-def _plan(model: type[BaseModel]) -> tuple[list[tuple[str, Convert | None]], list[str]]:
-    fields = model.model_fields
-    converters = [(name, _converter(info.annotation)) for name, info in fields.items()]
-    return converters, [name for name, info in fields.items() if info.is_required()]
-
-
-def _converter(annotation: Any) -> Convert | None:
-    """How a JSON value becomes a value of `annotation`; None where JSON already has it
-    (strings, numbers, booleans, literals, texts; URLs stay the strings the build wrote)."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _converter(get_args(annotation)[0])
-    if origin in (Union, types.UnionType):
-        return _union([a for a in get_args(annotation) if a is not type(None)])
-    if origin is list:
-        return _list(_converter(get_args(annotation)[0]))
-    if origin is dict:
-        return _dict(_converter(get_args(annotation)[1]))
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return lambda value: from_trusted_json(annotation, value)
-    if annotation is datetime:
-        return _iso(datetime.fromisoformat)
-    if annotation is date:
-        return _iso(date.fromisoformat)
-    return None
-
-
-def _union(members: list[Any]) -> Convert | None:
-    converters = [_converter(m) for m in members]
-    if all(c is None for c in converters):
-        return None
-    if len(converters) == 1:
-        return converters[0]
-    if set(members) == {datetime, date}:  # an all-day event's "2026-05-01", else a time
-        return _iso(lambda text: (date if len(text) == 10 else datetime).fromisoformat(text))
-    raise TypeError(f"no JSON reading for a union of {members}")
-
-
-def _list(item: Convert | None) -> Convert:
-    def convert(value: Any) -> list:
-        if not isinstance(value, list):
-            raise ShapeError(f"expected a list, not {type(value).__name__}")
-        if item is None:
-            return value
-        try:
-            return [item(v) for v in value]
-        except ShapeError as exc:
-            raise ShapeError(f"item {_failing(item, value)}: {exc}") from None
-
-    return convert
-
-
-def _dict(item: Convert | None) -> Convert:
-    def convert(value: Any) -> dict:
-        if not isinstance(value, dict):
-            raise ShapeError(f"expected an object, not {type(value).__name__}")
-        return value if item is None else {k: item(v) for k, v in value.items()}
-
-    return convert
-
-
-def _iso(parse: Callable[[str], Any]) -> Convert:
-    def convert(value: Any) -> Any:
-        if not isinstance(value, str):
-            raise ShapeError(f"expected an ISO date or time, not {value!r}")
-        try:
-            return parse(value)
-        except ValueError as exc:
-            raise ShapeError(str(exc)) from None
-
-    return convert
-
-
-def _failing(item: Convert, values: list) -> int:
-    """The index of the first value `item` refuses (only on the way to an error)."""
-    for index, value in enumerate(values):
-        try:
-            item(value)
-        except ShapeError:
-            return index
-    return -1
 
 
 def current_release_dir(data_dir: Path) -> Path | None:

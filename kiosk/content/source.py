@@ -19,13 +19,13 @@ Every problem is collected, never just the first, so staff fix everything in one
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from kiosk.content.media import (
     IMAGE_SUFFIXES,
@@ -49,12 +49,13 @@ from kiosk.content.model import (
 from kiosk.content.problems import ContentError, Problem
 from kiosk.content.walksource import load_walk
 from kiosk.content.yamlfile import PathKey, YamlDocument, dotted, read_yaml
+from kiosk.validation import validate
 
 
 @dataclass(frozen=True)
 class Collection:
     key: str
-    model: type[BaseModel]
+    model: type
     pattern: str
     id_field: str = "id"
     required: bool = True
@@ -191,16 +192,14 @@ class _Loader:
                     items.append(item)
         return items
 
-    def _validate(
-        self, model: type[BaseModel], doc: YamlDocument, path: PathKey, media_fields=()
-    ) -> Any:
+    def _validate(self, model: type, doc: YamlDocument, path: PathKey, media_fields=()) -> Any:
         data = doc.data
         for part in path:
             data = data[part]
         if isinstance(data, dict):
             self._check_media(doc, path, data, media_fields)
         try:
-            item = model.model_validate(data)
+            item = validate(model, data)
         except ValidationError as exc:
             self.problems.extend(_problems_from(exc, doc, path, data))
             return None
@@ -311,7 +310,7 @@ _TYPE_TAGS = {"str", "int", "float", "bool", "date", "datetime", "dict", "list",
 
 def _message(error: Any) -> str:
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         return "unknown field; check its spelling"
     if kind == "missing":
         return "is required"
@@ -327,7 +326,7 @@ def _localized(event: Event, tz: ZoneInfo) -> Event:
         value = getattr(event, name)
         if isinstance(value, datetime) and value.tzinfo is None:
             update[name] = value.replace(tzinfo=zone)
-    return event.model_copy(update=update) if update else event
+    return replace(event, **update) if update else event
 
 
 def _languages_used(content: Content) -> set[str]:

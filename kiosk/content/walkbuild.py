@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from kiosk.content.manifest import FileEntry, sha256_file
@@ -44,10 +45,8 @@ def build_walk(
             )
             done[node.image] = (textures, preview)
         textures, preview = done[node.image]
-        nodes.append(
-            node.model_copy(update={"image": None, "textures": textures, "preview": preview})
-        )
-    return walk.model_copy(update={"nodes": nodes})
+        nodes.append(replace(node, image=None, textures=textures, preview=preview))
+    return replace(walk, nodes=nodes)
 
 
 def _store(path: Path, media: Path, entries: list[FileEntry]) -> str:

@@ -31,6 +31,7 @@ from kiosk.durable import fsync_path
 from kiosk.store import get_state, set_state, write_transaction
 from kiosk.sync.client import CHUNK, HubClient, HubError, failure
 from kiosk.sync.manifest_check import SIGNATURE_HEADER, check_manifest, trusted_time
+from kiosk.validation import validate_json
 
 BLOBS_DIR = "blobs"
 PARTIAL_DIR = "partial"
@@ -81,7 +82,7 @@ def active_version(data_dir: Path) -> int | None:
     if current is None:
         return None
     try:
-        return Manifest.model_validate_json((current / MANIFEST_FILE).read_bytes()).version
+        return validate_json(Manifest, (current / MANIFEST_FILE).read_bytes()).version
     except (OSError, ValueError):
         return None
 
@@ -182,7 +183,7 @@ def _blobs_in_releases(data_dir: Path) -> dict[str, Path]:
         return found
     for folder in releases.iterdir():
         try:
-            manifest = Manifest.model_validate_json((folder / MANIFEST_FILE).read_bytes())
+            manifest = validate_json(Manifest, (folder / MANIFEST_FILE).read_bytes())
         except (OSError, ValueError):
             continue
         for entry in manifest.files:
@@ -360,7 +361,7 @@ def prune_blobs(data_dir: Path, keep: set[Path]) -> list[str]:
     """Delete blobs (and partial downloads) no kept release uses."""
     used: set[str] = set()
     for folder in keep:
-        manifest = Manifest.model_validate_json((folder / MANIFEST_FILE).read_bytes())
+        manifest = validate_json(Manifest, (folder / MANIFEST_FILE).read_bytes())
         used.update(e.sha256 for e in manifest.files)
     store = blob_dir(data_dir)
     removed = []

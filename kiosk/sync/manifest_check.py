@@ -19,6 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from kiosk.content.manifest import Manifest
+from kiosk.validation import validate_json
 
 SIGNATURE_HEADER = "Kiosk-Signature"
 SIGNATURE_SCHEME = "ed25519"
@@ -59,7 +60,7 @@ def verify_signature(body: bytes, header: str | None, public_key: bytes) -> None
 
 def parse_manifest(body: bytes) -> Manifest:
     try:
-        manifest = Manifest.model_validate_json(body)
+        manifest = validate_json(Manifest, body)
     except ValueError as exc:
         raise ManifestRefused(f"the manifest is not valid: {exc}") from exc
     for name in ("created", "expires"):
