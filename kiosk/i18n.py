@@ -2,10 +2,17 @@
 
 Catalogs are `kiosk/locale/<lang>.po`, read with Babel when the app starts (no compile step);
 message ids are English. Content texts are not here: they come translated in the release.
+
+Dates are formatted by Babel from the calendar words of CLDR (month and day names, date and
+time patterns). Babel would load each language's whole CLDR data for them (about 1.5 MB of
+Python objects a language, and 2 MB of global data): a kiosk keeps only the calendar words,
+taken from Babel by `scripts/update-catalogs` into `kiosk/locale/calendar.json`.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
@@ -15,12 +22,17 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, parse_pattern
+from babel.localedata import LocaleDataDict
 from babel.messages.pofile import read_po
 
 from kiosk.content.model import DEFAULT_LANGUAGE, LANGUAGES
 
 LOCALE_DIR = Path(__file__).parent / "locale"
+CALENDAR_FILE = LOCALE_DIR / "calendar.json"
+CALENDAR_KEYS = ("date_formats", "time_formats", "months", "days", "day_periods")
+"""The parts of CLDR's data that format_day and format_when use."""
+PATTERNS = ("date_formats", "time_formats")
 
 LANGUAGE_NAMES = {
     "pl": "Polski",
@@ -113,7 +125,60 @@ def format_when(
 
 
 def _locale(lang: str) -> Locale:
-    return Locale.parse(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    return _calendar_locale(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+class _CalendarLocale(Locale):
+    """A Babel locale that holds only its calendar words."""
+
+    def __init__(self, lang: str, words: dict[str, Any]) -> None:
+        super().__init__(lang)
+        self._words = LocaleDataDict(words)
+
+    @property
+    def _data(self) -> LocaleDataDict:
+        return self._words
+
+
+@functools.cache
+def _calendar_locale(lang: str) -> Locale:
+    words = dict(_calendar()[lang])
+    for key in PATTERNS:
+        words[key] = {width: parse_pattern(text) for width, text in words[key].items()}
+    for key in ("months", "days"):  # JSON keys are strings; CLDR numbers them
+        words[key] = {
+            context: {
+                width: {int(n): name for n, name in names.items()} for width, names in w.items()
+            }
+            for context, w in words[key].items()
+        }
+    return _CalendarLocale(lang, words)
+
+
+@functools.cache
+def _calendar() -> dict[str, dict[str, Any]]:
+    return json.loads(CALENDAR_FILE.read_text(encoding="utf-8"))
+
+
+def calendar_words(lang: str) -> dict[str, Any]:
+    """A language's calendar words from Babel's whole CLDR data, as calendar.json keeps them."""
+    locale = Locale.parse(lang)
+    words = {key: _plain(getattr(locale, key)) for key in CALENDAR_KEYS}
+    for key in PATTERNS:
+        words[key] = {width: pattern.pattern for width, pattern in words[key].items()}
+    return words
+
+
+def _plain(value: Any) -> Any:
+    """Babel's data without its aliases (resolved) and with JSON's string keys."""
+    if isinstance(value, LocaleDataDict | dict):
+        return {str(key): _plain(value[key]) for key in value}
+    return value
+
+
+def write_calendar(path: Path = CALENDAR_FILE) -> None:
+    words = {lang: calendar_words(lang) for lang in LANGUAGES}
+    path.write_text(json.dumps(words, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 _KV_SINGLE = re.compile(r"""\b_\(\s*"((?:[^"\\]|\\.)*)"\s*[,)]""")

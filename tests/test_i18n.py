@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel import Locale
+from babel.dates import format_date, format_time
 from babel.messages.extract import extract_from_dir
 
-from kiosk.i18n import LOCALE_DIR, Translator, format_when
+from kiosk.content.model import LANGUAGES
+from kiosk.i18n import CALENDAR_FILE, LOCALE_DIR, Translator, calendar_words, format_when
 
 REPO = Path(__file__).resolve().parent.parent
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -63,3 +69,63 @@ def test_event_times_in_the_visitors_language() -> None:
     # a time stored in UTC is shown on the kiosk's clock
     utc = datetime(2026, 12, 20, 17, 0, tzinfo=ZoneInfo("UTC"))
     assert format_when(utc, None, "uk", WARSAW, False).endswith("18:00")
+
+
+def test_the_kiosks_calendar_words_are_babels() -> None:
+    """calendar.json is what the pinned Babel says; after upgrading Babel, run
+    scripts/update-catalogs."""
+    kept = json.loads(CALENDAR_FILE.read_text(encoding="utf-8"))
+    assert sorted(kept) == sorted(LANGUAGES)
+    for lang in LANGUAGES:
+        assert kept[lang] == calendar_words(lang), f"{lang}: run scripts/update-catalogs"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_dates_from_the_calendar_words_are_babels_own(lang: str) -> None:
+    """Every day of a year, with times at each hour, said as Babel says it with all of
+    CLDR's data, in a process that never loads that data."""
+    script = f"""
+import json, sys
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+from kiosk.i18n import format_day, format_when
+tz = ZoneInfo("Europe/Warsaw")
+said = []
+for n in range(366):
+    day = date(2026, 1, 1) + timedelta(days=n)
+    start = datetime(day.year, day.month, day.day, n % 24, 30, tzinfo=tz)
+    said.append(format_day(day, {lang!r}))
+    said.append(format_when(start, start + timedelta(hours=2), {lang!r}, tz, False))
+    said.append(format_when(start, start + timedelta(days=3), {lang!r}, tz, False))
+    said.append(format_when(day, day + timedelta(days=2), {lang!r}, tz, True))
+import babel.localedata
+print(json.dumps([said, sorted(babel.localedata._cache)]))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    said, loaded = json.loads(done.stdout)
+    assert loaded == []  # no CLDR data file was read
+    tz = ZoneInfo("Europe/Warsaw")
+    full = Locale.parse(lang)
+    expected = []
+    for n in range(366):
+        day = date(2026, 1, 1) + timedelta(days=n)
+        start = datetime(day.year, day.month, day.day, n % 24, 30, tzinfo=tz)
+        end, later = start + timedelta(hours=2), start + timedelta(days=3)
+        expected.append(format_date(day, format="full", locale=full))
+        expected.append(
+            f"{format_date(start, format='full', locale=full)}, "
+            f"{format_time(start, 'short', locale=full)}–{format_time(end, 'short', locale=full)}"
+        )
+        expected.append(
+            f"{format_date(start, format='full', locale=full)}, "
+            f"{format_time(start, 'short', locale=full)} – "
+            f"{format_date(later, format='long', locale=full)}, "
+            f"{format_time(later, 'short', locale=full)}"
+        )
+        expected.append(
+            f"{format_date(day, format='long', locale=full)} – "
+            f"{format_date(day + timedelta(days=2), format='long', locale=full)}"
+        )
+    assert said == expected
