@@ -129,7 +129,9 @@ def _locale(lang: str) -> Locale:
 
 
 class _CalendarLocale(Locale):
-    """A Babel locale that holds only its calendar words."""
+    """A Babel locale that holds only its calendar words (CALENDAR_KEYS): enough for dates
+    in the date_formats and times in the time_formats that name no time zone. Anything else
+    (format_datetime, long times, quarters, eras) needs more keys in CALENDAR_KEYS first."""
 
     def __init__(self, lang: str, words: dict[str, Any]) -> None:
         super().__init__(lang)

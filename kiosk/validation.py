@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import types
@@ -145,16 +146,35 @@ def describe(error: ValueError) -> str:
     errors = getattr(error, "errors", None)
     if errors is None:
         return str(error)
-    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors())
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {problem(e)}" for e in errors())
+
+
+UNKNOWN_FIELD = ("extra_forbidden", "unexpected_keyword_argument")
+"""How pydantic names a field the model does not have (in a model; in a dataclass)."""
+
+
+def problem(error: Any) -> str:
+    """One of pydantic's errors in words for the staff who wrote the file."""
+    if error["type"] in UNKNOWN_FIELD:
+        return "unknown field; check its spelling"
+    if error["type"] == "missing":
+        return "is required"
+    return error["msg"].removeprefix("Value error, ")
 
 
 def validate_once(model: type[T], data: Any, memo: Path, rules: list[str]) -> T:
     """`validate`, remembered: the file `memo` keeps the last data that validated and the
-    result, so the same data under the same rules (the files of the modules that validate,
-    by size and time) is read back as trusted, without importing pydantic. For what a kiosk
-    reads at every start and rarely changes: its configuration file. The memo's key covers
-    the result too, so a damaged or edited memo is not trusted."""
-    stamp = _stamp(rules)
+    result, so the same data under the same rules is read back as trusted, without importing
+    pydantic. For what a kiosk reads at every start and rarely changes: its configuration.
+
+    The rules are the contents of the files `rules` (the modules that validate) and pydantic's
+    version. The key covers the result too, so a damaged memo is not trusted; the memo is no
+    defence against someone who may write in its folder (a kiosk's data directory, whose
+    releases the screen trusts as well)."""
+    try:
+        stamp = _stamp(rules)
+    except OSError:  # modules not in files (a frozen install): validate every time
+        return validate(model, data)
     try:
         kept = json.loads(memo.read_bytes())
         if kept["key"] == _key(data, stamp, kept["value"]):
@@ -175,14 +195,25 @@ def validate_once(model: type[T], data: Any, memo: Path, rules: list[str]) -> T:
     return value
 
 
-def _key(data: Any, stamp: list[list[int]], result: Any) -> str:
-    text = json.dumps([data, stamp, result], sort_keys=True, default=str)
+def _key(data: Any, stamp: str, result: Any) -> str:
+    text = json.dumps([data, stamp, result], sort_keys=True, default=_typed)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _stamp(files: list[str]) -> list[list[int]]:
-    stats = [os.stat(name) for name in files]
-    return [[s.st_size, s.st_mtime_ns] for s in stats]
+def _typed(value: Any) -> list[str]:
+    """A value JSON has no type for (a TOML date, a path), with its type: the date
+    1979-05-27 and the string "1979-05-27" are different settings."""
+    return [type(value).__name__, str(value)]
+
+
+def _stamp(files: list[str]) -> str:
+    digest = hashlib.sha256()
+    spec = importlib.util.find_spec("pydantic")  # its version, without importing it
+    origin = spec.origin if spec else None
+    for name in [*files, *([str(Path(origin).with_name("version.py"))] if origin else [])]:
+        with open(name, "rb") as fh:
+            digest.update(fh.read())
+    return digest.hexdigest()
 
 
 class ShapeError(ValueError):

@@ -33,7 +33,7 @@ def test_a_full_config(tmp_path: Path) -> None:
         ('kiosk_id = "Rynek Główny"', "kiosk_id"),
         ('size = "big"', "size"),
         ("flush_interval = 1", "flush_interval"),
-        ('colour = "blue"', "colour"),
+        ('colour = "blue"', "colour: unknown field; check its spelling"),
         ("kiosk_id = ", "not valid TOML"),
     ],
 )
@@ -132,3 +132,12 @@ def test_a_kiosk_validates_its_config_once_per_change(tmp_path: Path) -> None:
     assert _start(path) == f"rynek 07:00 {tmp_path} True"  # an edited memo is not trusted
     memo.write_text("{not json", encoding="utf-8")
     assert _start(path) == f"rynek 07:00 {tmp_path} True"
+
+
+def test_a_value_of_another_type_is_another_setting(tmp_path: Path) -> None:
+    """TOML's date 1979-05-27 is not the string "1979-05-27": the memo of the one does not
+    pass the other."""
+    _start_config(tmp_path, f'data_dir = "{tmp_path}"\n[printer]\ndevice = "1979-05-27"')
+    assert (tmp_path / CHECKED_FILE).exists()
+    with pytest.raises(click.ClickException, match="printer.device"):
+        _start_config(tmp_path, f'data_dir = "{tmp_path}"\n[printer]\ndevice = 1979-05-27')

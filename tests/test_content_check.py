@@ -114,6 +114,17 @@ def test_event_ending_before_it_starts(source: Path) -> None:
     assert found == ["events/2026.yaml:1: [0]: the event ends before it starts"]
 
 
+def test_an_end_with_an_offset_and_a_start_without_one_is_compared(source: Path) -> None:
+    """Times written with and without a UTC offset are ordered, not a crash."""
+    path = source / "events" / "2026.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("end: 2026-12-20T20:00:00", "end: 2026-12-20T16:00:00+01:00"))
+    assert problems(source) == ["events/2026.yaml:1: [0]: the event ends before it starts"]
+    path.write_text(text.replace("end: 2026-12-20T20:00:00", "end: 2026-12-20T20:00:00+01:00"))
+    event = load_source(source).content.events[0]
+    assert event.end is not None and (event.end - event.start).total_seconds() == 2 * 3600
+
+
 def test_unknown_category_reference(source: Path) -> None:
     path = source / "services" / "documents.yaml"
     path.write_text(

@@ -105,6 +105,11 @@ class Targeted(Model):
         return not (self.valid_until and _ts(now) >= _ts(self.valid_until))
 
 
+def _moment(when: datetime | date) -> float | date:
+    """What orders an event's start and end: a day, or a time (with or without its offset)."""
+    return _ts(when) if isinstance(when, datetime) else when
+
+
 def _ts(moment: datetime) -> float:
     """Seconds since the epoch; naive datetimes are taken as UTC so comparisons never raise."""
     if moment.tzinfo is None:
@@ -238,7 +243,7 @@ class Event(Targeted):
             raise ValueError("an all-day event takes dates (2026-05-01), not times")
         if not self.all_day and not all(dated):
             raise ValueError("give a time (2026-05-01T18:00) or set all_day: true")
-        if self.end is not None and self.end < self.start:  # type: ignore[operator]
+        if self.end is not None and _moment(self.end) < _moment(self.start):
             raise ValueError("the event ends before it starts")
 
 

@@ -49,7 +49,7 @@ from kiosk.content.model import (
 from kiosk.content.problems import ContentError, Problem
 from kiosk.content.walksource import load_walk
 from kiosk.content.yamlfile import PathKey, YamlDocument, dotted, read_yaml
-from kiosk.validation import validate
+from kiosk.validation import problem, validate
 
 
 @dataclass(frozen=True)
@@ -276,7 +276,7 @@ def _problems_from(
     for error in exc.errors():
         loc = _data_path(error["loc"], data)
         full = base + loc
-        message = _message(error)
+        message = problem(error)
         key = (doc.line_of(full), dotted(full))
         if key not in problems:
             problems[key] = Problem(doc.name, key[0], key[1], message)
@@ -306,16 +306,6 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> PathKey:
 
 
 _TYPE_TAGS = {"str", "int", "float", "bool", "date", "datetime", "dict", "list", "url"}
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
-        return "unknown field; check its spelling"
-    if kind == "missing":
-        return "is required"
-    message = error["msg"]
-    return message.removeprefix("Value error, ")
 
 
 def _localized(event: Event, tz: ZoneInfo) -> Event:
