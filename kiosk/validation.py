@@ -20,7 +20,6 @@ import functools
 import hashlib
 import importlib.util
 import json
-import os
 import types
 from collections.abc import Callable
 from datetime import date, datetime
@@ -35,6 +34,8 @@ from typing import (
     get_origin,
     get_type_hints,
 )
+
+from kiosk.durable import write_private
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -183,15 +184,9 @@ def validate_once(model: type[T], data: Any, memo: Path, rules: list[str]) -> T:
         pass  # no memo yet, an unreadable one, or one of other data: validate
     value = validate(model, data)
     result = to_data(value)
-    tmp = memo.with_name(f".{memo.name}.{os.getpid()}")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"key": _key(data, stamp, result), "value": result}, fh)
-        os.replace(tmp, memo)
-    except OSError:  # a read-only or missing folder: validate every time
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    kept = {"key": _key(data, stamp, result), "value": result}
+    with contextlib.suppress(OSError):  # a read-only or missing folder: validate every time
+        write_private(memo, json.dumps(kept).encode("utf-8"))
     return value
 
 

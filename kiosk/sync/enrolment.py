@@ -10,12 +10,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.durable import fsync_path
+from kiosk.durable import write_private
 
 if TYPE_CHECKING:  # the HTTP client only to enrol: the kiosk's screen reads enrolment at start
     from kiosk.sync.client import HubClient
@@ -95,21 +94,8 @@ def save_enrolment(data_dir: Path, enrolment: Enrolment) -> Path:
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / ENROLMENT_FILE
-    tmp = data_dir / f".{ENROLMENT_FILE}.{os.getpid()}"
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(asdict(enrolment), fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_path(data_dir)
+    text = json.dumps(asdict(enrolment), ensure_ascii=False, indent=1) + "\n"
+    write_private(path, text.encode("utf-8"))
     return path
 
 
