@@ -26,7 +26,7 @@ from hub.times import ceil_hour, iso, parse
 from kiosk.content.manifest import CONTENT_FILE, FileEntry, Manifest
 from kiosk.content.model import Content, ReportCategory
 from kiosk.content.source import MEDIA_FIELDS
-from kiosk.validation import problem, to_data, validate, validate_json
+from kiosk.validation import problem_lines, to_data, validate, validate_json
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def parse_files(raw: list) -> list[FileEntry]:
         try:
             files.append(validate(FileEntry, item))
         except ValidationError as exc:
-            problems += [f"files[{i}]: {_where(e['loc'])}{problem(e)}" for e in exc.errors()]
+            problems += [f"files[{i}]: {line}" for line in problem_lines(exc)]
     if problems:
         raise Invalid("the file list is not valid", problems)
     return files
@@ -122,7 +122,7 @@ def check_release(blobs: BlobStore, files: list[FileEntry]) -> str:
     try:
         content = validate_json(Content, blobs.read(entry.sha256))
     except ValidationError as exc:
-        problems = [f"{CONTENT_FILE}: {_where(e['loc'])}{problem(e)}" for e in exc.errors()]
+        problems = [f"{CONTENT_FILE}: {line}" for line in problem_lines(exc)]
         raise Invalid("content.json is not valid content", problems) from exc
     listed = set(paths)
     for ref in media_refs(content):
@@ -131,10 +131,6 @@ def check_release(blobs: BlobStore, files: list[FileEntry]) -> str:
     if problems:
         raise Invalid("content.json refers to files the release lacks", problems)
     return entry.sha256
-
-
-def _where(loc: tuple) -> str:
-    return ".".join(str(part) for part in loc) + ": " if loc else ""
 
 
 def media_refs(content: Content) -> list[str]:

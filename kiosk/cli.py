@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kiosk import __version__
-from kiosk.config import SYSTEM_CONFIG, ConfigError, KioskConfig, check_config, read_config
+from kiosk.config import (
+    SYSTEM_CONFIG,
+    ConfigError,
+    KioskConfig,
+    check_config,
+    data_dir_of,
+    read_config,
+)
 
 if TYPE_CHECKING:
     from kiosk.content.problems import ContentError
@@ -120,11 +127,11 @@ def _from_enrolment(data: dict[str, Any]) -> dict[str, Any]:
     """What enrolment told the kiosk (its id, groups, hub, place) and the settings leave out."""
     from kiosk.sync.enrolment import EnrolmentError, load_enrolment
 
-    data_dir = data.get("data_dir", str(KioskConfig.data_dir))
-    if not isinstance(data_dir, str):
-        return {}  # validation will say what is wrong with it
+    data_dir = data_dir_of(data)
+    if data_dir is None:
+        return {}
     try:
-        enrolment = load_enrolment(Path(data_dir))
+        enrolment = load_enrolment(data_dir)
     except EnrolmentError:
         return {}
     known = {

@@ -123,6 +123,13 @@ def load_config(path: Path) -> KioskConfig:
     return check_config(read_config(path), str(path))
 
 
+def data_dir_of(data: dict[str, Any]) -> Path | None:
+    """The data directory settings name before they are validated; None where it is not even
+    a string (validation says what is wrong with it)."""
+    value = data.get("data_dir", str(KioskConfig.data_dir))
+    return Path(value) if isinstance(value, str) else None
+
+
 def check_config(data: dict[str, Any], where: str, *, remember: bool = False) -> KioskConfig:
     """`data` validated as a kiosk's configuration; ConfigError says what is wrong, and where.
 
@@ -130,10 +137,10 @@ def check_config(data: dict[str, Any], where: str, *, remember: bool = False) ->
     validated again at the next start (`validate_once`): the kiosk screen then starts without
     importing pydantic."""
     rules = [module.__file__ for module in (model, pin, schedule, validation)] + [__file__]
-    data_dir = data.get("data_dir", str(KioskConfig.data_dir))
+    data_dir = data_dir_of(data)
     try:
-        if remember and isinstance(data_dir, str):
-            return validate_once(KioskConfig, data, Path(data_dir) / CHECKED_FILE, rules)
+        if remember and data_dir is not None:
+            return validate_once(KioskConfig, data, data_dir / CHECKED_FILE, rules)
         return validate(KioskConfig, data)
     except ValueError as exc:  # pydantic's ValidationError is one
         raise ConfigError(f"{where}: {describe(exc)}") from exc

@@ -144,10 +144,16 @@ def to_json(value: Any, indent: int | None = None) -> bytes:
 
 def describe(error: ValueError) -> str:
     """What a failed validation found, one `place: problem` after the other."""
-    errors = getattr(error, "errors", None)
-    if errors is None:
-        return str(error)
-    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {problem(e)}" for e in errors())
+    return "; ".join(problem_lines(error)) if hasattr(error, "errors") else str(error)
+
+
+def problem_lines(error: Any) -> list[str]:
+    """Each problem pydantic's ValidationError found, as `place: problem` (the problem alone
+    where it is the whole input's)."""
+    return [
+        f"{'.'.join(map(str, e['loc']))}: {problem(e)}" if e["loc"] else problem(e)
+        for e in error.errors()
+    ]
 
 
 UNKNOWN_FIELD = ("extra_forbidden", "unexpected_keyword_argument")
