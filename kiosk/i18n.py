@@ -144,7 +144,7 @@ class _CalendarLocale(Locale):
 
 @functools.cache
 def _calendar_locale(lang: str) -> Locale:
-    words = dict(_calendar()[lang])
+    words = json.loads(CALENDAR_FILE.read_text(encoding="utf-8"))[lang]  # once a language
     for key in PATTERNS:
         words[key] = {width: parse_pattern(text) for width, text in words[key].items()}
     for key in ("months", "days"):  # JSON keys are strings; CLDR numbers them
@@ -155,11 +155,6 @@ def _calendar_locale(lang: str) -> Locale:
             for context, w in words[key].items()
         }
     return _CalendarLocale(lang, words)
-
-
-@functools.cache
-def _calendar() -> dict[str, dict[str, Any]]:
-    return json.loads(CALENDAR_FILE.read_text(encoding="utf-8"))
 
 
 def calendar_words(lang: str) -> dict[str, Any]:
