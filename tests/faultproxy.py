@@ -12,10 +12,14 @@ can do what a poor mobile link does:
 - `stall`: forward the request, then hold the connection silent for `stall` seconds (longer
   than the kiosk's read timeout) and close it;
 - `truncate`: forward, then send the hub's status line and headers (its Content-Length
-  included) but only part of the body, and close.
+  included) but only part of the body, and close;
+- `drip`: forward, then send the hub's head at once and its body `drip_size` bytes every
+  `drip_pause` seconds (a hub or CDN that drips: each read gets something, so no read timeout
+  ever fires).
 
 Each request draws its fault (or none) from a seeded generator, with the probabilities given
-in `faults`; `faults` may be changed at any time (an empty mapping forwards everything). It
+in `faults`; `faults` may be changed at any time (an empty mapping forwards everything), and
+so may `fault_paths`: when set, only requests whose path starts with one of them draw a fault. It
 counts the bytes it sends the kiosk, so with no faults it is also a byte counter. Bounded in
 time: every socket has a timeout, a stall ends when the proxy stops, and the proxy stops by
 itself `lifetime` seconds after it started.
@@ -33,7 +37,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-FAULTS = ("reset_before", "reset_after", "error_500", "stall", "truncate")
+FAULTS = ("reset_before", "reset_after", "error_500", "stall", "truncate", "drip")
 MAX_HEAD = 64 * 1024
 IDLE_TIMEOUT = 10.0
 """Seconds a kiosk's keep-alive connection may sit idle before the proxy closes it."""
@@ -56,6 +60,10 @@ class Exchange:
     """The hub's status, None when the request never reached the hub."""
     sent: int = 0
     """Bytes sent to the kiosk for this request (status line, headers and body)."""
+    at: float = 0.0
+    """When the request arrived (time.monotonic())."""
+    range: str | None = None
+    """The request's Range header."""
 
 
 @dataclass
@@ -141,6 +149,9 @@ class FaultProxy:
         stall: float = 2.0,
         lifetime: float = 300.0,
         upstream_timeout: float = 30.0,
+        drip_size: int = 1,
+        drip_pause: float = 0.5,
+        fault_paths: tuple[str, ...] | None = None,
     ):
         host, _, port = upstream.removeprefix("http://").rstrip("/").partition(":")
         self.upstream = (host, int(port or 80))
@@ -150,6 +161,9 @@ class FaultProxy:
         self.faults: Mapping[str, float] = dict(faults or {})
         self.stall = stall
         self.upstream_timeout = upstream_timeout
+        self.drip_size = drip_size
+        self.drip_pause = drip_pause
+        self.fault_paths = fault_paths
         self.log: list[Exchange] = []
         self.counts: Counter[str] = Counter()
         self._rng = random.Random(seed)
@@ -250,8 +264,10 @@ class FaultProxy:
     def _exchange(self, sock: socket.socket, request: Message) -> bool:
         """Handle one request; False when the connection is finished."""
         method, path, _version = request.start.split(" ", 2)
-        fault = self._draw()
-        entry = Exchange(method, path, fault, None)
+        paths = self.fault_paths
+        fault = self._draw() if paths is None or path.startswith(paths) else None
+        entry = Exchange(method, path, fault, None, at=time.monotonic())
+        entry.range = request.header("range")
         self.log.append(entry)
         if fault:
             self.counts[fault] += 1
@@ -275,6 +291,13 @@ class FaultProxy:
             self._stopped.wait(self.stall)
             return False
         head = answer.encode()
+        if fault == "drip":
+            self._send(sock, entry, head)
+            for start in range(0, len(answer.body), max(1, self.drip_size)):
+                if self._stopped.wait(self.drip_pause):
+                    return False
+                self._send(sock, entry, answer.body[start : start + max(1, self.drip_size)])
+            return True
         if fault == "truncate":
             if answer.body:
                 cut = self._cut(len(answer.body))

@@ -417,9 +417,9 @@ def test_the_wake_file_starts_a_cycle_early_and_stop_ends_the_loop(
     cycles: list[float] = []
     original = agent.run_once
 
-    def counted():
+    def counted(**options):
         cycles.append(time.monotonic())
-        return original()
+        return original(**options)
 
     agent.run_once = counted
     loop = threading.Thread(target=agent.run_forever, args=(3600,))

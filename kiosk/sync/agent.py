@@ -3,7 +3,13 @@ heartbeat, every step on its own, so one failing (a hub that refuses statistics,
 will not download) never stops the others. A step's failure is recorded and travels with the
 next heartbeat.
 
-Reports go first: a resident's report should not wait behind a long panorama download.
+Reports go first: a resident's report should not wait behind a long panorama download. In the
+loop (`run_forever`) content is pulled in a thread of its own, with its own database
+connection and HTTP session, one pull at a time: a download that takes an hour on a poor link
+(or drips until its deadline) never holds back report delivery or heartbeats, which keep
+their cadence. A cycle that finds a pull still running leaves it be. `run_once` (`kiosk sync
+--once`) does the four steps in turn.
+
 Between cycles the agent sleeps `interval` seconds (±10 %, so a fleet started together does
 not call the hub in step); touching DATA/sync-now or sending SIGUSR1 wakes it at once (the
 staff screen's "sync now"). One agent per data directory: a second one is refused.
@@ -19,13 +25,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
+
+from sqlite_utils import Database
 
 from kiosk.store import open_store
 from kiosk.sync import WAKE_FILE, clock
 from kiosk.sync.client import HubClient
-from kiosk.sync.content import sync_content
+from kiosk.sync.content import Cancelled, sync_content
 from kiosk.sync.enrolment import load_enrolment
 from kiosk.sync.errors import record_error
 from kiosk.sync.heartbeat import send_heartbeat
@@ -38,6 +47,9 @@ LOCK_FILE = "sync.lock"
 DEFAULT_INTERVAL = 60.0
 WAKE_CHECK = 1.0
 """Seconds between looks for the wake file while sleeping."""
+STOP_GRACE = 5.0
+"""Seconds the loop waits, once asked to stop, for a content pull to leave off; one reading
+from a silent hub is abandoned (the thread is a daemon): a partial download is resumed later."""
 
 
 class AgentBusy(Exception):
@@ -87,22 +99,66 @@ class Agent:
         self.rng = rng or random.Random()
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._content_thread: threading.Thread | None = None
 
     # --- one cycle ---------------------------------------------------------------------------
 
-    def steps(self) -> list[tuple[str, Callable[[], Any]]]:
+    def steps(self, background_content: bool = False) -> list[tuple[str, Callable[[], Any]]]:
         synced = self.clock_synced()
+        pull = self._content_in_background if background_content else self._content
         return [
             ("reports", lambda: deliver_reports(self.client, self.db, self.now(), rng=self.rng)),
-            ("content", lambda: self._content(synced)),
+            ("content", partial(pull, synced)),
             ("stats", lambda: self._stats(synced)),
             ("heartbeat", self._heartbeat),
         ]
 
-    def _content(self, synced: bool) -> Any:
+    def _content(
+        self, synced: bool, client: HubClient | None = None, db: Database | None = None
+    ) -> Any:
         key = self.enrolment.public_key_bytes()
         trusted_now = self.now() if synced else None
-        return sync_content(self.client, self.db, self.data_dir, key, trusted_now)
+        return sync_content(
+            client or self.client,
+            db or self.db,
+            self.data_dir,
+            key,
+            trusted_now,
+            cancelled=self._stop.is_set,
+        )
+
+    def _content_in_background(self, synced: bool) -> str:
+        """Start a content pull in its own thread, unless one is still running."""
+        thread = self._content_thread
+        if thread is not None and thread.is_alive():
+            return "a content pull is still running"
+        self._content_thread = threading.Thread(
+            target=self._pull_content, args=(synced,), name="content", daemon=True
+        )
+        self._content_thread.start()
+        return "pulling in the background"
+
+    def _pull_content(self, synced: bool) -> None:
+        """The content thread: its own connection and session, its errors recorded as usual."""
+        try:
+            db = open_store(self.data_dir, durable=False)
+        except Exception as exc:
+            log.error("content: cannot open the database: %s", exc)
+            return
+        client = self.client.clone()
+        try:
+            self._run_step("content", lambda: self._content(synced, client, db), db)
+        finally:
+            client.close()
+            db.close()
+
+    def wait_for_content(self, timeout: float | None = None) -> bool:
+        """Wait for a content pull running in the background; True when none is left."""
+        thread = self._content_thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
 
     def _stats(self, synced: bool) -> Any:
         mark_clock(self.db, self.now(), synced, self.uptime())
@@ -111,37 +167,46 @@ class Agent:
     def _heartbeat(self) -> Any:
         return send_heartbeat(self.client, self.db, self.data_dir, self.now(), self.uptime())
 
-    def run_once(self) -> list[StepResult]:
-        """One cycle; never raises for a failing step, it is recorded instead."""
-        return [self._run_step(name, step) for name, step in self.steps()]
+    def run_once(self, background_content: bool = False) -> list[StepResult]:
+        """One cycle; never raises for a failing step, it is recorded instead. With
+        `background_content` the content step only starts a pull in its own thread."""
+        return [self._run_step(name, step) for name, step in self.steps(background_content)]
 
-    def _run_step(self, name: str, step: Callable[[], Any]) -> StepResult:
+    def _run_step(
+        self, name: str, step: Callable[[], Any], db: Database | None = None
+    ) -> StepResult:
         try:
             outcome = step()
+        except Cancelled as exc:
+            log.info("%s: %s", name, exc)
+            return StepResult(name, True, str(exc))
         except Exception as exc:
             message = str(exc) or type(exc).__name__
             log.warning("%s failed: %s", name, message)
-            self._record(name, message)
+            self._record(name, message, db)
             return StepResult(name, False, message)
         for problem in getattr(outcome, "errors", []):
             log.warning("%s: %s", name, problem)
-            self._record(name, problem)
+            self._record(name, problem, db)
         log.info("%s: %s", name, outcome)
         return StepResult(name, True, str(outcome))
 
-    def _record(self, step: str, message: str) -> None:
+    def _record(self, step: str, message: str, db: Database | None = None) -> None:
         try:
-            record_error(self.db, step, message, self.now())
+            record_error(db or self.db, step, message, self.now())
         except Exception as exc:  # a full disk or a locked database must not stop the loop
             log.error("could not record the error of %s: %s", step, exc)
 
     # --- the loop ----------------------------------------------------------------------------
 
     def run_forever(self, interval: float = DEFAULT_INTERVAL) -> None:
-        """Cycle until `stop()`; sleeps between cycles unless woken."""
+        """Cycle until `stop()`, content in the background; sleeps between cycles unless
+        woken. Once stopped, waits up to STOP_GRACE for a content pull to leave off."""
         while not self._stop.is_set():
-            self.run_once()
+            self.run_once(background_content=True)
             self._sleep(interval * self.rng.uniform(0.9, 1.1))
+        if not self.wait_for_content(STOP_GRACE):
+            log.warning("stopping with a content download still waiting for the hub")
 
     def _sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -170,6 +235,9 @@ class Agent:
         self._wake.set()
 
     def close(self) -> None:
+        """Stop a content pull (waiting up to STOP_GRACE), then let go of everything."""
+        self._stop.set()
+        self.wait_for_content(STOP_GRACE)
         self.client.close()
         self.db.close()
         self._lock.close()

@@ -2,6 +2,9 @@
 
 A kiosk's network is often poor. Every request has a connect and a read timeout and every
 answer a deadline and a size limit, so a stalled or dripping hub can never hang the agent.
+A body is read as its bytes arrive (`body_chunks`), not in fixed blocks that a hub sending a
+byte every few seconds would take hours to fill: the deadline is looked at after every read
+from the socket, so it is kept to within one read timeout however slowly the bytes drip.
 A failure is *permanent* (a 4xx other than 408 and 429: sending the same again cannot help)
 or *passing* (5xx, 408, 429, a reset connection, a timeout, a truncated body: try later).
 """
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+import urllib3.exceptions
 
 from kiosk import __version__
 
@@ -86,12 +90,18 @@ class HubClient:
         deadline: float = ANSWER_DEADLINE,
     ):
         self.hub_url = hub_url.rstrip("/")
+        self.token = token
         self.timeout = timeout
         self.deadline = deadline
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = f"kiosk-sync/{__version__}"
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def clone(self) -> HubClient:
+        """The same hub, token and limits on a session of its own, for another thread
+        (a requests session is not meant to be shared between threads)."""
+        return HubClient(self.hub_url, self.token, timeout=self.timeout, deadline=self.deadline)
 
     def url(self, path: str) -> str:
         return f"{self.hub_url}{API_PREFIX}{path}"
@@ -124,26 +134,18 @@ class HubClient:
         except requests.RequestException as exc:
             raise HubError(f"{what}: {_reason(exc)}") from exc
         if response.status_code >= 400:
-            status = response.status_code
-            raise HubError(
-                f"{what}: {status} {_detail(response, body)}".strip(),
-                status=status,
-                permanent=is_permanent(status),
-            )
+            raise _refusal(what, response, body)
         if response.status_code >= 300 and response.status_code != 304:
             raise HubError(f"{what}: unexpected redirect {response.status_code}")
         return Answer(response.status_code, response.headers, body)
 
     def _read(self, response: requests.Response, what: str, limit: int) -> bytes:
-        end = time.monotonic() + self.deadline
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_content(CHUNK):
+        for chunk in body_chunks(response, what, self.deadline):
             size += len(chunk)
             if size > limit:
                 raise HubError(f"{what}: answer larger than {limit} bytes")
-            if time.monotonic() > end:
-                raise HubError(f"{what}: answer took longer than {self.deadline:.0f} s")
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -166,17 +168,41 @@ class HubClient:
             raise HubError(f"{what}: {_reason(exc)}") from exc
         with response:
             if response.status_code >= 400:
-                status = response.status_code
                 try:
                     body = response.raw.read(4096, decode_content=True) or b""
                 except Exception:
                     body = b""
-                raise HubError(
-                    f"{what}: {status} {_detail(response, body)}".strip(),
-                    status=status,
-                    permanent=is_permanent(status),
-                )
+                raise _refusal(what, response, body)
             yield response
+
+
+def _refusal(what: str, response: requests.Response, body: bytes) -> HubError:
+    status = response.status_code
+    return HubError(
+        f"{what}: {status} {_detail(response, body)}".strip(),
+        status=status,
+        permanent=is_permanent(status),
+    )
+
+
+def body_chunks(response: requests.Response, what: str, deadline: float) -> Iterator[bytes]:
+    """A streamed answer's body, each piece as soon as the socket has it, within `deadline`
+    seconds from now (a passing HubError once it is passed); network failures while reading
+    become passing HubErrors too."""
+    end = time.monotonic() + deadline
+    raw = response.raw
+    while True:
+        if time.monotonic() > end:
+            raise HubError(f"{what}: answer took longer than {deadline:.0f} s")
+        try:
+            chunk = raw.read1(CHUNK, decode_content=True)
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise HubError(f"{what}: the hub did not answer in time") from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise HubError(f"{what}: the answer was cut off ({type(exc).__name__})") from exc
+        if not chunk:
+            return
+        yield chunk
 
 
 def failure(what: str, exc: requests.RequestException) -> HubError:

@@ -6,12 +6,19 @@ release is assembled in a hidden folder, fsynced and test-loaded before it is re
 place and the `current` link is swapped. Any failure leaves the last good release active (the
 agent records the error for the next heartbeat), and the next cycle carries on where this one
 stopped: finished blobs are kept, a partial one is resumed with a Range request.
+
+Each download has an overall deadline that grows with what is left to fetch
+(`download_deadline`): a hub or a CDN that drips a byte every few seconds is left after it, the
+bytes it did send are kept, and the next cycle resumes from there. The agent runs all of this
+in a thread of its own, so a long download never holds back reports or heartbeats; asked to
+stop, a download ends after the piece it is reading (`cancelled`).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +36,7 @@ from kiosk.content.release import (
 )
 from kiosk.durable import fsync_path
 from kiosk.store import get_state, set_state, write_transaction
-from kiosk.sync.client import CHUNK, HubClient, HubError, failure
+from kiosk.sync.client import HubClient, HubError, body_chunks, failure
 from kiosk.sync.manifest_check import SIGNATURE_HEADER, check_manifest, trusted_time
 from kiosk.validation import validate_json
 
@@ -38,6 +45,12 @@ PARTIAL_DIR = "partial"
 SPACE_MARGIN = 64 * 1024 * 1024
 """Bytes left free on the data disk after downloading: the database must still grow."""
 
+DOWNLOAD_BASE = 60.0
+"""Seconds every download may take whatever its size: connecting, a slow start, a short file."""
+DOWNLOAD_MIN_RATE = 4 * 1024
+"""Bytes per second below which a download is given up (32 kbit/s, a poor mobile link): the
+deadline is DOWNLOAD_BASE plus the bytes still missing at this rate."""
+
 STATE_ETAG = "manifest_etag"
 STATE_TRUSTED = "last_trusted"
 STATE_EXPIRES = "content_expires"
@@ -45,6 +58,15 @@ STATE_EXPIRES = "content_expires"
 
 class ContentError(Exception):
     """A release that cannot be installed; the message says why."""
+
+
+class Cancelled(Exception):
+    """The agent is stopping: the download was left where it was, to be resumed."""
+
+
+def download_deadline(missing: int) -> float:
+    """Seconds a download of `missing` bytes may take before it is given up."""
+    return DOWNLOAD_BASE + max(0, missing) / DOWNLOAD_MIN_RATE
 
 
 @dataclass
@@ -93,8 +115,10 @@ def sync_content(
     data_dir: Path,
     public_key: bytes,
     now: datetime | None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ContentOutcome:
-    """One poll of the manifest; `now` is the wall clock, or None while it is not trusted."""
+    """One poll of the manifest; `now` is the wall clock, or None while it is not trusted.
+    `cancelled()` is asked while downloading: True ends the sync with `Cancelled`."""
     data_dir = Path(data_dir)
     version = active_version(data_dir)
     etag = get_state(db, STATE_ETAG) if version is not None else None
@@ -118,7 +142,7 @@ def sync_content(
     if manifest.version == version:
         outcome = ContentOutcome("current", version)
     else:
-        outcome = install_release(client, data_dir, body, manifest)
+        outcome = install_release(client, data_dir, body, manifest, cancelled)
     with write_transaction(db):
         trusted = trusted_time(last_trusted, manifest.created)
         assert trusted is not None
@@ -131,13 +155,17 @@ def sync_content(
 
 
 def install_release(
-    client: HubClient, data_dir: Path, body: bytes, manifest: Manifest
+    client: HubClient,
+    data_dir: Path,
+    body: bytes,
+    manifest: Manifest,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ContentOutcome:
     """Fetch what is missing, assemble, test-load, activate, prune: the whole of steps 4-5."""
     data_dir = Path(data_dir)
     previous = current_release_dir(data_dir)
     outcome = ContentOutcome("activated", manifest.version)
-    fetch_blobs(client, data_dir, manifest, outcome)
+    fetch_blobs(client, data_dir, manifest, outcome, cancelled)
     release = assemble_release(data_dir, body, manifest)
     activate_release(data_dir, release)
     keep = {release.resolve()} | ({previous.resolve()} if previous else set())
@@ -147,7 +175,11 @@ def install_release(
 
 
 def fetch_blobs(
-    client: HubClient, data_dir: Path, manifest: Manifest, outcome: ContentOutcome
+    client: HubClient,
+    data_dir: Path,
+    manifest: Manifest,
+    outcome: ContentOutcome,
+    cancelled: Callable[[], bool] | None = None,
 ) -> None:
     """Make sure every blob of `manifest` is in DATA/blobs, downloading only what is missing."""
     store = blob_dir(data_dir)
@@ -162,7 +194,7 @@ def fetch_blobs(
             del missing[sha]
     _check_space(store, missing)
     for sha, size in sorted(missing.items(), key=lambda item: item[1]):
-        download_blob(client, store, sha, size)
+        download_blob(client, store, sha, size, cancelled)
         outcome.downloaded.append(sha)
         outcome.downloaded_bytes += size
 
@@ -214,8 +246,15 @@ def _check_space(store: Path, missing: dict[str, int]) -> None:
         )
 
 
-def download_blob(client: HubClient, store: Path, sha: str, size: int) -> Path:
-    """GET /blobs/<sha> into partial/<sha>, resuming what is there; checked, then moved in."""
+def download_blob(
+    client: HubClient,
+    store: Path,
+    sha: str,
+    size: int,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
+    """GET /blobs/<sha> into partial/<sha>, resuming what is there; checked, then moved in.
+    Given up (the partial file kept) once `download_deadline` of what was missing passes."""
     partial = store / PARTIAL_DIR / sha
     partial.parent.mkdir(parents=True, exist_ok=True)
     have = partial.stat().st_size if partial.exists() else 0
@@ -223,13 +262,21 @@ def download_blob(client: HubClient, store: Path, sha: str, size: int) -> Path:
         partial.unlink()
         have = 0
     if have < size or size == 0:
-        _download(client, partial, sha, size, have)
+        _download(client, partial, sha, size, have, cancelled)
     return _finish_blob(partial, store / sha, sha, size)
 
 
-def _download(client: HubClient, partial: Path, sha: str, size: int, have: int) -> None:
+def _download(
+    client: HubClient,
+    partial: Path,
+    sha: str,
+    size: int,
+    have: int,
+    cancelled: Callable[[], bool] | None,
+) -> None:
     path = f"/blobs/{sha}"
     headers = {"Range": f"bytes={have}-"} if have else {}
+    deadline = download_deadline(size - have)
     try:
         with client.stream(path, headers) as response:
             if response.status_code == 206 and have:
@@ -242,15 +289,20 @@ def _download(client: HubClient, partial: Path, sha: str, size: int, have: int) 
             else:
                 raise HubError(f"GET {path}: unexpected status {response.status_code}")
             with partial.open(mode) as fh:
-                for chunk in response.iter_content(CHUNK):
-                    have += len(chunk)
-                    if have > size:
-                        fh.close()
-                        partial.unlink(missing_ok=True)
-                        raise ContentError(f"blob {sha}: the hub sent more than {size} bytes")
-                    fh.write(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
+                try:
+                    for chunk in body_chunks(response, f"GET {path}", deadline):
+                        have += len(chunk)
+                        if have > size:
+                            fh.close()
+                            partial.unlink(missing_ok=True)
+                            raise ContentError(f"blob {sha}: the hub sent more than {size} bytes")
+                        fh.write(chunk)
+                        if cancelled is not None and cancelled():
+                            raise Cancelled(f"blob {sha}: stopped at {have} of {size} bytes")
+                finally:
+                    if not fh.closed:  # what came is kept for the next attempt to resume
+                        fh.flush()
+                        os.fsync(fh.fileno())
     except HubError as exc:
         if exc.status == 416:
             partial.unlink(missing_ok=True)  # our partial does not fit the blob: start over
