@@ -154,12 +154,21 @@ def backoff_delay(attempts: int, rng: random.Random | None = None) -> float:
 
 
 def mark_retry(
-    db: Database, uuid: str, error: str, now: datetime, rng: random.Random | None = None
+    db: Database,
+    uuid: str,
+    error: str,
+    now: datetime,
+    rng: random.Random | None = None,
+    not_before: datetime | None = None,
 ) -> datetime:
-    """A failure that may pass: back to pending, due again after a jittered backoff."""
-    row = db.execute("SELECT attempts FROM reports WHERE uuid = ?", [uuid]).fetchone()
-    attempts = row[0] if row else 1
-    due = now + timedelta(seconds=backoff_delay(attempts, rng))
+    """A failure that may pass: back to pending, due again after a jittered backoff, or at
+    `not_before` when the hub said when (Retry-After)."""
+    if not_before is not None:
+        due = not_before
+    else:
+        row = db.execute("SELECT attempts FROM reports WHERE uuid = ?", [uuid]).fetchone()
+        attempts = row[0] if row else 1
+        due = now + timedelta(seconds=backoff_delay(attempts, rng))
     with write_transaction(db):
         db.execute(
             "UPDATE reports SET state = 'pending', last_error = ?, next_attempt = ? "

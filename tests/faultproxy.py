@@ -15,7 +15,9 @@ can do what a poor mobile link does:
   included) but only part of the body, and close;
 - `drip`: forward, then send the hub's head at once and its body `drip_size` bytes every
   `drip_pause` seconds (a hub or CDN that drips: each read gets something, so no read timeout
-  ever fires).
+  ever fires);
+- `too_many`: answer 429 itself with `Retry-After: <retry_after>`, without asking the hub
+  (a hub's limit of reports per hour, until that hub's own limit is what the tests use).
 
 Each request draws its fault (or none) from a seeded generator, with the probabilities given
 in `faults`; `faults` may be changed at any time (an empty mapping forwards everything), and
@@ -37,7 +39,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-FAULTS = ("reset_before", "reset_after", "error_500", "stall", "truncate", "drip")
+FAULTS = ("reset_before", "reset_after", "error_500", "stall", "truncate", "drip", "too_many")
 MAX_HEAD = 64 * 1024
 IDLE_TIMEOUT = 10.0
 """Seconds a kiosk's keep-alive connection may sit idle before the proxy closes it."""
@@ -151,6 +153,7 @@ class FaultProxy:
         upstream_timeout: float = 30.0,
         drip_size: int = 1,
         drip_pause: float = 0.5,
+        retry_after: str = "60",
         fault_paths: tuple[str, ...] | None = None,
     ):
         host, _, port = upstream.removeprefix("http://").rstrip("/").partition(":")
@@ -163,6 +166,7 @@ class FaultProxy:
         self.upstream_timeout = upstream_timeout
         self.drip_size = drip_size
         self.drip_pause = drip_pause
+        self.retry_after = retry_after
         self.fault_paths = fault_paths
         self.log: list[Exchange] = []
         self.counts: Counter[str] = Counter()
@@ -280,6 +284,20 @@ class FaultProxy:
                 [("Content-Type", "application/json"), ("Content-Length", str(len(ERROR_500)))],
                 ERROR_500,
             )
+            self._send(sock, entry, answer.encode() + answer.body)
+            return True
+        if fault == "too_many":
+            body = b'{"detail": "proxy: too many reports"}'
+            answer = Message(
+                "HTTP/1.1 429 Too Many Requests",
+                [
+                    ("Content-Type", "application/json"),
+                    ("Content-Length", str(len(body))),
+                    ("Retry-After", self.retry_after),
+                ],
+                body,
+            )
+            entry.status = 429
             self._send(sock, entry, answer.encode() + answer.body)
             return True
         answer = self._forward(request, method)

@@ -41,11 +41,12 @@ from tests.hubtools import REPORT
 NOW = datetime(2026, 11, 21, 14, 30, tzinfo=UTC)
 KEY = base64.b64encode(bytes(range(32))).decode()
 
-Reply = tuple[int, dict]
+Reply = tuple[int, dict] | tuple[int, dict, dict[str, str]]
 
 
 class ScriptedHub:
-    """Answers each request with `reply(method, path, headers, body)`; records them all."""
+    """Answers each request with `reply(method, path, headers, body)`: (status, JSON) or
+    (status, JSON, headers); records them all."""
 
     def __init__(self) -> None:
         self.calls: list[dict] = []
@@ -63,9 +64,11 @@ class ScriptedHub:
                 call = {"method": self.command, "path": self.path, "headers": headers}
                 call["json"] = json.loads(body) if body else None
                 server.calls.append(call)
-                status, answer = server.reply(self.command, self.path, headers, body)
+                status, answer, *extra = server.reply(self.command, self.path, headers, body)
                 data = json.dumps(answer).encode()
                 self.send_response(status)
+                for name, value in (extra[0] if extra else {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -243,6 +246,85 @@ def test_a_failure_not_about_the_report_is_retried_later(
     assert all(r["email"] == "jan@example.org" for r in rows)
     retried = [r for r in rows if r["attempts"] == 1]
     assert len(retried) == 1 and retried[0]["next_attempt"] >= NOW.isoformat(timespec="seconds")
+
+
+def test_too_many_reports_wait_for_retry_after_with_their_contact_kept(
+    hub: ScriptedHub, client: HubClient, db
+) -> None:
+    uuids = [file_report(db, description=f"Latarnia nr {i}") for i in range(3)]
+    hub.reply = lambda *_: (429, {"detail": "too many reports"}, {"Retry-After": "120"})
+    outcome = deliver_reports(client, db, NOW, rng=random.Random(1))
+    assert (outcome.retried, len(hub.calls)) == (1, 1)  # the round stops at once
+    assert outcome.held_until == NOW + timedelta(seconds=120)
+    assert "429 too many reports" in outcome.errors[0]
+    rows = {r["uuid"]: r for r in list_reports(db, with_contact=True)}
+    assert {r["state"] for r in rows.values()} == {"pending"}
+    assert all(r["email"] == "jan@example.org" for r in rows.values())
+    assert rows[uuids[0]]["next_attempt"] == (NOW + timedelta(seconds=120)).isoformat()
+    # Not one report goes before the time the hub gave, not even those not tried yet.
+    for later in (NOW + timedelta(seconds=1), NOW + timedelta(seconds=119)):
+        assert deliver_reports(client, db, later).held_until is not None
+    assert len(hub.calls) == 1
+    hub.reply = lambda *_: (201, {"service_request_id": "r-1"})
+    outcome = deliver_reports(client, db, NOW + timedelta(seconds=120))
+    assert (outcome.delivered, outcome.held_until) == (3, None)
+
+
+@pytest.mark.parametrize(
+    ("header", "held"),
+    [
+        ("999999999", 3600),  # capped at an hour
+        ("0", None),
+        ("soon", None),
+        ("-5", None),
+        ("1.5e9", None),
+        ("Wed, 21 Oct 2026 07:28:00 GMT", None),  # a date: not heeded (the clock may be off)
+        ("", None),
+    ],
+)
+def test_retry_after_is_capped_and_garbage_ignored(
+    hub: ScriptedHub, client: HubClient, db, header: str, held: int | None
+) -> None:
+    file_report(db)
+    hub.reply = lambda *_: (429, {"detail": "slow down"}, {"Retry-After": header})
+    outcome = deliver_reports(client, db, NOW, rng=random.Random(1))
+    (row,) = list_reports(db, with_contact=True)
+    assert row["state"] == "pending" and row["email"] == "jan@example.org"
+    due = datetime.fromisoformat(row["next_attempt"])
+    if held is None:
+        assert outcome.held_until is None
+        assert NOW <= due <= NOW + timedelta(seconds=30)  # the usual backoff
+    else:
+        assert outcome.held_until == due == NOW + timedelta(seconds=held)
+
+
+def test_batch_items_over_the_limit_wait_and_the_round_stops(
+    hub: ScriptedHub, client: HubClient, db
+) -> None:
+    uuids = [file_report(db, description=f"Latarnia nr {i}") for i in range(8)]
+
+    def reply(_method: str, path: str, _headers: dict, body: bytes) -> Reply:
+        if path.endswith("/reports"):
+            return 201, {"service_request_id": "r-0"}, {"Kiosk-Report-Batch": "3"}
+        items = json.loads(body)["reports"]
+        results = [{"uuid": items[0]["uuid"], "outcome": "stored", "service_request_id": "r-1"}]
+        for item in items[1:]:
+            results.append(
+                {"uuid": item["uuid"], "outcome": "rejected", "status": 429, "retry_after": 300}
+            )
+        return 200, {"results": results}, {"Kiosk-Report-Batch": "3"}
+
+    hub.reply = reply
+    outcome = deliver_reports(client, db, NOW, in_flight=1)
+    # The probe, then two batches of three in flight; each stores one, the others wait.
+    assert [c["path"] for c in hub.calls] == ["/api/v1/reports"] + ["/api/v1/reports/batch"] * 2
+    assert (outcome.delivered, outcome.retried) == (3, 4)
+    assert outcome.held_until == NOW + timedelta(seconds=300)
+    rows = {r["uuid"]: r for r in list_reports(db, with_contact=True)}
+    waiting = [u for u in uuids if rows[u]["state"] == "pending"]
+    assert len(waiting) == 5 and all(rows[u]["email"] for u in waiting)
+    assert deliver_reports(client, db, NOW + timedelta(seconds=299)).delivered == 0
+    assert len(hub.calls) == 3
 
 
 # --- statistics --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ byte every few seconds would take hours to fill: the deadline is looked at after
 from the socket, so it is kept to within one read timeout however slowly the bytes drip.
 A failure is *permanent* (a 4xx other than 408 and 429: sending the same again cannot help)
 or *passing* (5xx, 408, 429, a reset connection, a timeout, a truncated body: try later).
+A 429 or 503 may say in `Retry-After` how long to wait (`HubError.retry_after`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ ANSWER_DEADLINE = 120.0
 MAX_ANSWER = 8 * 1024 * 1024
 """Bytes of a JSON answer (manifests included) read at most."""
 CHUNK = 64 * 1024
+RETRY_AFTER_CAP = 3600.0
+"""The longest `Retry-After` heeded, in seconds: a hub (or a proxy in front of it) asking for
+days would otherwise silence a kiosk's reports for days."""
+RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
 def is_permanent(status: int) -> bool:
@@ -42,10 +47,34 @@ def is_permanent(status: int) -> bool:
 class HubError(Exception):
     """A request that failed; `permanent` says whether repeating it can ever help."""
 
-    def __init__(self, message: str, status: int | None = None, permanent: bool = False):
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        permanent: bool = False,
+        retry_after: float | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.permanent = permanent
+        self.retry_after = retry_after
+        """Seconds the hub asked us to wait (429, 503), None when it did not say."""
+
+
+def retry_after(value: object) -> float | None:
+    """The seconds of a `Retry-After` (header or batch item), at most RETRY_AFTER_CAP; None
+    for anything else (an HTTP date, a negative number, words): the usual backoff applies."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        seconds = float(value.strip()[:12])
+    else:
+        return None
+    if not 0 <= seconds < float("inf"):
+        return None
+    return min(seconds, RETRY_AFTER_CAP)
 
 
 @dataclass(frozen=True)
@@ -178,10 +207,14 @@ class HubClient:
 
 def _refusal(what: str, response: requests.Response, body: bytes) -> HubError:
     status = response.status_code
+    wait = None
+    if status in RETRY_AFTER_STATUSES:
+        wait = retry_after(response.headers.get("Retry-After"))
     return HubError(
         f"{what}: {status} {_detail(response, body)}".strip(),
         status=status,
         permanent=is_permanent(status),
+        retry_after=wait,
     )
 
 

@@ -17,6 +17,13 @@ Outcomes, per report:
   administrator's mistake, so it is retried later like a passing failure;
 - anything else: back to pending with a full-jitter backoff.
 
+A hub that limits how many reports a kiosk sends an hour answers 429 (to a single report, a
+whole batch, or items of a batch: `{"outcome": "rejected", "status": 429, "retry_after": N}`),
+usually with `Retry-After` seconds (capped at an hour; anything but a number of seconds is
+ignored). The reports concerned stay pending, contact details and all, due again at that time;
+the round stops, and no report at all is sent before then (`STATE_HOLD`, kept across restarts):
+the limit is the kiosk's, so any report sent earlier would only be refused again.
+
 A batch refused as a whole with a permanent status (404 from a hub that turned out not to
 have the batch route, 413 from a hub with a smaller body limit, 422) says nothing about its
 reports: they are sent again one by one in the same round, each to get its own answer.
@@ -31,13 +38,14 @@ import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlite_utils import Database
 
 from kiosk.outbox import due_reports, mark_delivered, mark_rejected, mark_retry, mark_sending
-from kiosk.sync.client import HubClient, HubError, is_permanent
+from kiosk.store import get_state, set_state, write_transaction
+from kiosk.sync.client import RETRY_AFTER_CAP, HubClient, HubError, is_permanent, retry_after
 
 REPORT_FIELDS = (
     "uuid",
@@ -73,6 +81,9 @@ time is waiting for answers, and the hub handles requests in parallel."""
 BATCHES_IN_FLIGHT = 2
 """Batches sent at once: on a slow link one travels while the hub stores the other (over
 loopback, where the hub's work is all there is, it makes no measurable difference)."""
+STATE_HOLD = "reports_not_before"
+"""The sync_state key: no report is sent before this time (the hub's last Retry-After)."""
+TOO_MANY = 429
 
 
 @dataclass
@@ -81,12 +92,18 @@ class DeliveryOutcome:
     rejected: int = 0
     retried: int = 0
     errors: list[str] = field(default_factory=list)
+    held_until: datetime | None = None
+    """Set when the hub asked (Retry-After) that no report be sent before then."""
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"{self.delivered} report(s) delivered, {self.rejected} rejected, "
             f"{self.retried} to retry"
         )
+        if self.held_until is not None:
+            text += f"; none sent before {self.held_until.isoformat(timespec='seconds')}"
+            text += " (the hub asked to wait)"
+        return text
 
 
 def report_body(row: dict) -> dict:
@@ -101,6 +118,10 @@ class _Verdict:
     state: str
     service_request_id: str | None = None
     reason: str = ""
+    retry_after: float | None = None
+    """Seconds the hub asked to wait before this report is sent again."""
+    too_many: bool = False
+    """The hub refused it for the kiosk's rate (429): the round ends."""
 
 
 @dataclass
@@ -138,6 +159,9 @@ def deliver_reports(
     one) when the hub takes them, else one by one with up to `in_flight` requests at once.
     The database is written from this thread only."""
     outcome = DeliveryOutcome()
+    outcome.held_until = held_until(db, now)
+    if outcome.held_until is not None:
+        return outcome
     queue = due_reports(db, now, ROUND_LIMIT if limit is None else limit)
     batch_size = BATCH_SIZE if batch_size is None else batch_size
     marked: set[str] = set()
@@ -176,6 +200,26 @@ def deliver_reports(
             if stop:
                 break
     return outcome
+
+
+def held_until(db: Database, now: datetime) -> datetime | None:
+    """The time before which the hub asked for no report, if it is still ahead (and not
+    further than RETRY_AFTER_CAP: a clock set back must not silence the kiosk for long)."""
+    raw = get_state(db, STATE_HOLD)
+    try:
+        until = datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+    if until is None or until.tzinfo is None or not now < until:
+        return None
+    if until - now > timedelta(seconds=RETRY_AFTER_CAP):
+        return None
+    return until
+
+
+def _hold(db: Database, until: datetime) -> None:
+    with write_transaction(db):
+        set_state(db, STATE_HOLD, until.isoformat())
 
 
 def _pack(rows: list[dict], size: int, count: int) -> list[list[dict]]:
@@ -266,7 +310,9 @@ def _item_verdict(what: str, result: dict) -> _Verdict:
     permanent = isinstance(status, int) and is_permanent(status) and status not in KIOSK_PROBLEMS
     if outcome == "rejected" and permanent:
         return _Verdict("rejected", reason=reason)
-    return _Verdict("retry", reason=reason)
+    too_many = status == TOO_MANY
+    wait = retry_after(result.get("retry_after")) if too_many else None
+    return _Verdict("retry", reason=reason, retry_after=wait, too_many=too_many)
 
 
 def _record(
@@ -284,11 +330,22 @@ def _record(
         if len(chunk) == 1 and permanent:
             verdicts = [_Verdict("rejected", reason=str(failure))]
         else:
-            verdicts = [_Verdict("retry", reason=str(failure))] * len(chunk)
+            retry = _Verdict(
+                "retry",
+                reason=str(failure),
+                retry_after=failure.retry_after,
+                too_many=failure.status == TOO_MANY,
+            )
+            verdicts = [retry] * len(chunk)
             if len(chunk) > 1:
                 outcome.errors.append(f"{len(chunk)} reports not delivered: {failure}")
     else:
         verdicts = reply.verdicts
+    waits = [v.retry_after for v in verdicts if v.retry_after is not None]
+    not_before = now + timedelta(seconds=max(waits)) if waits else None
+    if not_before is not None and not_before > now:
+        _hold(db, not_before)
+        outcome.held_until = max(not_before, outcome.held_until or not_before)
     for row, verdict in zip(chunk, verdicts, strict=True):
         uuid = row["uuid"]
         if verdict.state == "delivered":
@@ -299,8 +356,10 @@ def _record(
             outcome.rejected += 1
             outcome.errors.append(f"report {row['ref_code']} rejected by the hub: {verdict.reason}")
         else:
-            mark_retry(db, uuid, verdict.reason, now, rng)
+            due = not_before if verdict.retry_after is not None else None
+            mark_retry(db, uuid, verdict.reason, now, rng, not_before=due)
             outcome.retried += 1
             if failure is None or len(chunk) == 1:
                 outcome.errors.append(f"report {row['ref_code']} not delivered: {verdict.reason}")
-    return failure is not None and verdicts[0].state == "retry"
+    passing = failure is not None and verdicts[0].state == "retry"
+    return passing or any(v.too_many for v in verdicts)
