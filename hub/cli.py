@@ -372,7 +372,8 @@ def stats_rebuild(settings: Settings) -> None:
     help="A kiosk silent for longer is offline.",
 )
 def status(settings: Settings, offline_after: int) -> None:
-    """Every kiosk: last seen, content version, outbox depth, errors; offline ones first."""
+    """Every kiosk: last seen, content version, outbox depth, reports needing attention (the
+    hub refused them, the kiosk keeps them), errors; offline ones first."""
     from hub.fleet import status as fleet_status
 
     rows = _run(
@@ -383,14 +384,22 @@ def status(settings: Settings, offline_after: int) -> None:
         seen = s.last_seen.strftime("%Y-%m-%d %H:%M UTC") if s.last_seen else "never"
         state = "OFFLINE" if s.offline else "ok"
         skew = f"{s.skew:+.0f}s" if s.skew is not None else "-"
+        attention = f"  ATTENTION {s.attention} report(s)" if s.attention else ""
         click.echo(
             f"{state:7} {s.kiosk_id:20} seen {seen:20} content v{s.content_version or '-'}  "
             f"outbox {s.outbox_depth if s.outbox_depth is not None else '-'}  clock {skew}"
+            f"{attention}"
         )
+        for report in s.attention_reports:
+            click.echo(f"        ! report {report['ref_code']} needs attention: {report['reason']}")
         for error in s.errors:
             click.echo(f"        ! {error}")
     offline = sum(s.offline for s in rows)
-    click.echo(f"{len(rows)} kiosk(s), {offline} offline (silent > {offline_after} min)")
+    attention = sum(s.attention or 0 for s in rows)
+    click.echo(
+        f"{len(rows)} kiosk(s), {offline} offline (silent > {offline_after} min), "
+        f"{attention} report(s) refused by the hub kept on kiosks"
+    )
 
 
 @main.command()

@@ -264,7 +264,11 @@ heartbeats = Table(
     Column("uptime", Float, nullable=True),
     Column("app_version", String(50), nullable=True),
     Column("errors", Text, nullable=False, default="[]"),
+    Column("attention", Integer, nullable=True),
+    Column("attention_reports", Text, nullable=True),
 )
+"""`attention`: reports the kiosk keeps because this hub refused to store them (None from a
+kiosk too old to say); `attention_reports`: the oldest of them as JSON (codes and reasons)."""
 
 
 def _m1_initial(conn: Connection) -> None:
@@ -313,9 +317,19 @@ def _m2_people(conn: Connection) -> None:
         table.create(conn)
 
 
+def _m6_attention(conn: Connection) -> None:
+    """Reports a kiosk keeps because the hub refused them, from its latest heartbeat (columns
+    a database created whole by `_m1_initial` from today's tables already has)."""
+    have = {column["name"] for column in inspect(conn).get_columns("heartbeats")}
+    for name, kind in (("attention", "INTEGER"), ("attention_reports", "TEXT")):
+        if name not in have:
+            conn.exec_driver_sql(f"ALTER TABLE heartbeats ADD COLUMN {name} {kind}")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "kiosks, tokens, enrolments, releases, reports, statistics, heartbeats", _m1_initial),
     (2, "Open311 reports, answers, deliveries, forwarding, users, sessions, alerts", _m2_people),
+    (6, "reports kiosks keep because the hub refused them, in heartbeats", _m6_attention),
 ]
 """(version, description, function): append only; a later one alters an existing database
 with its own DDL, while the Table definitions above always describe the latest schema."""

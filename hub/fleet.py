@@ -2,12 +2,17 @@
 
 Only the latest heartbeat is kept per kiosk (one row, overwritten): what an administrator
 needs is "is it alive, what is it showing, is anything stuck", not a history.
+
+Among what may be stuck: reports the hub refused to store, which the kiosk keeps (contact
+details and all) until a person sends them again or discards them there. Each heartbeat says
+how many (`attention`) and lists the oldest (`attention_reports`: code, when filed, category,
+the hub's reason); a kiosk too old to say sends neither, and is shown as not knowing.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -18,6 +23,19 @@ from hub.db import heartbeats, kiosks, upsert
 from hub.times import aware, iso, parse
 
 MAX_ERRORS = 50
+MAX_ATTENTION = 10
+"""Reports needing attention kept per heartbeat (the kiosk sends the oldest first)."""
+REASON_LENGTH = 300
+
+
+class AttentionReport(BaseModel):
+    """A report the kiosk keeps because the hub refused it: no personal data, only what an
+    administrator needs to find the cause (the reason is cut, not refused, when long)."""
+
+    ref_code: Annotated[str, Field(max_length=20)]
+    created: Annotated[str, Field(max_length=40)] | None = None
+    service_code: Annotated[str, Field(max_length=200)] | None = None
+    reason: str = ""
 
 
 class Heartbeat(BaseModel):
@@ -29,6 +47,9 @@ class Heartbeat(BaseModel):
     app_version: Annotated[str, Field(max_length=50)] | None = None
     errors: list[str] = []
     """Kept as sent up to MAX_ERRORS of 500 characters: a long error is cut, not refused."""
+    attention: Annotated[int, Field(ge=0, le=2**62)] | None = None
+    attention_reports: list[AttentionReport] = []
+    """Kept up to MAX_ATTENTION."""
 
 
 def record(conn: Connection, kiosk_id: str, beat: Heartbeat, now: datetime) -> float:
@@ -50,6 +71,14 @@ def record(conn: Connection, kiosk_id: str, beat: Heartbeat, now: datetime) -> f
                 "uptime": beat.uptime,
                 "app_version": beat.app_version,
                 "errors": json.dumps([e[:500] for e in beat.errors[:MAX_ERRORS]]),
+                "attention": beat.attention,
+                "attention_reports": json.dumps(
+                    [
+                        r.model_dump() | {"reason": r.reason[:REASON_LENGTH]}
+                        for r in beat.attention_reports[:MAX_ATTENTION]
+                    ],
+                    ensure_ascii=False,
+                ),
             }
         ],
         ("kiosk_id",),
@@ -71,6 +100,9 @@ class KioskStatus:
     app_version: str | None
     errors: list[str]
     offline: bool
+    attention: int | None = None
+    """Reports the kiosk keeps because the hub refused them; None: the kiosk does not say."""
+    attention_reports: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -103,6 +135,8 @@ def status(conn: Connection, now: datetime, offline_after: timedelta) -> list[Ki
                 app_version=row.app_version,
                 errors=json.loads(row.errors) if row.errors else [],
                 offline=seen is None or now - seen > offline_after,
+                attention=row.attention,
+                attention_reports=json.loads(row.attention_reports or "[]"),
             )
         )
     return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable
@@ -335,6 +336,17 @@ class Appliance:
             Logger.warning(f"Staff: could not ask for a sync: {exc}")
             return False
         return True
+
+    def send_again(self) -> int | None:
+        """Reports needing attention go to the hub again; None when that could not be asked."""
+        from kiosk.staffstatus import send_again
+
+        app = self.app
+        try:
+            return send_again(app.database(), app.data_dir, app.now())
+        except (OSError, sqlite3.Error) as exc:
+            Logger.warning(f"Staff: could not send the reports again: {exc}")
+            return None
 
     def reload(self) -> None:
         self.app.reload_content()

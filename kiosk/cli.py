@@ -265,14 +265,55 @@ def stats(data_dir: Path, as_json: bool) -> None:
 @data_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--with-contact", is_flag=True, help="Include the reporters' contact details.")
-def reports(data_dir: Path, as_json: bool, with_contact: bool) -> None:
-    """Problem reports filed at this kiosk and their delivery state."""
-    import json
+@click.option("--retry", is_flag=True, help="Send every report needing attention to the hub again.")
+@click.option(
+    "--discard",
+    "discards",
+    multiple=True,
+    metavar="REF",
+    help="Discard a report needing attention (its contact details are erased); repeatable.",
+)
+@click.option("--yes", is_flag=True, help="Discard without asking for confirmation.")
+def reports(
+    data_dir: Path,
+    as_json: bool,
+    with_contact: bool,
+    retry: bool,
+    discards: tuple[str, ...],
+    yes: bool,
+) -> None:
+    """Problem reports filed at this kiosk and their delivery state.
 
-    from kiosk.outbox import list_reports
+    A report the hub refused to store needs attention: it is kept, contact details and all,
+    until someone sends it again (--retry, or the staff screen) or decides to discard it
+    (--discard REF)."""
+    import json
+    from datetime import UTC, datetime
+
+    from kiosk.outbox import NotDiscardable, discard, list_reports, retry_attention
+    from kiosk.staffstatus import request_sync
     from kiosk.store import open_store
 
-    rows = list_reports(open_store(data_dir), with_contact=with_contact)
+    db = open_store(data_dir)
+    if retry or discards:
+        now = datetime.now(UTC)
+        for ref_code in discards:
+            if not yes:
+                click.confirm(
+                    f"Discard report {ref_code}? It will never reach the hub.", abort=True
+                )
+            try:
+                report = discard(db, ref_code, now, note="kiosk reports --discard")
+            except NotDiscardable as exc:
+                raise click.ClickException(str(exc)) from exc
+            click.echo(f"Discarded {report.ref_code} (refused by the hub: {report.reason})")
+        if retry:
+            count = retry_attention(db, now)
+            if count:
+                request_sync(data_dir)
+            click.echo(f"{count} report(s) will be sent to the hub again")
+        return
+    rows = list_reports(db, with_contact=with_contact)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -289,7 +330,10 @@ def reports(data_dir: Path, as_json: bool, with_contact: bool) -> None:
             line += f"  {contact}"
         click.echo(line)
         click.echo(f"    {r['description'][:200]}")
-    click.echo(f"{len(rows)} report(s)")
+        if r["state"] in ("attention", "discarded"):
+            click.echo(f"    {r['state']}: {r['last_error']}")
+    attention = sum(r["state"] == "attention" for r in rows)
+    click.echo(f"{len(rows)} report(s), {attention} needing attention")
 
 
 @main.command("enroll")

@@ -1,8 +1,16 @@
 """The report outbox: stored durably before the visitor is thanked, delivered exactly once.
 
-States: pending -> sending -> delivered | rejected, and back to pending with a later
+States: pending -> sending -> delivered | attention, and back to pending with a later
 `next_attempt` after a failure that may pass (full-jitter exponential backoff). Once the hub
 acknowledges a report, its personal data is erased here.
+
+A report a visitor was thanked for is never thrown away by the machine. One the hub refuses
+to store (a permanent 4xx about the report itself) needs *attention*: it is kept whole,
+contact details included, shown on the staff screen and in the heartbeat, and not tried again
+by itself (the same refusal would come back). A person decides: send it again once the cause
+is fixed (`retry_attention`: the staff screen, `kiosk reports --retry`), or discard it
+(`discard`, `kiosk reports --discard REF`: its contact details are erased, the rest is kept
+with the time of that decision, so its reference code can still be looked up).
 """
 
 from __future__ import annotations
@@ -101,6 +109,33 @@ def list_reports(db: Database, with_contact: bool = False) -> list[dict]:
     return [{k: v for k, v in zip(columns, row, strict=True) if k not in hidden} for row in rows]
 
 
+@dataclass(frozen=True)
+class AttentionReport:
+    """A report the hub refused, as staff and administrators see it (no personal data)."""
+
+    ref_code: str
+    created: str
+    service_code: str
+    reason: str
+    has_contact: bool
+
+
+def attention_count(db: Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM reports WHERE state = 'attention'").fetchone()[0]
+
+
+def attention_reports(db: Database, limit: int | None = None) -> list[AttentionReport]:
+    """Reports needing attention, oldest first."""
+    rows = db.execute(
+        "SELECT ref_code, created, service_code, COALESCE(last_error, ''), "
+        "email IS NOT NULL OR phone IS NOT NULL OR first_name IS NOT NULL "
+        "OR last_name IS NOT NULL FROM reports WHERE state = 'attention' "
+        "ORDER BY created, ref_code LIMIT ?",
+        [-1 if limit is None else limit],
+    )
+    return [AttentionReport(r, c, s, e, bool(h)) for r, c, s, e, h in rows]
+
+
 def outbox_depth(db: Database) -> int:
     row = db.execute("SELECT COUNT(*) FROM reports WHERE state IN ('pending', 'sending')")
     return row.fetchone()[0]
@@ -137,14 +172,57 @@ def mark_delivered(db: Database, uuid: str, service_request_id: str | None, now:
         )
 
 
-def mark_rejected(db: Database, uuid: str, reason: str) -> None:
-    """A permanent refusal (4xx): never retried; personal data erased all the same."""
+def mark_attention(db: Database, uuid: str, reason: str) -> None:
+    """The hub refused to store it (a permanent 4xx): kept whole, not tried again by itself."""
     with write_transaction(db):
         db.execute(
-            "UPDATE reports SET state = 'rejected', last_error = ?, email = NULL, phone = NULL, "
-            "first_name = NULL, last_name = NULL WHERE uuid = ?",
+            "UPDATE reports SET state = 'attention', last_error = ? "
+            "WHERE uuid = ? AND state IN ('pending', 'sending')",
             [reason[:500], uuid],
         )
+
+
+def retry_attention(db: Database, now: datetime, ref_codes: list[str] | None = None) -> int:
+    """Send reports needing attention again (all, or those of `ref_codes`) at the next round,
+    e.g. once the hub was fixed; returns how many. A person's decision, never the agent's."""
+    chosen = ""
+    args: list[object] = [_iso(now)]
+    if ref_codes is not None:
+        chosen = f" AND ref_code IN ({', '.join('?' * len(ref_codes))})"
+        args += ref_codes
+    with write_transaction(db):
+        cursor = db.execute(
+            "UPDATE reports SET state = 'pending', attempts = 0, next_attempt = ? "
+            f"WHERE state = 'attention'{chosen}",
+            args,
+        )
+    return cursor.rowcount
+
+
+class NotDiscardable(ValueError):
+    """Only a report needing attention may be discarded, and only one that exists."""
+
+
+def discard(db: Database, ref_code: str, now: datetime, note: str = "") -> AttentionReport:
+    """A person decided this refused report is not to be sent: its contact details are
+    erased, the rest (and why the hub refused it) kept, so its code can still be looked up."""
+    with write_transaction(db):
+        row = db.execute(
+            "SELECT state FROM reports WHERE ref_code = ?", [ref_code.strip().upper()]
+        ).fetchone()
+        if row is None:
+            raise NotDiscardable(f"there is no report {ref_code}")
+        if row[0] != "attention":
+            raise NotDiscardable(f"report {ref_code} is {row[0]}, not in need of attention")
+        (report,) = [r for r in attention_reports(db) if r.ref_code == ref_code.strip().upper()]
+        stamp = f"discarded {_iso(now)}" + (f" ({note})" if note else "")
+        db.execute(
+            "UPDATE reports SET state = 'discarded', email = NULL, phone = NULL, "
+            "first_name = NULL, last_name = NULL, "
+            "last_error = ? || COALESCE(': ' || last_error, '') WHERE ref_code = ?",
+            [stamp[:200], report.ref_code],
+        )
+    return report
 
 
 def backoff_delay(attempts: int, rng: random.Random | None = None) -> float:

@@ -2,6 +2,11 @@
 
 Last successful sync: the agent records the hub's clock skew after every heartbeat the hub
 accepted, so the time of that record is the last time the agent and the hub talked.
+
+Reports the hub refused to store need attention: the screen shows how many, the oldest with
+their reference codes and the hub's reasons, and offers to send them again (`send_again`),
+e.g. once the hub was fixed. Discarding one is left to an administrator with a shell
+(`kiosk reports --discard`): a report a visitor was thanked for is not thrown away by a tap.
 """
 
 from __future__ import annotations
@@ -9,16 +14,24 @@ from __future__ import annotations
 import fcntl
 import socket
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from kiosk.outbox import outbox_depth
+from kiosk.outbox import (
+    AttentionReport,
+    attention_count,
+    attention_reports,
+    outbox_depth,
+    retry_attention,
+)
 from kiosk.sync import STATE_SKEW, WAKE_FILE
 
 SIOCGIFADDR = 0x8915
+ATTENTION_SHOWN = 5
+"""Reports needing attention listed by code on the screen (the oldest); the count is whole."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,9 @@ class StaffStatus:
     outbox_depth: int
     addresses: list[tuple[str, str]]
     """(interface, IPv4 address) of every interface that has one, loopback left out."""
+    attention_count: int = 0
+    attention: list[AttentionReport] = field(default_factory=list)
+    """The oldest reports needing attention, at most ATTENTION_SHOWN."""
 
 
 def last_sync(db: Database) -> datetime | None:
@@ -64,7 +80,18 @@ def gather(db: Database, kiosk_id: str | None, content_version: int) -> StaffSta
         last_sync=last_sync(db),
         outbox_depth=outbox_depth(db),
         addresses=network_addresses(),
+        attention_count=attention_count(db),
+        attention=attention_reports(db, ATTENTION_SHOWN),
     )
+
+
+def send_again(db: Database, data_dir: Path, now: datetime) -> int:
+    """Staff's decision: every report needing attention goes to the hub again, now (the agent
+    is woken); returns how many. One the hub still refuses comes back to attention."""
+    count = retry_attention(db, now)
+    if count:
+        request_sync(data_dir)
+    return count
 
 
 def request_sync(data_dir: Path) -> Path:

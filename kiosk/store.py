@@ -19,11 +19,13 @@ from sqlite_utils import Database
 DB_FILE = "kiosk.db"
 BUSY_TIMEOUT_MS = 10_000
 
-REPORT_STATES = ("pending", "sending", "delivered", "rejected")
+REPORT_STATES = ("pending", "sending", "delivered", "attention", "discarded")
+"""`attention`: the hub refused to store it; kept, contact and all, until someone sends it
+again or decides to discard it (see kiosk.outbox)."""
 
 
 def _m1_initial(db: Database) -> None:
-    states = ", ".join(f"'{s}'" for s in REPORT_STATES)
+    states = "'pending', 'sending', 'delivered', 'rejected'"
     db.execute(f"""
         CREATE TABLE reports (
             uuid TEXT PRIMARY KEY,
@@ -66,8 +68,51 @@ def _m1_initial(db: Database) -> None:
         )""")
 
 
+def _m2_attention(db: Database) -> None:
+    """Reports the hub refused are kept as needing attention, no longer rejected for good.
+    Those an older version rejected (their contact details already erased) need attention
+    too: once the hub takes them (it now stores unknown categories) staff can send them again.
+    SQLite cannot change a CHECK constraint: the table is rebuilt, every row copied."""
+    states = "'pending', 'sending', 'delivered', 'attention', 'discarded'"
+    db.execute(f"""
+        CREATE TABLE reports_v2 (
+            uuid TEXT PRIMARY KEY,
+            ref_code TEXT NOT NULL UNIQUE,
+            status_token TEXT NOT NULL UNIQUE,
+            kiosk_id TEXT,
+            lang TEXT NOT NULL,
+            created TEXT NOT NULL,
+            service_code TEXT NOT NULL,
+            description TEXT NOT NULL,
+            lat REAL,
+            long REAL,
+            address_string TEXT,
+            email TEXT,
+            phone TEXT,
+            first_name TEXT,
+            last_name TEXT,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ({states})),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt TEXT,
+            last_error TEXT,
+            service_request_id TEXT,
+            delivered TEXT
+        )""")
+    columns = [row[1] for row in db.execute("PRAGMA table_info(reports)").fetchall()]
+    names = ", ".join(columns)
+    chosen = ", ".join(
+        "CASE state WHEN 'rejected' THEN 'attention' ELSE state END" if c == "state" else c
+        for c in columns
+    )
+    db.execute(f"INSERT INTO reports_v2 ({names}) SELECT {chosen} FROM reports")
+    db.execute("DROP TABLE reports")
+    db.execute("ALTER TABLE reports_v2 RENAME TO reports")
+    db.execute("CREATE INDEX reports_due ON reports (state, next_attempt)")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "reports outbox, touch counters, sync state", _m1_initial),
+    (2, "reports the hub refused need attention instead of being rejected", _m2_attention),
 ]
 """(version, description, function): append only; never edit one that has shipped."""
 

@@ -114,6 +114,7 @@ TEXT_PAIRS = [
     ("muted", "card"),
     ("warning_text", "warning"),
     ("danger_text", "danger"),
+    ("danger", "card"),
     ("info_text", "info"),
     ("key_text", "key"),
     ("selected_text", "selected"),

@@ -14,14 +14,19 @@ from kiosk.content.model import MapImage
 from kiosk.geo import OutsideMap, latlong_to_tap, tap_to_latlong
 from kiosk.outbox import (
     REF_ALPHABET,
+    NotDiscardable,
+    attention_count,
+    attention_reports,
     backoff_delay,
+    discard,
     due_reports,
     list_reports,
+    mark_attention,
     mark_delivered,
-    mark_rejected,
     mark_retry,
     mark_sending,
     outbox_depth,
+    retry_attention,
     save_report,
     status_url,
 )
@@ -143,12 +148,55 @@ def test_delivery_state_machine_erases_personal_data(db) -> None:
     assert due_reports(db, NOW + timedelta(days=1)) == []
 
 
-def test_rejected_is_final(db) -> None:
-    saved = save_report(db, draft(), None, "pl", NOW)
-    mark_rejected(db, saved.uuid, "400 unknown service_code")
-    mark_retry(db, saved.uuid, "late failure", NOW)
-    (row,) = list_reports(db)
-    assert row["state"] == "rejected" and row["last_error"] == "400 unknown service_code"
+def test_a_refused_report_is_kept_whole_until_a_person_decides(db) -> None:
+    contact = dict(consent=True, email="jan@example.org", first_name="Jan")
+    saved = save_report(db, draft(**contact), None, "pl", NOW)
+    mark_sending(db, saved.uuid)
+    mark_attention(db, saved.uuid, "POST /reports: 409 another body under this uuid")
+    mark_retry(db, saved.uuid, "late failure", NOW)  # a late answer does not move it
+    (row,) = list_reports(db, with_contact=True)
+    assert row["state"] == "attention" and row["last_error"].endswith(
+        "another body under this uuid"
+    )
+    assert (row["email"], row["first_name"]) == ("jan@example.org", "Jan")
+    # Not tried again by itself, and not counted as waiting to be sent.
+    assert due_reports(db, NOW + timedelta(days=30)) == [] and outbox_depth(db) == 0
+    assert attention_count(db) == 1
+    (shown,) = attention_reports(db)
+    assert (shown.ref_code, shown.service_code, shown.has_contact) == (
+        saved.ref_code,
+        "lampa",
+        True,
+    )
+    assert "409" in shown.reason
+
+    # Sent again at a person's word: due now, from a fresh count of attempts.
+    assert retry_attention(db, NOW) == 1
+    (row,) = list_reports(db, with_contact=True)
+    assert (row["state"], row["attempts"], row["email"]) == ("pending", 0, "jan@example.org")
+    assert [r["uuid"] for r in due_reports(db, NOW)] == [saved.uuid]
+    assert retry_attention(db, NOW) == 0
+
+
+def test_only_a_report_needing_attention_is_discarded_and_its_contact_erased(db) -> None:
+    refused = save_report(db, draft(consent=True, phone="+48600100200"), None, "pl", NOW)
+    waiting = save_report(db, draft(description="Druga latarnia"), None, "pl", NOW)
+    mark_attention(db, refused.uuid, "POST /reports: 422 lat out of range")
+    with pytest.raises(NotDiscardable, match="pending"):
+        discard(db, waiting.ref_code, NOW)
+    with pytest.raises(NotDiscardable, match="no report"):
+        discard(db, "ZZZ-ZZZ", NOW)
+    assert discard(db, refused.ref_code.lower(), NOW, note="by ewa").ref_code == refused.ref_code
+    rows = {r["uuid"]: r for r in list_reports(db, with_contact=True)}
+    gone = rows[refused.uuid]
+    assert gone["state"] == "discarded" and gone["phone"] is None
+    assert gone["description"] == "Nie świeci latarnia przy ul. Polnej 3"  # still to look up
+    assert (
+        gone["last_error"]
+        == f"discarded {NOW.isoformat()} (by ewa): POST /reports: 422 lat out of range"
+    )
+    assert rows[waiting.uuid]["state"] == "pending"
+    assert attention_count(db) == 0 and retry_attention(db, NOW) == 0
 
 
 def test_backoff_grows_with_full_jitter() -> None:
@@ -185,3 +233,33 @@ def test_reports_command(db, tmp_path: Path) -> None:
     assert "jan@example.org" in out
     table = CliRunner().invoke(main, ["reports", "--data", str(tmp_path)]).output
     assert "pending" in table and "lampa" in table
+
+
+def test_reports_command_sends_again_and_discards_at_an_administrators_word(
+    db, tmp_path: Path
+) -> None:
+    first = save_report(db, draft(consent=True, email="jan@example.org"), "rynek", "pl", NOW)
+    second = save_report(db, draft(description="Ławka"), "rynek", "pl", NOW)
+    for saved in (first, second):
+        mark_attention(db, saved.uuid, "POST /reports: 409 another body under this uuid")
+    cli = CliRunner()
+    table = cli.invoke(main, ["reports", "--data", str(tmp_path)]).output
+    assert "attention: POST /reports: 409 another body" in table
+    assert "2 report(s), 2 needing attention" in table
+    # Discarding asks first; no answer, nothing happens.
+    asked = cli.invoke(main, ["reports", "--data", str(tmp_path), "--discard", first.ref_code])
+    assert asked.exit_code == 1 and f"Discard report {first.ref_code}?" in asked.output
+    assert attention_count(db) == 2
+    done = cli.invoke(
+        main, ["reports", "--data", str(tmp_path), "--discard", first.ref_code], input="y\n"
+    )
+    assert done.exit_code == 0 and f"Discarded {first.ref_code}" in done.output
+    again = cli.invoke(
+        main, ["reports", "--data", str(tmp_path), "--discard", first.ref_code, "--yes"]
+    )
+    assert again.exit_code == 1 and "discarded, not in need of attention" in again.output
+    done = cli.invoke(main, ["reports", "--data", str(tmp_path), "--retry"])
+    assert "1 report(s) will be sent to the hub again" in done.output
+    assert (tmp_path / "sync-now").exists()  # the agent is woken for it
+    states = {r["uuid"]: r["state"] for r in list_reports(db)}
+    assert states == {first.uuid: "discarded", second.uuid: "pending"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,36 @@ def test_the_agents_bookkeeping_connection_need_not_wait_for_the_disk(tmp_path: 
     assert agent.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL (WAL: consistent)
     set_state(agent, "x", "1")
     assert get_state(ui, "x") == "1"
+
+
+def test_reports_an_older_version_rejected_are_kept_as_needing_attention(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database of schema 1 (before reports needed attention) keeps every report: those it
+    had rejected (their contact details already erased) now need attention."""
+    monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:1])
+    db = open_store(tmp_path)
+    columns = (
+        "uuid, ref_code, status_token, kiosk_id, lang, created, service_code, description, "
+        "lat, long, email, state, attempts, last_error, service_request_id"
+    )
+    rows = [
+        ("u1", "AAA-AAA", "t1", "rynek", "pl", "2026-11-20T10:00:00+00:00", "lampa", "Latarnia",
+         50.3, 16.88, "jan@example.org", "pending", 2, "503", None),
+        ("u2", "BBB-BBB", "t2", "rynek", "uk", "2026-11-20T11:00:00+00:00", "ufo", "Щось",
+         None, None, None, "rejected", 1, "POST /reports: 422 unknown service_code", None),
+        ("u3", "CCC-CCC", "t3", "rynek", "de", "2026-11-20T12:00:00+00:00", "idea", "Bank",
+         50.3, 16.88, None, "delivered", 1, None, "17"),
+    ]  # fmt: skip
+    db.conn.executemany(f"INSERT INTO reports ({columns}) VALUES ({', '.join('?' * 15)})", rows)
+    db.close()
+    monkeypatch.undo()
+
+    db = open_store(tmp_path)
+    assert schema_version(db) == 2
+    kept = db.execute(f"SELECT {columns} FROM reports ORDER BY uuid").fetchall()
+    assert kept == [rows[0], rows[1][:11] + ("attention",) + rows[1][12:], rows[2]]
+    assert "reports_due" in [r[1] for r in db.execute("PRAGMA index_list(reports)")]
+    db.execute("UPDATE reports SET state = 'discarded' WHERE uuid = 'u2'")  # a new state
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE reports SET state = 'rejected' WHERE uuid = 'u2'")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.outbox import list_reports, save_report
+from kiosk.outbox import list_reports, mark_attention, save_report
 from kiosk.reports import ReportDraft
 from kiosk.store import get_state, open_store
 from kiosk.sync.agent import WAKE_FILE, Agent, AgentBusy
@@ -33,7 +33,7 @@ from kiosk.sync.enrolment import (
     save_enrolment,
 )
 from kiosk.sync.errors import MAX_ERRORS, pending_errors, record_error
-from kiosk.sync.heartbeat import send_heartbeat
+from kiosk.sync.heartbeat import ATTENTION_SENT, send_heartbeat
 from kiosk.sync.reports import deliver_reports
 from kiosk.sync.stats import batches, mark_clock, pending_hours, upload_stats
 from tests.hubtools import REPORT
@@ -220,16 +220,25 @@ def test_a_delivered_report_loses_its_personal_data(
     assert deliver_reports(client, db, NOW + timedelta(days=1)).delivered == 0
 
 
-def test_a_refused_report_is_rejected_with_the_reason(
-    hub: ScriptedHub, client: HubClient, db
+@pytest.mark.parametrize("status", [400, 409, 413, 422])
+def test_a_refused_report_is_kept_for_attention_with_its_contact(
+    hub: ScriptedHub, client: HubClient, db, status: int
 ) -> None:
     file_report(db, service_code="nieznana")
-    hub.reply = lambda *_: (422, {"detail": "unknown service_code"})
+    hub.reply = lambda *_: (status, {"detail": "cannot store this"})
     outcome = deliver_reports(client, db, NOW)
-    assert outcome.rejected == 1 and "unknown service_code" in outcome.errors[0]
+    assert outcome.attention == 1 and "kept for attention" in outcome.errors[0]
+    assert "1 refused (need attention)" in str(outcome)
     (row,) = list_reports(db, with_contact=True)
-    assert row["state"] == "rejected" and "422 unknown service_code" in row["last_error"]
-    assert row["email"] is None
+    assert row["state"] == "attention" and f"{status} cannot store this" in row["last_error"]
+    assert (row["email"], row["phone"], row["first_name"]) == (
+        "jan@example.org",
+        "+48600100200",
+        "Jan",
+    )
+    # Never sent again by the agent itself.
+    assert deliver_reports(client, db, NOW + timedelta(days=7)).attention == 0
+    assert len(hub.calls) == 1
 
 
 @pytest.mark.parametrize("status", [503, 429, 401, 404])
@@ -444,9 +453,34 @@ def test_heartbeat_carries_the_errors_then_forgets_them(
         "uptime": 3600,
         "app_version": "0.1.0",
         "errors": [entry],
+        "attention": 0,
+        "attention_reports": [],
     }
     assert outcome.skew == 3.0 and get_state(db, "clock_skew") == "3.0"
     assert pending_errors(db) == []
+
+
+def test_heartbeat_says_which_reports_need_attention_oldest_first(
+    hub: ScriptedHub, client: HubClient, db, tmp_path: Path
+) -> None:
+    uuids = [
+        save_report(
+            db, ReportDraft(**(REPORT | {"description": f"nr {i}"})), "rynek", "pl",
+            NOW + timedelta(minutes=i),
+        ).uuid
+        for i in range(ATTENTION_SENT + 2)
+    ]  # fmt: skip
+    for uuid in reversed(uuids):
+        mark_attention(db, uuid, "POST /reports: 409 " + "x" * 1000)
+    hub.reply = lambda *_: (200, {"server_time": NOW.isoformat()})
+    send_heartbeat(client, db, tmp_path / "data", NOW, uptime=1)
+    body = hub.calls[0]["json"]
+    assert body["attention"] == ATTENTION_SENT + 2 and body["outbox_depth"] == 0
+    sent = body["attention_reports"]
+    rows = {r["ref_code"]: r for r in list_reports(db)}
+    assert [r["created"] for r in sent] == sorted(r["created"] for r in rows.values())[:10]
+    assert all(r["service_code"] == "lampa" and len(r["reason"]) == 300 for r in sent)
+    assert "jan@example.org" not in json.dumps(body)  # no personal data
 
 
 def test_the_error_list_is_bounded(db) -> None:

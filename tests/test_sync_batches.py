@@ -119,7 +119,7 @@ def test_the_first_report_goes_alone_and_the_rest_in_batches(env: HubEnv, tmp_pa
         assert first.status_code == 201
         outcome, rows = deliver(env, server.url, data)
 
-    assert (outcome.delivered, outcome.rejected, outcome.retried) == (230, 2, 0)
+    assert (outcome.delivered, outcome.attention, outcome.retried) == (230, 2, 0)
     assert counting.counts[("POST", REPORTS)] == 2  # the one above, and the probe
     assert counting.counts[("POST", BATCH)] == 3  # 231 more: 100, 100, 31
     held = hub_ids(env)
@@ -128,11 +128,12 @@ def test_the_first_report_goes_alone_and_the_rest_in_batches(env: HubEnv, tmp_pa
         assert rows[uuid]["state"] == "delivered"
         assert rows[uuid]["service_request_id"] == held[uuid]
         assert (rows[uuid]["email"], rows[uuid]["first_name"]) == (None, None)
-    assert rows[unknown]["state"] == rows[clash]["state"] == "rejected"
+    # What the hub refused is kept for attention, contact details and all.
+    assert rows[unknown]["state"] == rows[clash]["state"] == "attention"
     assert "422" in rows[unknown]["last_error"] and "ufo" in rows[unknown]["last_error"]
     assert "409" in rows[clash]["last_error"] and "different body" in rows[clash]["last_error"]
-    assert rows[unknown]["email"] is None and rows[clash]["email"] is None
-    assert len([e for e in outcome.errors if "rejected by the hub" in e]) == 2
+    assert rows[unknown]["email"] == rows[clash]["email"] == "m0@example.org"
+    assert len([e for e in outcome.errors if "refused by the hub" in e]) == 2
 
 
 def test_a_round_delivers_at_most_its_limit(env: HubEnv, tmp_path: Path) -> None:
@@ -173,7 +174,7 @@ def test_a_hub_without_batches_gets_the_reports_one_by_one(
     server, counting = serve(env, **wrapping)
     with server:
         outcome, rows = deliver(env, server.url, data)
-    assert (outcome.delivered, outcome.rejected, outcome.retried) == (9, 0, 0)
+    assert (outcome.delivered, outcome.attention, outcome.retried) == (9, 0, 0)
     assert counting.counts[("POST", REPORTS)] == 9
     batches = counting.counts[("POST", BATCH)]
     assert batches == (0 if wrapping.get("advertise") is False else 1)
@@ -195,12 +196,12 @@ def test_a_batch_over_a_smaller_body_limit_is_sent_again_one_by_one(tmp_path: Pa
             outcome, rows = deliver(env, server.url, data)
     finally:
         env.hub.close()
-    assert (outcome.delivered, outcome.rejected, outcome.retried) == (8, 1, 0)
+    assert (outcome.delivered, outcome.attention, outcome.retried) == (8, 1, 0)
     assert counting.counts[("POST", BATCH)] == 1  # refused whole: 413
     assert counting.counts[("POST", REPORTS)] == 9
     assert any("413" in e and "sent one by one" in e for e in outcome.errors)
     assert all(rows[u]["state"] == "delivered" for u in uuids)
-    assert rows[unknown]["state"] == "rejected" and "422" in rows[unknown]["last_error"]
+    assert rows[unknown]["state"] == "attention" and "422" in rows[unknown]["last_error"]
     assert max(r["attempts"] for r in rows.values()) == 1
 
 
@@ -222,7 +223,7 @@ def test_a_failed_batch_is_retried_later_with_backoff(
     with server:
         outcome, rows = deliver(env, server.url, data, now, rng=random.Random(7))
     # The probe got through; the first two batches (in flight together) failed; then it stopped.
-    assert (outcome.delivered, outcome.rejected, outcome.retried) == (1, 0, 200)
+    assert (outcome.delivered, outcome.attention, outcome.retried) == (1, 0, 200)
     assert counting.counts[("POST", BATCH)] == 2
     assert len(hub_ids(env)) == 1
     waiting = [r for r in rows.values() if r["state"] == "pending"]

@@ -35,7 +35,15 @@ from kiosk.sync.enrolment import load_enrolment
 from kiosk.sync.reports import report_body
 from kiosk.validation import validate_json
 from tests.conftest import tiny_png, write_tree
-from tests.hubtools import KIOSK_CLI, REPO, HubProcess, enroll_kiosk, file_report, run
+from tests.hubtools import (
+    HUB_CLI,
+    KIOSK_CLI,
+    REPO,
+    HubProcess,
+    enroll_kiosk,
+    file_report,
+    run,
+)
 
 pytestmark = pytest.mark.skipif(
     not (REPO / "hub" / "cli.py").exists(), reason="the hub is not in this tree"
@@ -320,21 +328,23 @@ def test_reports_are_delivered_exactly_once_and_personal_data_erased(
     uuids = [file_report(kiosk), file_report(kiosk, service_code="idea", description="Ławki")]
     refused = file_report(kiosk, service_code="nieznana", description="Coś innego")
     done = sync(kiosk)
-    assert "2 report(s) delivered, 1 rejected" in step_line(done, "reports")
+    assert "2 report(s) delivered, 1 refused (need attention)" in step_line(done, "reports")
     db = open_store(kiosk)
     rows = {r["uuid"]: r for r in list_reports(db, with_contact=True)}
     for uuid in uuids:
         assert rows[uuid]["state"] == "delivered" and rows[uuid]["service_request_id"]
         assert hub.query("SELECT COUNT(*) FROM reports WHERE uuid = ?", uuid) == [(1,)]
-    assert rows[refused]["state"] == "rejected" and "422" in rows[refused]["last_error"]
-    assert hub.query("SELECT COUNT(*) FROM reports WHERE uuid = ?", refused) == [(0,)]
-    for row in rows.values():
+        row = rows[uuid]
         assert (row["email"], row["phone"], row["first_name"], row["last_name"]) == (None,) * 4
+    # The one the hub refused is kept, contact details and all, for a person to decide.
+    assert rows[refused]["state"] == "attention" and "422" in rows[refused]["last_error"]
+    assert hub.query("SELECT COUNT(*) FROM reports WHERE uuid = ?", refused) == [(0,)]
+    assert rows[refused]["email"] == "jan@example.org"
     stored = hub.query("SELECT email, first_name FROM reports WHERE uuid = ?", uuids[0])
     assert stored == [("jan@example.org", "Jan")]
 
     db.close()
-    assert "0 report(s) delivered" in step_line(sync(kiosk), "reports")
+    assert "0 report(s) delivered, 0 refused" in step_line(sync(kiosk), "reports")
 
     # A delivery whose answer is lost: the hub has the report, the kiosk does not know (the
     # agent was killed before it could mark it). The next cycle sends the same again and the
@@ -352,13 +362,75 @@ def test_reports_are_delivered_exactly_once_and_personal_data_erased(
     )
     assert first.status_code == 201
     done = sync(kiosk)
-    assert "1 report(s) delivered, 0 rejected" in step_line(done, "reports")
+    assert "1 report(s) delivered, 0 refused" in step_line(done, "reports")
     assert hub.query("SELECT COUNT(*) FROM reports WHERE uuid = ?", lost) == [(1,)]
     db = open_store(kiosk)
     (row,) = [r for r in list_reports(db, with_contact=True) if r["uuid"] == lost]
     db.close()
     assert row["state"] == "delivered" and row["email"] is None
     assert row["service_request_id"] == first.json()["service_request_id"]
+
+
+def test_a_report_the_hub_cannot_store_is_kept_shown_and_left_to_a_person(
+    hub: HubProcess, network: Network, kiosk: Path, tmp_path: Path
+) -> None:
+    hub.publish(source_tree(tmp_path / "src"))
+    uuid = file_report(kiosk, description="Latarnia przy szkole nie świeci")
+    db = open_store(kiosk)
+    (row,) = list_reports(db, with_contact=True)
+    db.close()
+    ref = row["ref_code"]
+    # Another body under its uuid reached the hub first: a clash the hub cannot store (409).
+    enrolment = load_enrolment(kiosk)
+    first = requests.post(
+        f"{hub.url}/api/v1/reports",
+        json=report_body(row) | {"description": "Zupełnie inna treść"},
+        headers={"Authorization": f"Bearer {enrolment.kiosk_token}", "Idempotency-Key": uuid},
+        timeout=10,
+    )
+    assert first.status_code == 201
+    done = sync(kiosk)
+    assert "0 report(s) delivered, 1 refused (need attention)" in step_line(done, "reports")
+
+    def kept() -> dict:
+        db = open_store(kiosk)
+        try:
+            (row,) = list_reports(db, with_contact=True)
+            return row
+        finally:
+            db.close()
+
+    row = kept()
+    assert row["state"] == "attention" and "409" in row["last_error"]
+    assert (row["email"], row["phone"], row["first_name"]) == (
+        "jan@example.org",
+        "+48600100200",
+        "Jan",
+    )
+    # The heartbeat of the same cycle told the hub: the fleet status and `kiosk-hub status`.
+    status = hub.fleet(enrolment.kiosk_id)
+    assert status["attention"] == 1
+    (shown,) = status["attention_reports"]
+    assert shown["ref_code"] == ref and "409" in shown["reason"]
+    out = run([*HUB_CLI, "status", "--data", str(hub.data)]).stdout
+    assert "ATTENTION 1 report(s)" in out and f"! report {ref} needs attention: " in out
+    assert "report(s) refused by the hub kept on kiosks" in out.splitlines()[-1]
+
+    # The agent does not send it again by itself ...
+    network.log.clear()
+    sync(kiosk)
+    assert not [e for e in network.log if e["path"].startswith("/api/v1/reports")]
+    # ... a person does (here the administrator's command; the staff screen does the same),
+    # and a report the hub still refuses comes back to attention, whole.
+    out = run([*KIOSK_CLI, "reports", "--data", str(kiosk), "--retry"]).stdout
+    assert "1 report(s) will be sent to the hub again" in out
+    assert "1 refused (need attention)" in step_line(sync(kiosk), "reports")
+    assert kept()["state"] == "attention" and kept()["email"] == "jan@example.org"
+    # Only an administrator's decision discards it; then its contact details go.
+    run([*KIOSK_CLI, "reports", "--data", str(kiosk), "--discard", ref, "--yes"])
+    assert kept()["state"] == "discarded" and kept()["email"] is None
+    sync(kiosk)
+    assert hub.fleet(enrolment.kiosk_id)["attention"] == 0
 
 
 def test_statistics_uploaded_three_times_keep_the_hub_totals(

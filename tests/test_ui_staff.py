@@ -166,3 +166,40 @@ def test_portrait_staff_screen(kiosk_app, tmp_path, pin_hash) -> None:
     unlock(ui)
     ui.tap(ui.button("UK"))
     ui.screenshot("portrait-staff-status")
+
+
+def test_reports_the_hub_refused_are_shown_and_sent_again(kiosk_app, tmp_path, pin_hash) -> None:
+    from datetime import UTC, datetime
+
+    from kiosk.outbox import list_reports, mark_attention, save_report
+    from kiosk.reports import ReportDraft
+    from tests.hubtools import REPORT
+
+    db = open_store(tmp_path / "data")
+    saved = [
+        save_report(db, ReportDraft(**(REPORT | {"description": f"Latarnia {i}"})), "rynek", "pl",
+                    datetime(2026, 11, 20 + i, 9, tzinfo=UTC))
+        for i in range(7)
+    ]  # fmt: skip
+    reason = "POST /reports: 409 a different report is already stored under this uuid [b]x[/b]"
+    for report in saved[:6]:
+        mark_attention(db, report.uuid, reason)
+    app, ui = kiosk_app(kiosk=staff_config(tmp_path, pin_hash), size=(1920, 1080))
+    unlock(ui)
+    ui.tap(ui.button("EN"))
+    shown = rows(ui)["Reports needing attention"]
+    lines = shown.split("\n")
+    assert lines[0] == "6 reports refused by the hub, kept here"
+    assert lines[1] == f"{saved[0].ref_code}: {reason}"  # the oldest first, as plain text
+    assert len(lines) == 7 and lines[-1] == "and 1 more"
+    assert rows(ui)["Reports waiting to be sent"] == "1"
+    ui.screenshot("staff-attention")
+    ui.tap(ui.button("Send refused reports again"))
+    assert ui.screen.feedback == "6 reports will be sent to the hub again."
+    assert (tmp_path / "data" / WAKE_FILE).exists()
+    assert rows(ui)["Reports needing attention"] == "none"
+    assert rows(ui)["Reports waiting to be sent"] == "7"
+    states = {r["state"] for r in list_reports(db, with_contact=True)}
+    assert states == {"pending"}
+    ui.tap(ui.button("Send refused reports again"))
+    assert ui.screen.feedback == "No report needs attention."

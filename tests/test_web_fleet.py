@@ -238,3 +238,106 @@ def test_fleet_pages_in_a_browser(site, chromium, device) -> None:
         page.wait_for_url(f"{live.url}/admin/fleet/szkola")
         assert ERRORS[3] in page.locator("ol.errors").inner_text()
         screenshot(page, f"fleet-kiosk-{device.name}")
+
+
+ATTENTION = [
+    {
+        "ref_code": f"7KQ-4X{n}",
+        "created": f"2026-11-2{n}T08:30:00+00:00",
+        "service_code": "lampa",
+        "reason": "POST /reports: 409 a different report is already stored under this uuid",
+    }
+    for n in (2, 3, 4, 5)
+]
+
+
+@pytest.fixture(scope="module")
+def refused(tmp_path_factory):
+    """Two kiosks: one keeps four reports the hub refused, one runs an agent too old to say."""
+    env = HubEnv.create(tmp_path_factory.mktemp("attention") / "hub")
+    env.hub.clock = Clock(T0)
+    env.user("ewa", "admin")
+    with LiveServer(env.app) as live:
+        for kiosk_id, fields in (
+            ("rynek", {"attention": 4, "attention_reports": ATTENTION}),
+            ("stary", {}),  # an older agent: neither field
+        ):
+            body = {"sent_at": T0.isoformat(), "content_version": 1, "outbox_depth": 0}
+            sent = requests.post(
+                f"{live.url}/api/v1/heartbeat",
+                json=body | fields,
+                headers=bearer(env.kiosk_token(kiosk_id)),
+                timeout=10,
+            )
+            assert sent.status_code == 200, sent.text
+        yield env, live
+    env.hub.close()
+
+
+def test_reports_kept_on_a_kiosk_for_attention_are_shown_prominently(refused) -> None:
+    env, live = refused
+    admin = sign_in(live.url, "ewa", "ewa-Hasło-2026!")
+    html = admin.get(f"{live.url}/admin/fleet", timeout=10).text
+    alarm = text_of(
+        re.search(r'<div class="alarm" role="alert" id="attention">.*?</div>', html, re.S)[0]
+    )
+    assert alarm.startswith("4 zgłoszenia odrzucone przez serwer wymagają uwagi w 1 kiosku · Nic")
+    rynek = row_of(html, "rynek")
+    assert "4 zgłoszenia wymagają uwagi" in text_of(rynek) and "badge bad" in rynek
+    assert "7KQ-4X2, 7KQ-4X3, 7KQ-4X4 …" in text_of(rynek)
+    assert "wymaga" not in text_of(row_of(html, "stary"))  # an older agent: nothing claimed
+    # Online, but with something to look at: listed before the healthy kiosk.
+    assert html.index('href="/admin/fleet/rynek"') < html.index('href="/admin/fleet/stary"')
+
+    detail = text_of(admin.get(f"{live.url}/admin/fleet/rynek", timeout=10).text)
+    assert "Serwer odrzucił 4 zgłoszenia z tego kiosku; kiosk je przechowuje." in detail
+    for report in ATTENTION:
+        assert report["ref_code"] in detail
+    assert "22.11.2026, 09:30" in detail  # when it was filed, in Warsaw time
+    assert "409 a different report is already stored" in detail
+
+    # The API says the same; an older agent's heartbeat says nothing either way.
+    kiosks = requests.get(
+        f"{live.url}/api/v1/kiosks", headers=bearer(env.token("admin")), timeout=10
+    ).json()["kiosks"]
+    by_id = {k["kiosk_id"]: k for k in kiosks}
+    assert by_id["rynek"]["attention"] == 4 and by_id["rynek"]["attention_reports"] == ATTENTION
+    assert (by_id["stary"]["attention"], by_id["stary"]["attention_reports"]) == (None, [])
+
+
+@pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=lambda d: d.name)
+def test_reports_needing_attention_in_a_browser(refused, chromium, device) -> None:
+    _env, live = refused
+    with open_page(chromium, device) as page:
+        page.goto(f"{live.url}/admin/fleet")
+        page.fill("#username", "ewa")
+        page.fill("#password", "ewa-Hasło-2026!")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live.url}/admin/fleet")
+        assert "odrzucone przez serwer" in page.locator("#attention").inner_text()
+        if device is PHONE:
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= page.viewport_size["width"]
+        screenshot(page, f"fleet-attention-{device.name}")
+        page.click("text=4 zgłoszenia wymagają uwagi")
+        page.wait_for_url(f"{live.url}/admin/fleet/rynek#attention")
+        assert "7KQ-4X5" in page.locator("table").inner_text()
+        screenshot(page, f"fleet-kiosk-attention-{device.name}")
+
+
+def test_a_heartbeat_cannot_flood_the_attention_list(refused) -> None:
+    env, live = refused
+    many = [ATTENTION[0] | {"ref_code": f"ABC-{n:03}", "reason": "x" * 5000} for n in range(40)]
+    sent = requests.post(
+        f"{live.url}/api/v1/heartbeat",
+        json={"sent_at": T0.isoformat(), "attention": 40, "attention_reports": many},
+        headers=bearer(env.kiosk_token("duzo")),
+        timeout=10,
+    )
+    assert sent.status_code == 200
+    kiosks = requests.get(
+        f"{live.url}/api/v1/kiosks", headers=bearer(env.token("admin")), timeout=10
+    ).json()["kiosks"]
+    (duzo,) = [k for k in kiosks if k["kiosk_id"] == "duzo"]
+    assert duzo["attention"] == 40 and len(duzo["attention_reports"]) == 10
+    assert {len(r["reason"]) for r in duzo["attention_reports"]} == {300}

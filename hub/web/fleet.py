@@ -1,8 +1,9 @@
 """The fleet pages for administrators: is every kiosk alive, up to date, keeping time?
 
 `/admin/fleet` lists each kiosk's latest heartbeat (from `hub.fleet.status`), silent kiosks
-first under a red alarm; `/admin/fleet/{id}` shows one kiosk with all its errors and where it
-stands. What counts as worth a warning is decided here in plain functions (`assess`), since
+first under a red alarm, and another for reports kiosks keep because the hub refused them;
+`/admin/fleet/{id}` shows one kiosk with all its errors, those reports, and where it stands.
+What counts as worth a warning is decided here in plain functions (`assess`), since
 it is about what an administrator should look at, not about what the kiosk reported.
 """
 
@@ -21,6 +22,7 @@ from hub.errors import NotFound
 from hub.kiosks import get_kiosk
 from hub.mail import map_url
 from hub.releases import latest
+from hub.times import parse
 from hub.web.session import PageError, Staff, staff_page
 from hub.web.templating import render
 from kiosk.i18n import N_
@@ -55,8 +57,14 @@ class KioskView:
         return self.status.offline
 
     @property
+    def attention(self) -> int:
+        """Reports the kiosk keeps because the hub refused them: a person must decide."""
+        return self.status.attention or 0
+
+    @property
     def warnings(self) -> int:
-        return self.behind + self.skew_warn + self.outbox_warn + bool(self.status.errors)
+        flags = self.behind + self.skew_warn + self.outbox_warn + bool(self.attention)
+        return flags + bool(self.status.errors)
 
 
 def assess(kiosk: fleet.KioskStatus, latest_version: int | None) -> KioskView:
@@ -120,6 +128,14 @@ class Clock:
         return f"{size:.0f} s" if size < 600 else self.duration(size)
 
 
+def filed(report: dict) -> datetime | None:
+    """When a report needing attention was filed, as its kiosk says (None if unreadable)."""
+    try:
+        return parse(report.get("created"))
+    except (TypeError, ValueError):
+        return None
+
+
 def _latest_version(conn) -> tuple[int | None, datetime | None]:
     release = latest(conn)
     return (release.version, release.created) if release else (None, None)
@@ -141,6 +157,8 @@ def fleet_page(request: Request, staff: Admin) -> Response:
         kiosks=views,
         offline=sum(v.offline for v in views),
         never_seen=sum(v.never_seen for v in views),
+        attention=sum(v.attention for v in views),
+        attention_kiosks=sum(bool(v.attention) for v in views),
         latest_version=version,
         published=published,
         offline_minutes=int(hub.settings.offline_after.total_seconds() // 60),
@@ -170,6 +188,7 @@ def kiosk_page(request: Request, kiosk_id: str, staff: Admin) -> Response:
         staff=staff,
         kiosk=kiosk,
         view=assess(status, version),
+        filed=filed,
         map_link=map_url(kiosk.lat, kiosk.long),
         latest_version=version,
         published=published,

@@ -1,8 +1,8 @@
 """Staff: behind the hidden gesture and the PIN, the kiosk's state and a few remedies.
 
 Locked, it shows a keypad; unlocked, the status (kiosk id, content version, last sync, reports
-waiting, printer, network, display, video) and the actions. Everything it shows or does goes
-through the app; an idle reset locks it again.
+waiting, reports needing attention, printer, network, display, video) and the actions.
+Everything it shows or does goes through the app; an idle reset locks it again.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ class StaffPanel(BoxLayout):
 
 load_kv(__file__)
 
+REASON_SHOWN = 120
+"""Characters of the hub's reason shown per report needing attention."""
+
 PRINTER_STATES = {
     "": N_("No printer configured"),
     "checking": N_("Checking…"),
@@ -47,6 +50,8 @@ class StaffScreen(KioskScreen):
     feedback = StringProperty("")
     rows = ListProperty([])
     """(label, value) pairs of the status table, in the current language."""
+    warnings = ListProperty([])
+    """Labels of `rows` whose value is shown as a warning (set before `rows`)."""
     printer_state = StringProperty("")
 
     def show(self, **params) -> None:
@@ -89,6 +94,7 @@ class StaffScreen(KioskScreen):
         for label, value in rows:
             row = Factory.StatusRow()  # kv-declared properties: set after creation
             row.label, row.value = label, value
+            row.warn = label in self.warnings
             box.add_widget(row)
 
     # --- the keypad ------------------------------------------------------------------------
@@ -132,16 +138,41 @@ class StaffScreen(KioskScreen):
         status = app.appliance.status()
         when = app.appliance.format_moment(status.last_sync) if status.last_sync else _("never")
         addresses = ", ".join(f"{addr} ({name})" for name, addr in status.addresses)
+        attention = _("Reports needing attention")
+        self.warnings = [attention] if status.attention_count else []
         self.rows = [
             (_("Kiosk"), status.kiosk_id),
             (_("Content version"), str(status.content_version)),
             (_("Last successful sync"), when),
             (_("Reports waiting to be sent"), str(status.outbox_depth)),
+            (attention, self._attention_text(status)),
             (_("Printer"), _(PRINTER_STATES.get(self.printer_state, self.printer_state))),
             (_("Network address"), addresses or _("no network")),
             (_("Display"), app.appliance.display_summary()),
             (_("Video"), app.appliance.video_summary()),
         ]
+
+    def _attention_text(self, status) -> str:
+        """How many the hub refused, then the oldest by code with the hub's reason."""
+        app = self.app
+        if not status.attention_count:
+            return app._("none")
+        lines = [
+            app.ngettext(
+                "{n} report refused by the hub, kept here",
+                "{n} reports refused by the hub, kept here",
+                status.attention_count,
+            ).format(n=status.attention_count)
+        ]
+        for report in status.attention:
+            reason = " ".join(report.reason.split())
+            if len(reason) > REASON_SHOWN:
+                reason = reason[: REASON_SHOWN - 1] + "…"
+            lines.append(f"{report.ref_code}: {reason}")
+        hidden = status.attention_count - len(status.attention)
+        if hidden > 0:
+            lines.append(app._("and {n} more").format(n=hidden))
+        return "\n".join(lines)
 
     def check_printer(self) -> None:
         if not self.app.kiosk.printer.device:
@@ -181,6 +212,22 @@ class StaffScreen(KioskScreen):
             )
         )  # fmt: skip
         self.check_printer()
+
+    def send_again(self) -> None:
+        """Reports the hub refused go to it again (after the cause was fixed, say)."""
+        app = self.app
+        count = app.appliance.send_again()
+        if count is None:
+            self.feedback = app._("The reports could not be sent again.")
+        elif count == 0:
+            self.feedback = app._("No report needs attention.")
+        else:
+            self.feedback = app.ngettext(
+                "{n} report will be sent to the hub again.",
+                "{n} reports will be sent to the hub again.",
+                count,
+            ).format(n=count)
+        self._fill_status()
 
     def reload(self) -> None:
         self.app.appliance.reload()

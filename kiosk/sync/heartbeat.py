@@ -3,6 +3,10 @@
 `last_touch` comes from the touch counters, which the UI keeps per UTC hour: it is the start of
 the latest hour with a touch (the exact moment lives only in the UI's memory), enough to tell
 a kiosk nobody uses from one whose screen has died.
+
+Reports the hub refused to store (kept on the kiosk, needing attention) go with every
+heartbeat until a person has dealt with them: how many, and the oldest ATTENTION_SENT with
+their reference codes and the hub's reasons (no personal data), for the fleet page.
 """
 
 from __future__ import annotations
@@ -14,12 +18,17 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from kiosk import __version__
-from kiosk.outbox import outbox_depth
+from kiosk.outbox import attention_count, attention_reports, outbox_depth
 from kiosk.store import set_state
 from kiosk.sync import STATE_SKEW
 from kiosk.sync.client import HubClient
 from kiosk.sync.content import active_version
 from kiosk.sync.errors import forget_errors, pending_errors
+
+ATTENTION_SENT = 10
+"""Reports needing attention described in a heartbeat at most (the oldest; the count is
+always whole)."""
+REASON_LENGTH = 300
 
 
 @dataclass
@@ -47,6 +56,16 @@ def heartbeat_body(
         "uptime": int(uptime),
         "app_version": __version__,
         "errors": errors,
+        "attention": attention_count(db),
+        "attention_reports": [
+            {
+                "ref_code": report.ref_code,
+                "created": report.created,
+                "service_code": report.service_code,
+                "reason": report.reason[:REASON_LENGTH],
+            }
+            for report in attention_reports(db, ATTENTION_SENT)
+        ],
     }
 
 

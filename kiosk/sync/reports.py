@@ -10,11 +10,12 @@ own. A hub without that header (an older one) gets the reports one by one, sever
 Outcomes, per report:
 
 - delivered (2xx, or `stored`/`replay` in a batch): the outbox erases the personal data;
-- a permanent refusal of the report (422 unknown category, 409, 413, 400; `rejected` in a
-  batch): rejected, never retried, with the hub's reason;
+- a permanent refusal of the report (422, 409, 413, 400; `rejected` in a batch): the hub
+  cannot store it, so it needs attention: kept whole on the kiosk, contact details and all,
+  with the hub's reason, shown on the staff screen and in the heartbeat, and not tried again
+  until a person says so (see kiosk.outbox);
 - 401, 403, 404: permanent by the protocol's rule, but about this kiosk (its token revoked, a
-  wrong hub address), not the report: rejecting it would lose a resident's report for an
-  administrator's mistake, so it is retried later like a passing failure;
+  wrong hub address), not the report: it is retried later like a passing failure;
 - anything else: back to pending with a full-jitter backoff.
 
 A hub that limits how many reports a kiosk sends an hour answers 429 (to a single report, a
@@ -43,7 +44,7 @@ from uuid import UUID
 
 from sqlite_utils import Database
 
-from kiosk.outbox import due_reports, mark_delivered, mark_rejected, mark_retry, mark_sending
+from kiosk.outbox import due_reports, mark_attention, mark_delivered, mark_retry, mark_sending
 from kiosk.store import get_state, set_state, write_transaction
 from kiosk.sync.client import RETRY_AFTER_CAP, HubClient, HubError, is_permanent, retry_after
 
@@ -89,7 +90,8 @@ TOO_MANY = 429
 @dataclass
 class DeliveryOutcome:
     delivered: int = 0
-    rejected: int = 0
+    attention: int = 0
+    """Refused by the hub: kept, waiting for a person."""
     retried: int = 0
     errors: list[str] = field(default_factory=list)
     held_until: datetime | None = None
@@ -97,7 +99,7 @@ class DeliveryOutcome:
 
     def __str__(self) -> str:
         text = (
-            f"{self.delivered} report(s) delivered, {self.rejected} rejected, "
+            f"{self.delivered} report(s) delivered, {self.attention} refused (need attention), "
             f"{self.retried} to retry"
         )
         if self.held_until is not None:
@@ -113,7 +115,7 @@ def report_body(row: dict) -> dict:
 
 @dataclass(frozen=True)
 class _Verdict:
-    """What became of one report: delivered (with the hub's id), rejected or to retry."""
+    """What became of one report: delivered (with the hub's id), attention or to retry."""
 
     state: str
     service_request_id: str | None = None
@@ -309,7 +311,7 @@ def _item_verdict(what: str, result: dict) -> _Verdict:
     reason = f"{what}: {status} {detail}"
     permanent = isinstance(status, int) and is_permanent(status) and status not in KIOSK_PROBLEMS
     if outcome == "rejected" and permanent:
-        return _Verdict("rejected", reason=reason)
+        return _Verdict("attention", reason=reason)
     too_many = status == TOO_MANY
     wait = retry_after(result.get("retry_after")) if too_many else None
     return _Verdict("retry", reason=reason, retry_after=wait, too_many=too_many)
@@ -328,7 +330,7 @@ def _record(
     if failure is not None:
         permanent = failure.permanent and failure.status not in KIOSK_PROBLEMS
         if len(chunk) == 1 and permanent:
-            verdicts = [_Verdict("rejected", reason=str(failure))]
+            verdicts = [_Verdict("attention", reason=str(failure))]
         else:
             retry = _Verdict(
                 "retry",
@@ -351,10 +353,12 @@ def _record(
         if verdict.state == "delivered":
             mark_delivered(db, uuid, verdict.service_request_id, now)
             outcome.delivered += 1
-        elif verdict.state == "rejected":
-            mark_rejected(db, uuid, verdict.reason)
-            outcome.rejected += 1
-            outcome.errors.append(f"report {row['ref_code']} rejected by the hub: {verdict.reason}")
+        elif verdict.state == "attention":
+            mark_attention(db, uuid, verdict.reason)
+            outcome.attention += 1
+            outcome.errors.append(
+                f"report {row['ref_code']} refused by the hub, kept for attention: {verdict.reason}"
+            )
         else:
             due = not_before if verdict.retry_after is not None else None
             mark_retry(db, uuid, verdict.reason, now, rng, not_before=due)
