@@ -124,12 +124,16 @@ def attention_count(db: Database) -> int:
     return db.execute("SELECT COUNT(*) FROM reports WHERE state = 'attention'").fetchone()[0]
 
 
+ATTENTION_COLUMNS = (
+    "ref_code, created, service_code, COALESCE(last_error, ''), email IS NOT NULL "
+    "OR phone IS NOT NULL OR first_name IS NOT NULL OR last_name IS NOT NULL"
+)
+
+
 def attention_reports(db: Database, limit: int | None = None) -> list[AttentionReport]:
     """Reports needing attention, oldest first."""
     rows = db.execute(
-        "SELECT ref_code, created, service_code, COALESCE(last_error, ''), "
-        "email IS NOT NULL OR phone IS NOT NULL OR first_name IS NOT NULL "
-        "OR last_name IS NOT NULL FROM reports WHERE state = 'attention' "
+        f"SELECT {ATTENTION_COLUMNS} FROM reports WHERE state = 'attention' "
         "ORDER BY created, ref_code LIMIT ?",
         [-1 if limit is None else limit],
     )
@@ -182,19 +186,14 @@ def mark_attention(db: Database, uuid: str, reason: str) -> None:
         )
 
 
-def retry_attention(db: Database, now: datetime, ref_codes: list[str] | None = None) -> int:
-    """Send reports needing attention again (all, or those of `ref_codes`) at the next round,
-    e.g. once the hub was fixed; returns how many. A person's decision, never the agent's."""
-    chosen = ""
-    args: list[object] = [_iso(now)]
-    if ref_codes is not None:
-        chosen = f" AND ref_code IN ({', '.join('?' * len(ref_codes))})"
-        args += ref_codes
+def retry_attention(db: Database, now: datetime) -> int:
+    """Send every report needing attention again at the next round, e.g. once the hub was
+    fixed; returns how many. A person's decision, never the agent's."""
     with write_transaction(db):
         cursor = db.execute(
             "UPDATE reports SET state = 'pending', attempts = 0, next_attempt = ? "
-            f"WHERE state = 'attention'{chosen}",
-            args,
+            "WHERE state = 'attention'",
+            [_iso(now)],
         )
     return cursor.rowcount
 
@@ -206,23 +205,24 @@ class NotDiscardable(ValueError):
 def discard(db: Database, ref_code: str, now: datetime, note: str = "") -> AttentionReport:
     """A person decided this refused report is not to be sent: its contact details are
     erased, the rest (and why the hub refused it) kept, so its code can still be looked up."""
+    code = ref_code.strip().upper()
     with write_transaction(db):
         row = db.execute(
-            "SELECT state FROM reports WHERE ref_code = ?", [ref_code.strip().upper()]
+            f"SELECT state, {ATTENTION_COLUMNS} FROM reports WHERE ref_code = ?", [code]
         ).fetchone()
         if row is None:
             raise NotDiscardable(f"there is no report {ref_code}")
-        if row[0] != "attention":
-            raise NotDiscardable(f"report {ref_code} is {row[0]}, not in need of attention")
-        (report,) = [r for r in attention_reports(db) if r.ref_code == ref_code.strip().upper()]
+        state, *fields = row
+        if state != "attention":
+            raise NotDiscardable(f"report {code} is {state}, not in need of attention")
         stamp = f"discarded {_iso(now)}" + (f" ({note})" if note else "")
         db.execute(
             "UPDATE reports SET state = 'discarded', email = NULL, phone = NULL, "
             "first_name = NULL, last_name = NULL, "
             "last_error = ? || COALESCE(': ' || last_error, '') WHERE ref_code = ?",
-            [stamp[:200], report.ref_code],
+            [stamp[:200], code],
         )
-    return report
+    return AttentionReport(*fields[:4], bool(fields[4]))
 
 
 def backoff_delay(attempts: int, rng: random.Random | None = None) -> float:

@@ -7,6 +7,8 @@ Everything it shows or does goes through the app; an idle reset locks it again.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 from kivy.uix.anchorlayout import AnchorLayout
@@ -15,6 +17,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.i18n import N_
 from kiosk.pin import MAX_DIGITS
 from kiosk.screens.base import KioskScreen, load_kv
+
+if TYPE_CHECKING:
+    from kiosk.staffstatus import StaffStatus
 
 
 class StaffKeypad(AnchorLayout):
@@ -152,7 +157,7 @@ class StaffScreen(KioskScreen):
             (_("Video"), app.appliance.video_summary()),
         ]
 
-    def _attention_text(self, status) -> str:
+    def _attention_text(self, status: StaffStatus) -> str:
         """How many the hub refused, then the oldest by code with the hub's reason."""
         app = self.app
         if not status.attention_count:
