@@ -14,6 +14,8 @@ Rules (the town halls promise that no report stays without an answer):
   records nothing, so a form sent twice is harmless.
 - With `notify=True` (the hub has e-mail), publishing an answer or closing a report queues a
   notice to the resident, if they left an e-mail (`hub.mail.queue_resident_notice`).
+- The resident's description is public only once staff mark it so (and may be hidden
+  again); what else of a report is public is hub.disclosure's rule.
 - A report is overdue while it is open or in progress and was received more than
   `overdue_days` (Settings.overdue_days) ago.
 """
@@ -431,6 +433,26 @@ def assign(
         .values(assigned_to=username, updated=iso(now))
     )
     add_event(conn, report_id, actor.username, now, "assign", note=username)
+    return True
+
+
+def set_description_public(
+    conn: Connection, report_id: int, public: bool, actor: User, now: datetime
+) -> bool:
+    """Publish the resident's description (or take it back), once staff have read it; where
+    its category allows that is for hub.disclosure to say. Returns whether it changed."""
+    report = _report(conn, report_id)
+    _check_actor(actor, report)
+    if bool(report.description_public) == public:
+        return False
+    conn.execute(
+        reports.update()
+        .where(reports.c.id == report_id)
+        .values(description_public=public, updated=iso(now))
+    )
+    add_event(
+        conn, report_id, actor.username, now, "disclose", note="public" if public else "hidden"
+    )
     return True
 
 

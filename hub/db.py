@@ -30,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    false,
     func,
     inspect,
     select,
@@ -127,6 +128,10 @@ reports = Table(
     Column("status_notes", Text, nullable=True),
     Column("assigned_to", String(64), nullable=True),
     Column("closed", String(32), nullable=True),
+    # Staff read the description and published it (if its category allows: hub.disclosure).
+    Column("description_public", Boolean, nullable=False, default=False, server_default=false()),
+    # The api_key (tokens.hash) an Open311 client filed it with: it may read back all it sent.
+    Column("client_key", String(64), nullable=True),
     UniqueConstraint("kiosk_id", "uuid", name="reports_kiosk_uuid"),
 )
 Index("reports_status_token", reports.c.status_token)
@@ -143,7 +148,8 @@ report_events = Table(
     Column("at", String(32), nullable=False),
     Column("actor", String(200), nullable=True),
     Column("kind", String(16), nullable=False),
-    # status, answer, assign, emailed, forwarded, remote (a status pulled from a city system)
+    # status, answer, assign, emailed, forwarded, remote (a status pulled from a city system),
+    # disclose (the description made public or hidden again: note "public" or "hidden")
     Column("status", String(16), nullable=True),
     Column("note", Text, nullable=True),
 )
@@ -294,8 +300,11 @@ V2_REPORT_COLUMNS = (
 def _m2_people(conn: Connection) -> None:
     """Reports from Open311 clients (no kiosk), answers, deliveries, users, alerts."""
     if conn.dialect.name == "sqlite":
-        # SQLite cannot drop a NOT NULL: rebuild the table and copy every row over.
-        old = [c.name for c in reports.columns if c.name not in V2_REPORT_COLUMNS]
+        # SQLite cannot drop a NOT NULL: rebuild the table and copy every row over. The copy
+        # names the columns the old table has: a name it lacks would be read as a string
+        # (SQLite's leniency with double quotes), and the table is made from today's definition,
+        # with the columns of later migrations too.
+        old = [c["name"] for c in inspect(conn).get_columns("reports")]
         names = ", ".join(f'"{n}"' for n in old)
         conn.exec_driver_sql("DROP INDEX reports_status_token")
         conn.exec_driver_sql("ALTER TABLE reports RENAME TO reports_v1")
@@ -317,18 +326,40 @@ def _m2_people(conn: Connection) -> None:
         table.create(conn)
 
 
+def _add_columns(conn: Connection, table: Table, names: tuple[str, ...]) -> None:
+    """Add these columns of the latest `table` where they are missing: a table rebuilt from
+    the latest definition on the way (`_m2_people` on SQLite) has them already."""
+    have = {c["name"] for c in inspect(conn).get_columns(table.name)}
+    for name in names:
+        if name in have:
+            continue
+        column = table.c[name]
+        ddl = f"ALTER TABLE {table.name} ADD COLUMN {name} {column.type.compile(conn.dialect)}"
+        if column.server_default is not None:
+            default = column.server_default.arg
+            default = (
+                default.compile(dialect=conn.dialect)
+                if hasattr(default, "compile")
+                else (f"'{default}'")
+            )
+            ddl += f" NOT NULL DEFAULT {default}"
+        conn.exec_driver_sql(ddl)
+
+
+def _m5_disclosure(conn: Connection) -> None:
+    """Descriptions staff mark public; which api_key filed an Open311 request."""
+    _add_columns(conn, reports, ("description_public", "client_key"))
+
+
 def _m6_attention(conn: Connection) -> None:
-    """Reports a kiosk keeps because the hub refused them, from its latest heartbeat (columns
-    a database created whole by `_m1_initial` from today's tables already has)."""
-    have = {column["name"] for column in inspect(conn).get_columns("heartbeats")}
-    for name, kind in (("attention", "INTEGER"), ("attention_reports", "TEXT")):
-        if name not in have:
-            conn.exec_driver_sql(f"ALTER TABLE heartbeats ADD COLUMN {name} {kind}")
+    """Reports a kiosk keeps because the hub refused them, from its latest heartbeat."""
+    _add_columns(conn, heartbeats, ("attention", "attention_reports"))
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "kiosks, tokens, enrolments, releases, reports, statistics, heartbeats", _m1_initial),
     (2, "Open311 reports, answers, deliveries, forwarding, users, sessions, alerts", _m2_people),
+    (5, "descriptions marked public by staff, the api_key that filed a request", _m5_disclosure),
     (6, "reports kiosks keep because the hub refused them, in heartbeats", _m6_attention),
 ]
 """(version, description, function): append only; a later one alters an existing database

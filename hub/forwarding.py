@@ -28,7 +28,8 @@ kept as rare as we can make them:
   TLS handshake, connect timeout), or that was answered, removes it.
 - A marked delivery is never POSTed again before searching the city for it: every forwarded
   description ends with MARKER (`[kiosk-hub <the report's uuid>]`), and `GET requests.json`
-  with the city's service code from a day before the delivery was queued finds it. Found: done
+  with the city's service code from a day before the delivery was queued (and our api_key, so
+  that a city which keeps descriptions from the public shows us ours) finds it. Found: done
   with its id, nothing sent. Not found: POSTed again. The search cannot be made (the server
   refuses GET requests with a 4xx, or answers something unreadable): failed, so that staff
   look at the city's system by hand, rather than risking a copy on every retry.
@@ -339,6 +340,9 @@ def _search(delivery: Row, report: Row, target: Row) -> Outcome | _NotThere:
     params = {
         "service_code": target.remote_service_code,
         "start_date": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        # A city that publishes descriptions only after review (as this hub does) shows
+        # them whole to the client that filed them; others ignore a key on GET.
+        "api_key": target.api_key,
     }
     if target.jurisdiction_id:
         params["jurisdiction_id"] = target.jurisdiction_id

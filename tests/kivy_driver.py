@@ -100,6 +100,14 @@ class Driver:
         while time.monotonic() < deadline:
             self.loop.idle()
 
+    def wait_until(self, condition, what: str, seconds: float = 20) -> None:
+        """Run frames until `condition()` holds: for a state the app reaches in its own time
+        (a Clock interval, a transition), which a loaded machine gives later than usual."""
+        deadline = time.monotonic() + seconds
+        while not condition():
+            assert time.monotonic() < deadline, f"waited {seconds} s in vain for {what}"
+            self.loop.idle()
+
     def tap(self, widget) -> None:
 
         x, y = widget.to_window(*widget.center)

@@ -217,8 +217,10 @@ def test_kiosk_report_shows_its_kiosk_as_device_id_and_nothing_personal(o311: Op
         assert request.findtext("status") == "open"
         assert request.findtext("service_name") == "Nie świeci latarnia"
         assert request.findtext("agency_responsible") == "Referat Gospodarki Komunalnej"
-        assert request.findtext("address") == "ul. Rynek 5"
-        assert request.findtext("description") == report["description"]
+        # By default the category keeps the description (until staff publish it) and the
+        # typed address from the public, and shows the place to about 100 m.
+        assert request.findtext("address") == ""
+        assert request.findtext("description") == ""
         # Filed at 14:00 UTC in November: 15:00 in Warsaw, with its offset.
         assert request.findtext("requested_datetime") == "2026-11-21T15:00:00+01:00"
         assert W3_DATETIME.match(request.findtext("updated_datetime"))
@@ -400,7 +402,9 @@ def test_only_our_jurisdiction_is_served(o311: Open311Hub) -> None:
 
 
 def test_text_xml_cannot_carry_is_left_out_of_xml_only(o311: Open311Hub) -> None:
-    rid = o311.add_report(datetime.now(UTC), description="Lampa\x01 mruga\x0b od wczoraj")
+    rid = o311.add_report(
+        datetime.now(UTC), description="Lampa\x01 mruga\x0b od wczoraj", description_public=True
+    )
     assert xml_of(o311.get(f"requests/{rid}.xml"))[0].findtext("description") == (
         "Lampa mruga od wczoraj"
     )

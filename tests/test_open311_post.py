@@ -112,9 +112,21 @@ def test_realtime_request_answers_its_id_and_is_stored(o311: Open311Hub) -> None
             assert secret not in shown.text
     [public] = json_of(o311.get(f"requests/{rid}.json"))
     assert list(public)[: len(REQUEST)] == REQUEST
-    assert public["media_url"] == "https://img.example.org/lampa.jpg"
     assert public["device_id"] is None
-    assert public["address"] == "ul. Polna 3, Jodłów Śląski"
+    # The resident's words and photo wait for staff; the place is rough, without the address.
+    assert (public["description"], public["media_url"], public["address"]) == (None, None, None)
+    assert (public["lat"], public["long"]) == (50.298, 16.877)
+    # The client that filed it reads back, with its api_key, all it sent (contact details
+    # never: it has them, and nobody else may).
+    for fmt in ("xml", "json"):
+        own = o311.get(f"requests/{rid}.{fmt}", api_key=o311.key)
+        for secret in (*CONTACT.values(), report.status_token, "konto-77"):
+            assert secret not in own.text
+    [own] = json_of(o311.get(f"requests/{rid}.json", api_key=o311.key))
+    assert own["description"] == "Lampa nie świeci\nod tygodnia."
+    assert own["media_url"] == "https://img.example.org/lampa.jpg"
+    assert own["address"] == "ul. Polna 3, Jodłów Śląski"
+    assert (own["lat"], own["long"]) == (50.2981, 16.8772)
 
 
 def test_request_in_another_language_gets_its_notice_in_it(o311: Open311Hub) -> None:

@@ -70,8 +70,11 @@ def circular(a: float, b: float) -> float:
     return min(d, 1 - d)
 
 
-def bare(screen) -> None:
-    """Only the panorama: overlays and markers out of the way, no idle turn."""
+def bare(ui, screen) -> None:
+    """Only the panorama: overlays and markers out of the way, no idle turn. First the screen
+    shows its own place sharp: until then it would swap the textures a test shows for the
+    place's own as soon as they are uploaded (later on a busy machine)."""
+    settle(ui, screen)
     screen.ids.overlay.opacity = 0
     screen.ids.markers.opacity = 0
     screen.view.stop()
@@ -83,7 +86,7 @@ def test_the_shader_compiles_and_projects_like_the_python_camera(kiosk_app, halv
     screen = open_walk(ui)
     view = screen.view
     assert view.shader_ok, "the projection shader did not compile in this GL context"
-    bare(screen)
+    bare(ui, screen)
     view.show(as_textures(encoded_panorama(), halves))
     w, h = view.width, view.height
     points = [(w / 2, h / 2), (w * 0.2, h * 0.3), (w * 0.8, h * 0.75), (w * 0.5, h * 0.95)]
@@ -108,7 +111,7 @@ def test_no_seam_at_the_join_and_the_poles_are_reached(kiosk_app) -> None:
     app, ui = kiosk_app(content=SAMPLE_CONTENT, clock=FakeClock(DAYTIME))
     screen = open_walk(ui)
     view = screen.view
-    bare(screen)
+    bare(ui, screen)
     view.show(as_textures(encoded_panorama(), halves=True))
     view.look_at(View(180, 0, 40))  # zoomed in on the join: ~12 screen pixels a texel
     ui.frames(2)

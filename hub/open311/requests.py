@@ -3,7 +3,9 @@
 A filed request is a report like one from a kiosk (source `open311`, no kiosk), with a
 reference code in the kiosk's alphabet, a secret status token for the resident's status
 page and an Open311 token for `tokens/{token}`. What anyone may read back is the public
-part only: never the e-mail, phone, names, status token or a phone's device id.
+part only (hub.disclosure: the category decides about the description and the place): never
+the e-mail, phone, names, status token or a phone's device id. The client that filed a request
+reads back, with its api_key, all it sent.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, select
 
 from hub.db import reports
+from hub.disclosure import disclosed
+from hub.open311.apikey import Client
 from hub.open311.errors import BadRequest, NotFound
 from hub.open311.params import Params, check_text
 from hub.times import aware, iso, parse
@@ -241,7 +245,7 @@ def _answer(
     return value
 
 
-def create(conn: Connection, new: NewRequest, client: str, now: datetime) -> Created:
+def create(conn: Connection, new: NewRequest, client: Client, now: datetime) -> Created:
     """Store the request as a report; the caller's transaction commits it."""
     ref_code = _free_ref_code(conn)
     token = secrets.token_urlsafe(16)
@@ -258,7 +262,8 @@ def create(conn: Connection, new: NewRequest, client: str, now: datetime) -> Cre
         "status_token": secrets.token_urlsafe(16),
         "status": "open",
         "source": "open311",
-        "client": client,
+        "client": client.name,
+        "client_key": client.key,
         "open311_token": token,
     }
     result = conn.execute(reports.insert().values(**values))
@@ -366,6 +371,8 @@ PUBLIC_COLUMNS = (
     reports.c.lat,
     reports.c.long,
     reports.c.media_url,
+    reports.c.description_public,
+    reports.c.client_key,
 )
 """The only columns read for anyone: no contact details, names or secrets can leak."""
 
@@ -429,22 +436,28 @@ def by_token(conn: Connection, token: str) -> tuple[str, str]:
     return str(row.id), token
 
 
-def public(row, categories: dict[str, ReportCategory], lang: str) -> PublicRequest:
-    """What everyone may know about a request."""
+def public(
+    row, categories: dict[str, ReportCategory], lang: str, reader_key: str | None = None
+) -> PublicRequest:
+    """What everyone may know about a request; all it sent for the client that filed it
+    (`reader_key`: the hash of the api_key the request for it came with)."""
     category = categories.get(row.service_code)
+    shown = disclosed(
+        row, category, filed_by_reader=bool(reader_key) and row.client_key == reader_key
+    )
     return PublicRequest(
         service_request_id=str(row.id),
         status="closed" if row.status == "closed" else "open",
         status_notes=row.status_notes,
         service_name=tr(category.name, lang) if category else row.service_code,
         service_code=row.service_code,
-        description=row.description,
+        description=shown.description or "",
         agency_responsible=tr(category.department, lang) if category else None,
         requested=parse(row.created),
         updated=parse(row.updated or row.received),
-        address=row.address_string,
-        lat=row.lat,
-        long=row.long,
-        media_url=row.media_url,
+        address=shown.address,
+        lat=shown.lat,
+        long=shown.long,
+        media_url=shown.media_url,
         device_id=row.kiosk_id if row.source == "kiosk" else None,
     )

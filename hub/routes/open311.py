@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub import releases
@@ -134,7 +135,7 @@ async def post_request(fmt: str, request: Request, call: CallDep) -> Response:
     params = Params(parse_form(body) + list(request.query_params.multi_items()))
     api_key = apikey.from_params(params)
     with hub.transaction(write=False) as conn:
-        client = apikey.client_name(conn, api_key)
+        client = apikey.client(conn, api_key)
         content = releases.latest_content(conn, hub.blobs)
     wait = limiter.hit([f"open311-key:{token_hash(api_key)}"], now)
     if wait:
@@ -160,6 +161,13 @@ async def post_request(fmt: str, request: Request, call: CallDep) -> Response:
     return _answer(doc, fmt)
 
 
+def _reader(conn: Connection, params: Params) -> str | None:
+    """The api_key a GET came with, if any (a wrong one is refused as on POST): the requests
+    this client filed are shown to it whole."""
+    api_key = apikey.from_params(params)
+    return apikey.client(conn, api_key).key if api_key else None
+
+
 @router.get("/requests.{fmt}")
 def request_list(fmt: str, request: Request, call: CallDep) -> Response:
     fmt = _format(fmt)
@@ -167,21 +175,23 @@ def request_list(fmt: str, request: Request, call: CallDep) -> Response:
     zone = _zone(call.hub.settings.timezone)
     query = requests.parse_query(params, call.hub.now(), zone)
     with call.hub.transaction(write=False) as conn:
+        reader = _reader(conn, params)
         rows = requests.find(conn, query)
         content = releases.latest_content(conn, call.hub.blobs)
     categories = services.by_code(content)
-    found = [requests.public(row, categories, lang) for row in rows]
+    found = [requests.public(row, categories, lang, reader) for row in rows]
     return _answer(render.requests(found, zone), fmt)
 
 
 @router.get("/requests/{service_request_id}.{fmt}")
 def one_request(service_request_id: str, fmt: str, request: Request, call: CallDep) -> Response:
     fmt = _format(fmt)
-    _params, lang = _query(request, call.hub)
+    params, lang = _query(request, call.hub)
     with call.hub.transaction(write=False) as conn:
+        reader = _reader(conn, params)
         row = requests.get(conn, service_request_id)
         content = releases.latest_content(conn, call.hub.blobs)
-    found = requests.public(row, services.by_code(content), lang)
+    found = requests.public(row, services.by_code(content), lang, reader)
     return _answer(render.requests([found], _zone(call.hub.settings.timezone)), fmt)
 
 

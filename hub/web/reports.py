@@ -19,7 +19,7 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 from starlette.concurrency import run_in_threadpool
 
 from hub import casework
@@ -32,7 +32,8 @@ from hub.casework import (
     EmptyAnswer,
     InboxFilter,
 )
-from hub.db import REPORT_STATUSES
+from hub.db import REPORT_STATUSES, reports
+from hub.disclosure import description_may_be_public, publicity
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.kiosks import list_kiosks
 from hub.mail import map_url, split_target, status_url
@@ -71,6 +72,8 @@ DONE = {
     "closed": N_("The answer was published and the report closed."),
     "assign": N_("The assignment was changed."),
     "same": N_("Nothing changed: it was already so."),
+    "public": N_("The description is public now: anyone can read it with the report."),
+    "hidden": N_("The description is no longer public."),
 }
 """The message shown after a form, by the `done` query parameter of the redirect."""
 EVENT_KINDS = {
@@ -81,6 +84,16 @@ EVENT_KINDS = {
     "remote": N_("Status from the city's system"),
     "status": N_("Status changed"),
 }
+DISCLOSE_EVENTS = {
+    "public": N_("Description made public"),
+    "hidden": N_("Description no longer public"),
+}
+PLACE_RULES = {
+    "rough": N_("Anyone can see the place to within about 100 m, without the address."),
+    "exact": N_("Anyone can see the exact place and the address."),
+    "none": N_("Nothing of the place is public."),
+}
+"""What the public sees of a report's place, by its category's rule (hub.disclosure)."""
 DELIVERY_STATES = {
     "pending": (N_("waiting to be sent"), "warn"),
     "waiting": (N_("sent, waiting for the city's number"), "warn"),
@@ -363,6 +376,8 @@ def _history(case: CaseFile, people: dict[str, str], lang: str) -> list[Step]:
         else:
             detail = event.note
         title = gettext(lang, EVENT_KINDS[event.kind]) if event.kind in EVENT_KINDS else event.kind
+        if event.kind == "disclose" and event.note in DISCLOSE_EVENTS:
+            title, detail = gettext(lang, DISCLOSE_EVENTS[event.note]), None
         actor = people.get(event.actor, event.actor) if event.actor else hub_itself
         steps.append(Step(event.at, title, detail, quote, actor))
     return steps
@@ -424,6 +439,8 @@ def _report_page(
         status_badges=STATUS_BADGES,
         answer_limit=ANSWER_LIMIT,
         draft=report["status_notes"] if draft is None else draft,
+        may_publish=description_may_be_public(category),
+        place_rule=PLACE_RULES[publicity(category).place],
         flash=flash,
         flash_kind="error" if error else "ok",
     )
@@ -522,4 +539,30 @@ async def assign(request: Request, report_id: str, staff: Staffer) -> Response:
         return await _act(request, staff, report_id, action, "assign")
     except Invalid:
         message = N_("This person cannot take reports of this category.")
+        return await _refused(request, staff, report_id, message)
+
+
+@router.post("/admin/reports/{report_id}/description")
+async def description_public(request: Request, report_id: str, staff: Staffer) -> Response:
+    """Make the description public (staff have read it), or take that back."""
+    form = await read_form(request, staff)
+    public = form.get("public")
+    if public not in ("1", "0"):
+        return await _refused(request, staff, report_id, N_("Choose whether to publish it."))
+    hub = staff.hub
+
+    def action(conn: Connection, rid: int, user: User, now: datetime, _notify: bool) -> bool:
+        code = conn.scalar(select(reports.c.service_code).where(reports.c.id == rid))
+        if public == "1" and not description_may_be_public(
+            report_categories(conn, hub.blobs).get(code)
+        ):
+            raise Invalid(f"descriptions of {code} are never published")
+        return casework.set_description_public(conn, rid, public == "1", user, now)
+
+    try:
+        return await _act(
+            request, staff, report_id, action, "public" if public == "1" else "hidden"
+        )
+    except Invalid:
+        message = N_("Descriptions of this category are never published.")
         return await _refused(request, staff, report_id, message)

@@ -1,16 +1,17 @@
 """The public status page of a report, `/r/<status token>`: where the receipt's QR code leads.
 
-Anyone holding the receipt may read it, so it shows only what the town hall would pin on a
-notice board: the reference code, the category, the status, the dates and the public answer.
-Never the description, the place, or anything about the person. The token is 128 random bits
-made by the kiosk, so the address cannot be guessed; the page is kept out of caches, search
-engines and Referer headers.
+Anyone holding the receipt may read it, so it shows only what anyone may read of the report
+through Open311, by the same rule (`hub.disclosure`): the category, the status, the dates and
+the public answer; the place as its category allows (by default roughly); the description only
+once staff have marked it public. Never anything about the person. The token is 128 random
+bits made by the kiosk, so the address cannot be guessed; the page is kept out of caches,
+search engines and Referer headers.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from sqlalchemy import Connection, select
 
 from hub.context import Hub
 from hub.db import reports
+from hub.disclosure import ROUGH_DECIMALS, Disclosed, disclosed
 from hub.mail import STATUS_NAMES
 from hub.releases import municipality, report_categories
 from hub.times import parse
@@ -42,7 +44,8 @@ STATUS_BADGES = {"open": "", "in_progress": "warn", "closed": "ok"}
 
 @dataclass(frozen=True)
 class PublicStatus:
-    """Everything the page shows: nothing personal, nothing about the place."""
+    """Everything the page shows: nothing personal; of the resident's words and place, only
+    what is public."""
 
     ref_code: str
     category: str
@@ -54,6 +57,19 @@ class PublicStatus:
     answer: list[list[str]]
     """The public answer as paragraphs of lines."""
     lang: str
+    description: list[list[str]] = field(default_factory=list)
+    """The resident's description, once public, as paragraphs of lines."""
+    address: str | None = None
+    coordinates: str | None = None
+    """`50.301, 16.883`: as precisely as they are public."""
+    rough: bool = False
+
+
+def _place(shown: Disclosed) -> str | None:
+    if shown.lat is None or shown.long is None:
+        return None
+    decimals = ROUGH_DECIMALS if shown.rough else 5
+    return f"{shown.lat:.{decimals}f}, {shown.long:.{decimals}f}"
 
 
 def long_when(moment: datetime, lang: str, tz: ZoneInfo) -> str:
@@ -88,6 +104,12 @@ def public_status(
             reports.c.updated,
             reports.c.closed,
             reports.c.lang,
+            reports.c.description,
+            reports.c.description_public,
+            reports.c.address_string,
+            reports.c.lat,
+            reports.c.long,
+            reports.c.media_url,
         )
         .where(reports.c.status_token == token)
         .order_by(reports.c.id)  # a token sent twice (a faulty kiosk): the first report keeps it
@@ -105,6 +127,8 @@ def public_status(
         value = parse(text)
         return long_when(value, lang, tz) if value else None
 
+    shown = disclosed(row, category)
+
     return PublicStatus(
         ref_code=row.ref_code,
         category=tr(category.name, lang) if category else row.service_code,
@@ -115,6 +139,10 @@ def public_status(
         closed=moment(row.closed) if row.status == "closed" else None,
         answer=paragraphs(row.status_notes),
         lang=lang,
+        description=paragraphs(shown.description),
+        address=shown.address,
+        coordinates=_place(shown),
+        rough=shown.rough,
     )
 
 

@@ -290,6 +290,20 @@ class ReportAttribute(Model):
 
 
 @dataclass(kw_only=True)
+class ReportPublicity(Model):
+    """What anyone may read of a category's reports (the hub's Open311 `GET requests` and the
+    receipt's status page). The category, status, dates and the town's answer always are;
+    names, e-mail and phone never."""
+
+    description: Literal["after_review", "never"] = "after_review"
+    """The resident's words: public only once staff have read them and marked them public, or
+    never."""
+    place: Literal["rough", "exact", "none"] = "rough"
+    """`rough`: the coordinates to about 100 m, no typed address; `exact`: the coordinates and
+    the address as given; `none`: nothing of the place."""
+
+
+@dataclass(kw_only=True)
 class ReportCategory(Targeted):
     service_code: Identifier
     name: Text
@@ -303,6 +317,8 @@ class ReportCategory(Targeted):
     """Open311 service type."""
     attributes: list[ReportAttribute] = field(default_factory=list)
     """Extra questions (Open311 service definition); Open311 clients must answer the required."""
+    public: ReportPublicity = field(default_factory=ReportPublicity)
+    """What of its reports anyone may read; the kiosk's review step says so."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

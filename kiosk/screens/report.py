@@ -14,6 +14,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.content.model import tr
 from kiosk.geo import OutsideMap, latlong_to_tap, tap_to_latlong
 from kiosk.i18n import N_
+from kiosk.publicnotice import public_notice
 from kiosk.reports import (
     ReportDraft,
     ReportError,
@@ -114,6 +115,8 @@ class ReportScreen(KioskScreen):
     email = StringProperty("")
     phone = StringProperty("")
     review_text = StringProperty("")
+    public_notice = StringProperty("")
+    """What of the report will be public, by its category's rules (plain text)."""
     sending = BooleanProperty(False)
     has_map = BooleanProperty(False)
     map_source = StringProperty("")
@@ -323,6 +326,8 @@ class ReportScreen(KioskScreen):
         code = self.draft.service_code
         match = [c for c in app.catalog.report_categories(app.now()) if c.service_code == code]
         self.category_name = tr(match[0].name, app.lang) if match else ""
+        notice = public_notice(match[0].public) if match else []
+        self.public_notice = " ".join(app._(sentence) for sentence in notice)
         if self.location_mode == "here":
             self.location_text = app._("Here, at this kiosk")
         elif self.location_mode == "map" and self.draft.lat is not None:
@@ -374,6 +379,7 @@ class ReportScreen(KioskScreen):
         for typed in TYPED:
             setattr(self, typed, "")
         self.location_mode = self.location_text = self.review_text = self.error = ""
+        self.public_notice = ""
         self.category_name = ""
         self.marker = None
         self.consent = False

@@ -1,0 +1,203 @@
+-- A hub database at schema version 2 (sessions 2 to 14), made by that code: two reports
+-- (one from a kiosk, answered; one from an Open311 client): the migration tests upgrade it.
+BEGIN TRANSACTION;
+CREATE TABLE alerts (
+	id VARCHAR(64) NOT NULL, 
+	severity VARCHAR(16) NOT NULL, 
+	text TEXT NOT NULL, 
+	kiosks TEXT NOT NULL, 
+	groups TEXT NOT NULL, 
+	valid_from VARCHAR(32), 
+	valid_until VARCHAR(32) NOT NULL, 
+	created VARCHAR(32) NOT NULL, 
+	created_by VARCHAR(200), 
+	withdrawn VARCHAR(32), 
+	PRIMARY KEY (id)
+);
+CREATE TABLE deliveries (
+	id INTEGER NOT NULL, 
+	report_id INTEGER NOT NULL, 
+	channel VARCHAR(16) NOT NULL, 
+	target VARCHAR(500) NOT NULL, 
+	state VARCHAR(16) NOT NULL, 
+	attempts INTEGER NOT NULL, 
+	next_attempt VARCHAR(32) NOT NULL, 
+	last_error TEXT, 
+	external_id VARCHAR(100), 
+	external_token VARCHAR(100), 
+	created VARCHAR(32) NOT NULL, 
+	updated VARCHAR(32) NOT NULL, 
+	PRIMARY KEY (id), 
+	CONSTRAINT deliveries_once UNIQUE (report_id, channel, target), 
+	FOREIGN KEY(report_id) REFERENCES reports (id)
+);
+CREATE TABLE enrolments (
+	hash VARCHAR(64) NOT NULL, 
+	kiosk_id VARCHAR(64) NOT NULL, 
+	created VARCHAR(32) NOT NULL, 
+	expires VARCHAR(32) NOT NULL, 
+	used VARCHAR(32), 
+	PRIMARY KEY (hash), 
+	FOREIGN KEY(kiosk_id) REFERENCES kiosks (id)
+);
+CREATE TABLE forward_targets (
+	service_code VARCHAR(64) NOT NULL, 
+	endpoint VARCHAR(500) NOT NULL, 
+	api_key TEXT NOT NULL, 
+	remote_service_code VARCHAR(64) NOT NULL, 
+	jurisdiction_id VARCHAR(200), 
+	enabled BOOLEAN NOT NULL, 
+	created VARCHAR(32) NOT NULL, 
+	PRIMARY KEY (service_code)
+);
+CREATE TABLE heartbeats (
+	kiosk_id VARCHAR(64) NOT NULL, 
+	received VARCHAR(32) NOT NULL, 
+	sent_at VARCHAR(32) NOT NULL, 
+	skew FLOAT NOT NULL, 
+	content_version INTEGER, 
+	outbox_depth INTEGER, 
+	last_touch VARCHAR(32), 
+	uptime FLOAT, 
+	app_version VARCHAR(50), 
+	errors TEXT NOT NULL, 
+	PRIMARY KEY (kiosk_id), 
+	FOREIGN KEY(kiosk_id) REFERENCES kiosks (id)
+);
+CREATE TABLE kiosks (
+	id VARCHAR(64) NOT NULL, 
+	name VARCHAR(200) NOT NULL, 
+	lat FLOAT NOT NULL, 
+	long FLOAT NOT NULL, 
+	groups TEXT NOT NULL, 
+	created VARCHAR(32) NOT NULL, 
+	PRIMARY KEY (id)
+);
+INSERT INTO "kiosks" VALUES('jod-rynek','Rynek',50.1,18.9,'["centrum"]','2026-11-22T02:19:25+00:00');
+CREATE TABLE releases (
+	version INTEGER NOT NULL, 
+	created VARCHAR(32) NOT NULL, 
+	files TEXT NOT NULL, 
+	content_sha256 VARCHAR(64) NOT NULL, 
+	published_by VARCHAR(200), 
+	copy_of INTEGER, 
+	PRIMARY KEY (version)
+);
+CREATE TABLE report_events (
+	id INTEGER NOT NULL, 
+	report_id INTEGER NOT NULL, 
+	at VARCHAR(32) NOT NULL, 
+	actor VARCHAR(200), 
+	kind VARCHAR(16) NOT NULL, 
+	status VARCHAR(16), 
+	note TEXT, 
+	PRIMARY KEY (id), 
+	FOREIGN KEY(report_id) REFERENCES reports (id)
+);
+INSERT INTO "report_events" VALUES(1,1,'2026-11-23T08:00:00+00:00','anna','answer',NULL,'Zlecono naprawę.');
+CREATE TABLE reports (
+	id INTEGER NOT NULL, 
+	kiosk_id VARCHAR(64), 
+	uuid VARCHAR(36) NOT NULL, 
+	body_sha256 VARCHAR(64) NOT NULL, 
+	received VARCHAR(32) NOT NULL, 
+	created VARCHAR(32) NOT NULL, 
+	ref_code VARCHAR(20) NOT NULL, 
+	status_token VARCHAR(100) NOT NULL, 
+	lang VARCHAR(2) NOT NULL, 
+	service_code VARCHAR(64) NOT NULL, 
+	description TEXT NOT NULL, 
+	lat FLOAT, 
+	long FLOAT, 
+	address_string VARCHAR(250), 
+	email VARCHAR(254), 
+	phone VARCHAR(32), 
+	first_name VARCHAR(100), 
+	last_name VARCHAR(100), 
+	status VARCHAR(16) NOT NULL, 
+	source VARCHAR(16) DEFAULT 'kiosk' NOT NULL, 
+	client VARCHAR(200), 
+	device_id VARCHAR(100), 
+	account_id VARCHAR(100), 
+	open311_token VARCHAR(64), 
+	media_url VARCHAR(500), 
+	attributes TEXT, 
+	updated VARCHAR(32), 
+	status_notes TEXT, 
+	assigned_to VARCHAR(64), 
+	closed VARCHAR(32), 
+	PRIMARY KEY (id), 
+	CONSTRAINT reports_kiosk_uuid UNIQUE (kiosk_id, uuid), 
+	FOREIGN KEY(kiosk_id) REFERENCES kiosks (id)
+);
+INSERT INTO "reports" VALUES(1,'jod-rynek','0b0f6f36-3f7e-4a5e-9a43-2f1c5e0c1d10','abababababababababababababababababababababababababababababababab','2026-11-22T02:20:00+00:00','2026-11-22T02:19:50+00:00','7KQ-4XM','AbCdEfGhIjKlMnOpQrStUv','pl','latarnia','Nie świeci latarnia przy ul. Młyńskiej 4',50.30123,16.88345,NULL,'jan@example.org',NULL,NULL,NULL,'in_progress','kiosk',NULL,NULL,NULL,NULL,NULL,NULL,'2026-11-23T08:00:00+00:00','Zlecono naprawę.',NULL,NULL);
+INSERT INTO "reports" VALUES(2,NULL,'7d1f0f1e-1c1a-4a51-9a51-0e6c4b1c2d3e','cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd','2026-11-23T08:00:00+00:00','2026-11-23T08:00:00+00:00','9MW-2TR','xxxxxxxxxxxxxxxxxxxxxx','pl','dziura','Dziura w jezdni',NULL,NULL,'ul. Polna 3',NULL,NULL,NULL,NULL,'open','open311','Naprawmy To',NULL,NULL,'tok-123',NULL,NULL,NULL,NULL,NULL,NULL);
+CREATE TABLE schema_migrations (
+	version INTEGER NOT NULL, 
+	description TEXT NOT NULL, 
+	applied VARCHAR(32) NOT NULL, 
+	PRIMARY KEY (version)
+);
+INSERT INTO "schema_migrations" VALUES(1,'kiosks, tokens, enrolments, releases, reports, statistics, heartbeats','2026-12-07T14:35:08+00:00');
+INSERT INTO "schema_migrations" VALUES(2,'Open311 reports, answers, deliveries, forwarding, users, sessions, alerts','2026-12-07T14:35:08+00:00');
+CREATE TABLE sessions (
+	hash VARCHAR(64) NOT NULL, 
+	username VARCHAR(64) NOT NULL, 
+	csrf VARCHAR(64) NOT NULL, 
+	created VARCHAR(32) NOT NULL, 
+	expires VARCHAR(32) NOT NULL, 
+	PRIMARY KEY (hash), 
+	FOREIGN KEY(username) REFERENCES users (username)
+);
+CREATE TABLE stats (
+	kiosk_id VARCHAR(64) NOT NULL, 
+	hour VARCHAR(13) NOT NULL, 
+	metric VARCHAR(32) NOT NULL, 
+	"key" VARCHAR(200) NOT NULL, 
+	count BIGINT NOT NULL, 
+	clock_synced BOOLEAN NOT NULL, 
+	local_hour VARCHAR(13) NOT NULL, 
+	received VARCHAR(32) NOT NULL, 
+	PRIMARY KEY (kiosk_id, hour, metric, "key"), 
+	FOREIGN KEY(kiosk_id) REFERENCES kiosks (id)
+);
+CREATE TABLE stats_daily (
+	kiosk_id VARCHAR(64) NOT NULL, 
+	day VARCHAR(10) NOT NULL, 
+	metric VARCHAR(32) NOT NULL, 
+	"key" VARCHAR(200) NOT NULL, 
+	count BIGINT NOT NULL, 
+	clock_synced BOOLEAN NOT NULL, 
+	PRIMARY KEY (kiosk_id, day, metric, "key"), 
+	FOREIGN KEY(kiosk_id) REFERENCES kiosks (id)
+);
+CREATE TABLE tokens (
+	hash VARCHAR(64) NOT NULL, 
+	role VARCHAR(16) NOT NULL, 
+	kiosk_id VARCHAR(64), 
+	name VARCHAR(200), 
+	created VARCHAR(32) NOT NULL, 
+	revoked VARCHAR(32), 
+	PRIMARY KEY (hash), 
+	FOREIGN KEY(kiosk_id) REFERENCES kiosks (id)
+);
+INSERT INTO "tokens" VALUES('abababababababababababababababababababababababababababababababab','open311',NULL,'Naprawmy To','2026-11-22T02:19:25+00:00',NULL);
+CREATE TABLE users (
+	username VARCHAR(64) NOT NULL, 
+	password_hash TEXT NOT NULL, 
+	role VARCHAR(16) NOT NULL, 
+	display_name VARCHAR(200) NOT NULL, 
+	email VARCHAR(254), 
+	departments TEXT NOT NULL, 
+	lang VARCHAR(2) NOT NULL, 
+	created VARCHAR(32) NOT NULL, 
+	disabled VARCHAR(32), 
+	PRIMARY KEY (username)
+);
+CREATE INDEX reports_status_token ON reports (status_token);
+CREATE INDEX reports_received ON reports (received);
+CREATE INDEX reports_open311_token ON reports (open311_token);
+CREATE INDEX stats_local_hour ON stats (local_hour);
+CREATE INDEX report_events_report ON report_events (report_id);
+CREATE INDEX deliveries_due ON deliveries (state, next_attempt);
+COMMIT;
