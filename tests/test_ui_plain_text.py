@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 import types
 from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
@@ -211,6 +212,14 @@ def tap_first(ui, cls_name: str, root=None):
     return first
 
 
+def wait_for(ui, condition, seconds: float = 30) -> None:
+    """Frames until `condition()` holds (the app's clock ticks on real time)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        ui.frames(1)
+
+
 def tap_bar(ui, button_id: str) -> None:
     ui.tap(ui.app.root_widget.ids.bottombar.ids[button_id])
 
@@ -317,14 +326,12 @@ def test_hostile_text_is_shown_as_text_on_every_screen(
     tap_bar(ui, "home")
 
     ui.clock.advance(app.idle.reset_after + 1)
-    ui.wait(0.4)
-    assert ui.overlay() is not None
+    wait_for(ui, lambda: ui.overlay() is not None)
     check(ui, seen, "idle-overlay")
     ui.clock.advance(app.idle.countdown + 1)
-    ui.wait(0.4)
+    wait_for(ui, lambda: ui.overlay() is None and app.manager.current == "home")
     ui.clock.advance(app.catalog.settings.idle.attract_after + 1)
-    ui.wait(0.6)
-    assert app.appliance.attract is not None
+    wait_for(ui, lambda: app.appliance.attract is not None)
     check(ui, seen, "attract")
 
     shown_nowhere = [name for name, count in seen.items() if not count]
