@@ -224,7 +224,9 @@ enrol() {
 install_units() {
   say "Installing the systemd units"
   mkdir -p "$UNITS"
-  install -m 0644 "$SRC/systemd/kiosk.service" "$SRC/systemd/kiosk-sync.service" "$UNITS/"
+  # kiosk-display-wait.service is not enabled: kiosk.service starts it when no display was found
+  install -m 0644 "$SRC/systemd/kiosk.service" "$SRC/systemd/kiosk-display-wait.service" \
+    "$SRC/systemd/kiosk-sync.service" "$UNITS/"
   system || return 0
   systemctl daemon-reload
   systemctl enable kiosk.service kiosk-sync.service

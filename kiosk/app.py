@@ -10,7 +10,9 @@ import contextlib
 import ctypes
 import gc
 import importlib
+import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -133,6 +135,44 @@ def configure_kivy(kiosk: KioskConfig, size: tuple[int, int] | None = None) -> N
             Config.set(section, key, value)
 
 
+class NoDisplay(RuntimeError):
+    """No window could be opened: no screen connected or switched on, or no driver for it.
+    A restart cannot help until someone sees to the screen (`kiosk run` exits with its own
+    status for it, and systemd tries again slowly)."""
+
+
+_PROVIDER_ERROR = re.compile(r"^(\w+) - \w+: (?:b'(.*)'|(.*))$")
+"""A line of Kivy's "Unable to find any valuable Window provider" message: `sdl2 -
+RuntimeError: b'kmsdrm not available'`."""
+
+
+class _ProviderErrors(logging.Handler):
+    """What Kivy says about each window provider it could not use, while the window opens."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.reasons: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        for line in record.getMessage().splitlines():
+            if found := _PROVIDER_ERROR.match(line.strip()):
+                self.reasons.append(f"{found[1]}: {found[2] or found[3]}")
+
+
+def _open_window():
+    """Kivy's window, which it opens on first import (after configure_kivy); NoDisplay with
+    Kivy's reasons when it could open none (Kivy leaves Window None and carries on)."""
+    errors = _ProviderErrors()
+    Logger.addHandler(errors)
+    try:
+        from kivy.core.window import Window
+    finally:
+        Logger.removeHandler(errors)
+    if Window is None:
+        raise NoDisplay("; ".join(errors.reasons) or "no window provider could open one")
+    return Window
+
+
 def _register_fonts() -> None:
     """DejaVu Sans covers Polish, German, Czech and Ukrainian alike."""
     for folder in FONT_DIRS:
@@ -248,8 +288,7 @@ class KioskApp(App):
 
     def build(self):
         configure_kivy(self.kiosk, self.window_size)
-        from kivy.core.window import Window
-
+        Window = _open_window()  # noqa: N806 (Kivy's name for it)
         _register_fonts()
         _drop_label_surfaces()
         Window.show_cursor = not self.kiosk.fullscreen

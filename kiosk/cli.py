@@ -6,7 +6,7 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
 DEV_DATA = Path(__file__).resolve().parent.parent / "var" / "kiosk"
+NO_DISPLAY_EXIT = os.EX_TEMPFAIL
+"""`kiosk run`'s exit status when no display could be opened (75, "try again later"):
+systemd/kiosk.service does not count it as a crash (no reboot) and starts the app again
+slowly (systemd/kiosk-display-wait.service)."""
 
 
 @click.group()
@@ -186,7 +190,7 @@ def run(
         updates["size"] = size
     config = _kiosk_config(config_path, updates)
     window = tuple(int(n) for n in config.size.split("x")) if config.size else None
-    from kiosk.app import KioskApp
+    from kiosk.app import KioskApp, NoDisplay
     from kiosk.content.release import ReleaseError
 
     app = KioskApp(kiosk=config, size=window)
@@ -194,11 +198,42 @@ def run(
         app.run()
     except ReleaseError as exc:
         raise click.ClickException(str(exc)) from exc
+    except NoDisplay as exc:
+        _no_display(config.data_dir, str(exc))
     appliance = getattr(app, "appliance", None)
     if appliance is not None and appliance.restart_requested and "INVOCATION_ID" not in os.environ:
         from kiosk.appliance import restart_process
 
         restart_process()  # no systemd here to start us again (it sets INVOCATION_ID)
+
+
+def _no_display(data_dir: Path, reason: str) -> NoReturn:
+    """One clear line for the journal, the error left for the sync agent's next heartbeat
+    (the fleet page shows it), the same for `systemctl status`, and the exit status systemd
+    answers with a slow retry instead of counting a crash."""
+    from datetime import UTC
+    from functools import partial
+
+    from kiosk.store import open_store
+    from kiosk.sync.errors import record_error
+    from kiosk.watchdog import Notifier
+
+    message = f"cannot open the display ({reason})"
+    # the process's own stderr: Kivy has put a logging stream of its own in sys.stderr
+    say = partial(print, file=sys.__stderr__, flush=True)
+    say(f"kiosk: {message}; is a screen connected and switched on?")
+    try:
+        db = open_store(data_dir)
+        try:
+            record_error(db, "display", message, datetime.now(UTC))
+        finally:
+            db.close()
+    except Exception as exc:  # a full disk must not turn this into a crash
+        say(f"kiosk: could not keep the error for the hub: {exc}")
+    notifier = Notifier()
+    notifier.status(message)
+    notifier.close()
+    sys.exit(NO_DISPLAY_EXIT)
 
 
 @main.command("staff-pin")

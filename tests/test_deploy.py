@@ -84,7 +84,7 @@ def test_install_kiosk_twice_enrols_once_and_upgrades_in_place(tmp_path: Path) -
     assert (root / "var/lib/kiosk/kivy").is_dir()
     assert (root / "opt/kiosk/src/kiosk/app.py").exists()
     assert not (root / "opt/kiosk/src/.venv").exists()
-    for unit in ("kiosk.service", "kiosk-sync.service"):
+    for unit in ("kiosk.service", "kiosk-display-wait.service", "kiosk-sync.service"):
         assert (root / "etc/systemd/system" / unit).read_bytes() == (
             REPO / "systemd" / unit
         ).read_bytes()

@@ -9,15 +9,22 @@ programs the install scripts put in /opt.
 from __future__ import annotations
 
 import configparser
+import os
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from kiosk.cli import NO_DISPLAY_EXIT
+from kiosk.sync.agent import DEFAULT_INTERVAL
+
 UNITS = Path(__file__).resolve().parent.parent / "systemd"
 NAMES = ("kiosk.service", "kiosk-sync.service", "kiosk-hub.service")
+"""The long-running services."""
+ALL = (*NAMES, "kiosk-display-wait.service")
 SYSTEM_UNITS = next(
     (p for p in (Path("/usr/lib/systemd/system"), Path("/lib/systemd/system")) if p.is_dir()),
     None,
@@ -50,7 +57,7 @@ def root(tmp_path: Path) -> Path:
     (root / "usr/lib/systemd").mkdir(parents=True)
     shutil.copytree(SYSTEM_UNITS, root / "usr/lib/systemd/system", symlinks=True)
     (root / "etc/systemd/system").mkdir(parents=True)
-    for name in NAMES:
+    for name in ALL:
         shutil.copy(UNITS / name, root / "etc/systemd/system" / name)
         for command in unit(name)["Service"].get("ExecStart", []) + unit(name)["Service"].get(
             "ExecReload", []
@@ -65,8 +72,7 @@ def root(tmp_path: Path) -> Path:
 @needs_systemd
 def test_systemd_analyze_verify_is_clean(root: Path) -> None:
     done = subprocess.run(
-        ["systemd-analyze", "verify", f"--root={root}"]
-        + [f"/etc/systemd/system/{n}" for n in NAMES],
+        ["systemd-analyze", "verify", f"--root={root}"] + [f"/etc/systemd/system/{n}" for n in ALL],
         capture_output=True,
         text=True,
         timeout=60,
@@ -76,7 +82,7 @@ def test_systemd_analyze_verify_is_clean(root: Path) -> None:
 
 
 @needs_systemd
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ALL)
 def test_sandbox_exposure_is_low(root: Path, name: str) -> None:
     done = subprocess.run(
         ["systemd-analyze", "security", "--offline=yes", f"--root={root}", "--no-pager",
@@ -114,7 +120,51 @@ def test_the_ui_is_watched_and_kept_off_the_network() -> None:
 
 
 def test_the_units_parse_as_ini() -> None:
-    for name in NAMES:
+    for name in ALL:
         parser = configparser.ConfigParser(strict=False, interpolation=None)
         parser.read(UNITS / name)
         assert parser.has_section("Service")
+
+
+def wait_script(tmp_path: Path, result: str, status: str) -> list[str]:
+    """Run kiosk-display-wait.service's command as systemd would after kiosk.service failed
+    with `result` and exit `status` (no waiting); returns the systemctl calls it made, from a
+    stand-in systemctl (there is no systemd to talk to here)."""
+    service = unit("kiosk-display-wait.service")["Service"]
+    (command,) = service["ExecStart"]
+    argv = [arg.replace("$$", "$") for arg in shlex.split(command)]  # systemd's unescaping
+    calls = tmp_path / "calls"
+    fake = tmp_path / "bin" / "systemctl"
+    fake.parent.mkdir(exist_ok=True)
+    fake.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n')
+    fake.chmod(0o755)
+    env = dict(e.split("=", 1) for e in service["Environment"])
+    env |= {
+        "WAIT": "0",
+        "PATH": f"{fake.parent}:{os.environ['PATH']}",
+        "MONITOR_SERVICE_RESULT": result,
+        "MONITOR_EXIT_STATUS": status,
+        "MONITOR_UNIT": "kiosk.service",
+    }
+    calls.unlink(missing_ok=True)
+    subprocess.run(argv, env=env, check=True, timeout=10)
+    return calls.read_text().splitlines() if calls.exists() else []
+
+
+def test_no_display_is_retried_slowly_and_never_reboots(tmp_path: Path) -> None:
+    kiosk = unit("kiosk.service")
+    assert kiosk["Service"]["RestartPreventExitStatus"] == [str(NO_DISPLAY_EXIT)]
+    assert kiosk["Unit"]["OnFailure"] == ["kiosk-display-wait.service"]
+    wait = unit("kiosk-display-wait.service")
+    assert wait["Unit"]["PartOf"] == ["kiosk.service"], "stopping the kiosk stops the wait"
+    assert wait["Service"]["Type"] == ["oneshot"]
+    env = dict(e.split("=", 1) for e in wait["Service"]["Environment"])
+    # a failed start takes a few seconds on a Pi: each heartbeat still carries the error
+    assert int(env["WAIT"]) + 15 <= DEFAULT_INTERVAL * 0.9
+    assert int(env["WAIT"]) >= 10 * int(kiosk["Service"]["RestartSec"][0]), "slowly"
+    assert wait_script(tmp_path, "exit-code", str(NO_DISPLAY_EXIT)) == [
+        "reset-failed kiosk.service",
+        "start --no-block kiosk.service",
+    ]
+    for result, status in [("exit-code", "1"), ("start-limit-hit", ""), ("signal", "SEGV")]:
+        assert wait_script(tmp_path, result, status) == [], (result, status)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kivy.factory import Factory
 
+from kiosk import markup
 from kiosk.content.model import tr
 from kiosk.screens.base import KioskScreen, load_kv
 
@@ -18,9 +19,9 @@ class CategoriesScreen(KioskScreen):
         for category in app.catalog.categories(app.now()):
             count = len(app.catalog.services(category.id, app.now()))
             matters = app.ngettext("{n} matter", "{n} matters", count).format(n=count)
+            size = app.unit * 24 * app.font_scale
             tile = Factory.TileButton(
-                text=f"{tr(category.name, app.lang)}\n"
-                f"[size={int(app.unit * 24 * app.font_scale)}]{matters}[/size]",
+                text=markup.tile(tr(category.name, app.lang), matters, size),
                 font_size=app.unit * 34 * app.font_scale,
             )
             tile.category_id = category.id

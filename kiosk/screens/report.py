@@ -14,6 +14,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.content.model import tr
 from kiosk.geo import OutsideMap, latlong_to_tap, tap_to_latlong
 from kiosk.i18n import N_
+from kiosk.markup import labelled, lines
 from kiosk.publicnotice import public_notice
 from kiosk.reports import (
     ReportDraft,
@@ -345,7 +346,7 @@ class ReportScreen(KioskScreen):
             (app._("Place"), self.location_text),
             (app._("Contact"), contact),
         ]
-        self.review_text = "\n".join(f"[b]{label}:[/b] {_escape(value)}" for label, value in rows)
+        self.review_text = lines(labelled(label, value) for label, value in rows)
 
     def send(self) -> None:
         if self.sending:
@@ -387,7 +388,3 @@ class ReportScreen(KioskScreen):
         self.active_field = "name"
         self.sending = False
         self.go_step(STEPS[0])
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")

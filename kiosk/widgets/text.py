@@ -12,7 +12,10 @@ from __future__ import annotations
 import math
 
 from kivy.core.text import Label as CoreLabel
+from kivy.properties import AliasProperty
 from kivy.uix.label import Label
+
+from kiosk.markup import Markup
 
 TIGHT_ALIGNMENTS = ("left", "center")
 """Where a narrower texture changes nothing on screen (right-aligned and justified lines
@@ -39,6 +42,14 @@ class TightCoreLabel(CoreLabel):
 class TightLabel(Label):
     """Every label of the kiosk: Kivy's, with a texture only as wide as its text (its rule
     in widgets.kv draws left-aligned text where Kivy would)."""
+
+    def _reads_markup(self) -> bool:
+        return isinstance(self.text, Markup)
+
+    markup = AliasProperty(_reads_markup, None, bind=("text",), cache=True)
+    """Markup is read only in text made by kiosk.markup (the app's templates, every value
+    escaped): text from content, a report or a translation is drawn as it is, and a rule
+    cannot switch markup on for it (the property cannot be set)."""
 
     def _create_label(self) -> None:
         super()._create_label()
