@@ -32,7 +32,7 @@ from sqlalchemy import (
 from hub.db import stats, stats_daily, upsert
 from hub.errors import Invalid, NotFound
 from hub.kiosks import Kiosk, get_kiosk, list_kiosks
-from hub.times import iso
+from hub.times import ClientTime, OutOfRange, bounded, bounded_date, iso
 
 HOUR_FORMAT = "%Y-%m-%dT%H"
 PERIODS = ("hour", "day", "month")
@@ -40,9 +40,13 @@ PERIODS = ("hour", "day", "month")
 
 def _check_hour(value: str) -> str:
     try:
-        datetime.strptime(value, HOUR_FORMAT)
+        moment = datetime.strptime(value, HOUR_FORMAT)
     except ValueError as exc:
         raise ValueError("hour must be a UTC hour like 2026-11-21T13") from exc
+    try:
+        bounded(moment.replace(tzinfo=UTC))
+    except OutOfRange as exc:
+        raise ValueError(exc.detail) from None
     return value
 
 
@@ -55,7 +59,7 @@ class HourCount(BaseModel):
 
 
 class StatsUpload(BaseModel):
-    sent_at: datetime | None = None
+    sent_at: ClientTime | None = None
     hours: Annotated[list[HourCount], Field(max_length=50_000)]
 
 
@@ -226,6 +230,8 @@ def aggregate(
     of one kiosk or a group's kiosks, of one metric or all."""
     if by not in PERIODS:
         raise Invalid(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
+    bounded_date(start, "from")
+    bounded_date(end, "to")
     if end < start:
         raise Invalid(f"the period ends ({end}) before it starts ({start})")
     scope = kiosks_in(conn, kiosk_id, group)

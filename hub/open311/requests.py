@@ -24,7 +24,7 @@ from sqlalchemy import Connection, select
 from hub.db import reports
 from hub.open311.errors import BadRequest, NotFound
 from hub.open311.params import Params, check_text
-from hub.times import aware, iso, parse
+from hub.times import OutOfRange, bounded, iso, parse
 from kiosk.content.model import LIST_DATATYPES, ReportAttribute, ReportCategory, tr
 from kiosk.outbox import new_ref_code
 
@@ -339,7 +339,10 @@ def _date(params: Params, name: str, zone: tzinfo) -> datetime | None:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return aware(moment)
+    try:
+        return bounded(moment, name)
+    except OutOfRange as exc:
+        raise BadRequest(exc.detail) from None
 
 
 def _whole(params: Params, name: str, low: int, high: int, default: int) -> int:

@@ -24,7 +24,7 @@ from hub.context import Hub
 from hub.db import reports
 from hub.mail import STATUS_NAMES
 from hub.releases import municipality, report_categories
-from hub.times import parse
+from hub.times import local, parse
 from hub.web.templating import PUBLIC_LANGUAGES, gettext, pick_language, render
 from kiosk.content.model import tr
 
@@ -58,11 +58,11 @@ class PublicStatus:
 
 def long_when(moment: datetime, lang: str, tz: ZoneInfo) -> str:
     """ "21 listopada 2026, 15:00": the long date and the short time, joined as `lang` does."""
-    local = moment.astimezone(tz)
+    moment = local(moment, tz)
     pattern = Locale.parse(lang).datetime_formats["medium"]
     pattern = getattr(pattern, "pattern", pattern)
-    date = format_date(local, "long", locale=lang)
-    time = format_time(local, "short", locale=lang, tzinfo=tz)
+    date = format_date(moment, "long", locale=lang)
+    time = format_time(moment, "short", locale=lang, tzinfo=moment.tzinfo)
     return pattern.replace("{1}", date).replace("{0}", time)
 
 
