@@ -9,6 +9,7 @@ daily or monthly export reads one row per kiosk, day and key instead of twenty-f
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -48,6 +49,15 @@ def _check_hour(value: str) -> str:
     except OutOfRange as exc:
         raise ValueError(exc.detail) from None
     return value
+
+
+def clean_key(key: str) -> str:
+    """A key as a spreadsheet can hold it: each control character (and lone surrogate)
+    becomes U+FFFD, visible and still telling keys apart, instead of refusing the upload
+    (the kiosk would send the same hours again and again) or breaking the XLSX export."""
+    if key.isprintable():
+        return key
+    return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cs") else c for c in key)
 
 
 class HourCount(BaseModel):
@@ -92,24 +102,30 @@ _DAILY_COLUMNS = ["kiosk_id", "day", "metric", "key", "count", "clock_synced"]
 def store_hours(
     conn: Connection, kiosk_id: str, hours: list[HourCount], timezone: str, now: datetime
 ) -> int:
-    """Overwrite each (kiosk, hour, metric, key) with its total; returns how many."""
+    """Overwrite each (kiosk, hour, metric, key) with its total; returns how many. Keys
+    that are the same once cleaned (`clean_key`) are one key: their counts are added."""
     received = iso(now)
     latest = {(h.hour, h.metric, h.key): h for h in hours}  # the last of duplicates wins
-    rows = [
-        {
+    rows: dict[tuple[str, str, str], dict] = {}
+    for h in latest.values():
+        key = clean_key(h.key)
+        row = rows.get((h.hour, h.metric, key))
+        if row is not None:
+            row["count"] += h.count
+            row["clock_synced"] = row["clock_synced"] and h.clock_synced
+            continue
+        rows[(h.hour, h.metric, key)] = {
             "kiosk_id": kiosk_id,
             "hour": h.hour,
             "metric": h.metric,
-            "key": h.key,
+            "key": key,
             "count": h.count,
             "clock_synced": h.clock_synced,
             "local_hour": local_hour(h.hour, timezone),
             "received": received,
         }
-        for h in latest.values()
-    ]
-    stored = upsert(conn, stats, rows, ("kiosk_id", "hour", "metric", "key"))
-    for day in sorted({r["local_hour"][:10] for r in rows}):
+    stored = upsert(conn, stats, rows.values(), ("kiosk_id", "hour", "metric", "key"))
+    for day in sorted({r["local_hour"][:10] for r in rows.values()}):
         _rebuild_day(conn, kiosk_id, day, timezone)
     return stored
 
