@@ -30,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    false,
     func,
     inspect,
     select,
@@ -127,11 +128,16 @@ reports = Table(
     Column("status_notes", Text, nullable=True),
     Column("assigned_to", String(64), nullable=True),
     Column("closed", String(32), nullable=True),
+    Column("unsorted", Boolean, nullable=False, default=False, server_default=false()),
+    # Received in a category the hub did not know: staff choose one (hub.casework.recategorise).
+    Column("flags", Text, nullable=True),
+    # JSON: what the hub mended to store the report (hub.reports.Flags), null when nothing.
     UniqueConstraint("kiosk_id", "uuid", name="reports_kiosk_uuid"),
 )
 Index("reports_status_token", reports.c.status_token)
 Index("reports_open311_token", reports.c.open311_token)
 Index("reports_received", reports.c.received)
+Index("reports_kiosk_received", reports.c.kiosk_id, reports.c.received)
 REPORT_STATUSES = ("open", "in_progress", "closed")
 """Open311 knows only open and closed: in_progress is open there."""
 
@@ -290,8 +296,10 @@ V2_REPORT_COLUMNS = (
 def _m2_people(conn: Connection) -> None:
     """Reports from Open311 clients (no kiosk), answers, deliveries, users, alerts."""
     if conn.dialect.name == "sqlite":
-        # SQLite cannot drop a NOT NULL: rebuild the table and copy every row over.
-        old = [c.name for c in reports.columns if c.name not in V2_REPORT_COLUMNS]
+        # SQLite cannot drop a NOT NULL: rebuild the table and copy every row over. The
+        # columns the old table has, not those of the latest definition: SQLite reads a quoted
+        # name it does not know as a string, and would copy it into a newer column.
+        old = [c["name"] for c in inspect(conn).get_columns("reports")]
         names = ", ".join(f'"{n}"' for n in old)
         conn.exec_driver_sql("DROP INDEX reports_status_token")
         conn.exec_driver_sql("ALTER TABLE reports RENAME TO reports_v1")
@@ -313,9 +321,27 @@ def _m2_people(conn: Connection) -> None:
         table.create(conn)
 
 
+def _m3_unsorted(conn: Connection) -> None:
+    """Reports kept in an unknown category (unsorted) and what intake mended (flags); an
+    index for counting a kiosk's reports of the last hour."""
+    # A database migrated from version 1 on SQLite has them already: _m2_people rebuilt the
+    # table from the latest definition.
+    have = {c["name"] for c in inspect(conn).get_columns("reports")}
+    false_ = "0" if conn.dialect.name == "sqlite" else "false"
+    if "unsorted" not in have:
+        conn.exec_driver_sql(
+            f"ALTER TABLE reports ADD COLUMN unsorted BOOLEAN NOT NULL DEFAULT {false_}"
+        )
+    if "flags" not in have:
+        conn.exec_driver_sql("ALTER TABLE reports ADD COLUMN flags TEXT")
+    index = next(i for i in reports.indexes if i.name == "reports_kiosk_received")
+    index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "kiosks, tokens, enrolments, releases, reports, statistics, heartbeats", _m1_initial),
     (2, "Open311 reports, answers, deliveries, forwarding, users, sessions, alerts", _m2_people),
+    (3, "unsorted reports, intake flags, reports by kiosk and time", _m3_unsorted),
 ]
 """(version, description, function): append only; a later one alters an existing database
 with its own DDL, while the Table definitions above always describe the latest schema."""

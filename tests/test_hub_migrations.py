@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from hub.db import make_engine, migrate, reports, schema_version
+from hub.db import MIGRATIONS, make_engine, migrate, reports, schema_version
 
 V1_DUMP = Path(__file__).parent / "data" / "hub_v1.sql"
 
@@ -16,16 +16,17 @@ def test_v1_database_upgrades_and_keeps_its_report(tmp_path):
         db.executescript(V1_DUMP.read_text())
     engine = make_engine(f"sqlite:///{path}")
     try:
-        assert migrate(engine) == [2]
+        assert migrate(engine) == [version for version, _, _ in MIGRATIONS[1:]]
         assert migrate(engine) == []
         with engine.connect() as conn:
-            assert schema_version(conn) == 2
+            assert schema_version(conn) == MIGRATIONS[-1][0]
             row = conn.execute(select(reports)).one()
             # A kiosk report keeps its fields and becomes an open report from that kiosk.
             assert row.kiosk_id == "jod-rynek"
             assert row.ref_code == "7KQ-4XM"
             assert row.description == "Nie świeci latarnia przy ul. Młyńskiej 4"
             assert (row.source, row.status, row.status_notes) == ("kiosk", "open", None)
+            assert (row.unsorted, row.flags) == (False, None)
             # Reports from Open311 clients have no kiosk.
             conn.execute(
                 reports.insert().values(

@@ -369,6 +369,7 @@ PUBLIC_COLUMNS = (
     reports.c.lat,
     reports.c.long,
     reports.c.media_url,
+    reports.c.unsorted,
 )
 """The only columns read for anyone: no contact details, names or secrets can leak."""
 
@@ -441,7 +442,8 @@ def public(row, categories: dict[str, ReportCategory], lang: str) -> PublicReque
         status_notes=row.status_notes,
         service_name=tr(category.name, lang) if category else row.service_code,
         service_code=row.service_code,
-        description=row.description,
+        # An unsorted report has no category whose rules could make its description public.
+        description="" if row.unsorted else row.description,
         agency_responsible=tr(category.department, lang) if category else None,
         requested=parse(row.created),
         updated=parse(row.updated or row.received),

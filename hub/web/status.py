@@ -26,7 +26,8 @@ from hub.mail import STATUS_NAMES
 from hub.releases import municipality, report_categories
 from hub.times import local, parse
 from hub.web.templating import PUBLIC_LANGUAGES, gettext, pick_language, render
-from kiosk.content.model import tr
+from kiosk.content.model import ReportCategory, tr
+from kiosk.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,6 +39,7 @@ HEADERS = {
     "X-Robots-Tag": "noindex",
 }
 STATUS_BADGES = {"open": "", "in_progress": "warn", "closed": "ok"}
+UNSORTED = N_("Being passed to the right department")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def public_status(
             reports.c.updated,
             reports.c.closed,
             reports.c.lang,
+            reports.c.unsorted,
         )
         .where(reports.c.status_token == token)
         .order_by(reports.c.id)  # a token sent twice (a faulty kiosk): the first report keeps it
@@ -107,7 +110,7 @@ def public_status(
 
     return PublicStatus(
         ref_code=row.ref_code,
-        category=tr(category.name, lang) if category else row.service_code,
+        category=_category(row, category, lang),
         status=row.status,
         status_name=gettext(lang, STATUS_NAMES.get(row.status, row.status)),
         received=moment(row.received),
@@ -116,6 +119,14 @@ def public_status(
         answer=paragraphs(row.status_notes),
         lang=lang,
     )
+
+
+def _category(row, category: ReportCategory | None, lang: str) -> str:
+    """The category's name; for a report still waiting for staff to choose one, that it is
+    being sorted (the code a kiosk sent means nothing to a resident)."""
+    if row.unsorted:
+        return gettext(lang, UNSORTED)
+    return tr(category.name, lang) if category else row.service_code
 
 
 @router.get("/r/{token:path}")
