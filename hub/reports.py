@@ -17,7 +17,11 @@ refuses only what it cannot store:
   column is cut; an over-long e-mail or phone (no address at all) and coordinates off the
   globe are dropped; a language the hub does not speak becomes Polish; a `created` outside
   a sane window around the hub's clock (the kiosk's clock was wrong) becomes the time the
-  hub received it, the kiosk's time kept in the flags.
+  hub received it, the kiosk's time kept in the flags;
+- too many: more than `Settings.reports_per_kiosk_hour` new reports from one kiosk within
+  an hour are answered 429 with Retry-After, counted from the database (`KioskQuota`), so
+  the limit holds across restarts and worker processes. A replay is never counted nor
+  limited: it costs nothing, and the kiosk needs its id.
 """
 
 from __future__ import annotations
@@ -31,13 +35,13 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ValidationError, field_validator
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
 from hub.db import reports
-from hub.errors import BadRequest, Conflict, HubError, Invalid
+from hub.errors import BadRequest, Conflict, HubError, Invalid, TooManyRequests
 from hub.routing import route_new_report
-from hub.times import OutOfRange, bounded, iso
+from hub.times import OutOfRange, bounded, iso, parse
 from kiosk.content.model import DEFAULT_LANGUAGE, LANGUAGES
 
 if TYPE_CHECKING:
@@ -95,6 +99,7 @@ CLOCK_PAST = timedelta(days=400)
 """A report may reach the hub long after it was written (a kiosk offline for months)..."""
 CLOCK_FUTURE = timedelta(days=1)
 """...but not before: beyond these, the kiosk's clock was wrong."""
+HOUR = timedelta(hours=1)
 
 
 def mend(report: ReportIn, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -146,6 +151,60 @@ def flags_of(raw: str | None) -> dict[str, Any]:
     return flags if isinstance(flags, dict) else {}
 
 
+class TooManyReports(TooManyRequests):
+    """A kiosk's new reports beyond its hourly allowance (see `KioskQuota`)."""
+
+
+@dataclass
+class KioskQuota:
+    """How many new reports one kiosk may still deliver: `per_hour` within any hour, counted
+    from the reports table (received within the last hour), not from a process's memory."""
+
+    kiosk_id: str
+    per_hour: int
+    now: datetime
+    used: int
+    _retry_after: int | None = None
+
+    @classmethod
+    def count(cls, conn: Connection, kiosk_id: str, per_hour: int, now: datetime) -> KioskQuota:
+        used = conn.scalar(
+            select(func.count()).select_from(reports).where(*_last_hour(kiosk_id, now))
+        )
+        return cls(kiosk_id, per_hour, now, used or 0)
+
+    def take(self, conn: Connection) -> None:
+        """Count one new report, or TooManyReports once the hour's allowance is used."""
+        if self.used < self.per_hour:
+            self.used += 1
+            return
+        seconds = self.retry_after(conn)
+        raise TooManyReports(
+            f"kiosk {self.kiosk_id} sent {self.per_hour} new reports within an hour, the most "
+            f"this hub takes; send the rest in {seconds} s",
+            seconds,
+        )
+
+    def retry_after(self, conn: Connection) -> int:
+        """Seconds until one more report fits: when the report whose leaving the hour makes
+        room was received an hour ago."""
+        if self._retry_after is None:
+            received = conn.scalar(
+                select(reports.c.received)
+                .where(*_last_hour(self.kiosk_id, self.now))
+                .order_by(reports.c.received, reports.c.id)
+                .offset(max(self.used - self.per_hour, 0))
+                .limit(1)
+            )
+            wait = (parse(received) + HOUR - self.now).total_seconds() if received else 1
+            self._retry_after = max(1, math.ceil(wait))
+        return self._retry_after
+
+
+def _last_hour(kiosk_id: str, now: datetime) -> list:
+    return [reports.c.kiosk_id == kiosk_id, reports.c.received > iso(now - HOUR)]
+
+
 @dataclass(frozen=True)
 class Receipt:
     service_request_id: str
@@ -175,9 +234,11 @@ def submit(
     known_codes: frozenset[str],
     now: datetime,
     hub: Hub | None = None,
+    quota: KioskQuota | None = None,
 ) -> Receipt:
     """Store a kiosk's report once, mended where it must be (see the module's docstring);
-    with `hub`, a new report in a known category is also routed to its department."""
+    with `hub`, a new report in a known category is also routed to its department; with
+    `quota`, a new report counts against it (a replay never does)."""
     uuid = str(report.uuid)
     if not idempotency_key:
         raise BadRequest("missing Idempotency-Key header (the report's uuid)")
@@ -191,6 +252,8 @@ def submit(
     row = _existing(conn, kiosk_id, uuid)
     if row is not None:
         return _replay(row, fingerprint, uuid)
+    if quota is not None:
+        quota.take(conn)
     values, flags = mend(report, now)
     unsorted = values["service_code"] not in known_codes
     values |= {
@@ -238,21 +301,33 @@ def submit_batch(
     known_codes: frozenset[str],
     now: datetime,
     hub: Hub | None = None,
+    quota: KioskQuota | None = None,
 ) -> list[dict]:
     """Store each report of a batch as `submit` does, each idempotent on its own uuid; one
     answer per item, in order: stored, replay (with the original id) or rejected (with the
-    status and reason a single POST /reports would get).
+    status and reason a single POST /reports would get; for 429 also `retry_after`, seconds).
 
     A refused item leaves nothing behind (its own savepoint) and does not stop the others.
     Anything unexpected raises, the caller's transaction rolls the whole batch back, and the
-    kiosk sends it again: every item is answered, or none is."""
+    kiosk sends it again: every item is answered, or none is. When every item is refused
+    for the kiosk's hourly limit (no replay among them), the batch as a whole is: 429."""
     if not items:
         raise Invalid("an empty batch: send at least one report")
     if len(items) > BATCH_MAX:
         raise Invalid(
             f"{len(items)} reports in one batch, at most {BATCH_MAX}: send the rest in another"
         )
-    return [_submit_item(conn, kiosk_id, item, known_codes, now, hub) for item in items]
+    results = []
+    for item in items:
+        results.append(_submit_item(conn, kiosk_id, item, known_codes, now, hub, quota))
+    if quota is not None and all(r.get("status") == 429 for r in results):
+        seconds = quota.retry_after(conn)
+        raise TooManyReports(
+            f"kiosk {kiosk_id} sent {quota.per_hour} new reports within an hour, the most "
+            f"this hub takes; send these in {seconds} s",
+            seconds,
+        )
+    return results
 
 
 def _submit_item(
@@ -262,6 +337,7 @@ def _submit_item(
     known_codes: frozenset[str],
     now: datetime,
     hub: Hub | None,
+    quota: KioskQuota | None,
 ) -> dict:
     try:
         report = ReportIn.model_validate(item)
@@ -274,7 +350,9 @@ def _submit_item(
     uuid = str(report.uuid)
     try:
         with conn.begin_nested():
-            receipt = submit(conn, kiosk_id, uuid, report, known_codes, now, hub)
+            receipt = submit(conn, kiosk_id, uuid, report, known_codes, now, hub, quota)
+    except TooManyReports as exc:
+        return _refused(uuid, exc.status, exc.detail) | {"retry_after": exc.retry_after}
     except HubError as exc:
         return _refused(uuid, exc.status, exc.detail)
     outcome = "stored" if receipt.new else "replay"

@@ -1,6 +1,8 @@
 """Report intake over HTTP, against a real hub under uvicorn on 127.0.0.1: what the hub keeps
 that it used to refuse (a kiosk had thanked a resident for every one of them), what it still
-refuses, and moving an unsorted report to a category.
+refuses, moving an unsorted report to a category, and the hourly limit of new reports per
+kiosk (429 with Retry-After, replays never limited, counted from the database so a restart
+does not reset it).
 
 The whole story of an unsorted report, with a real agent and real e-mail, is in
 test_report_unsorted_e2e.py."""
@@ -24,7 +26,7 @@ from sqlalchemy import select
 from hub.app import create_app
 from hub.context import Hub, init_data
 from hub.db import MIGRATIONS, deliveries, report_events, reports
-from hub.settings import Settings, Smtp
+from hub.settings import ConfigError, Settings, Smtp
 from hub.tokens import add_token
 from kiosk.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
@@ -265,6 +267,59 @@ def test_an_unsorted_report_is_moved_by_whoever_may_act_on_it_to_a_published_cat
         ("email", "komunalny@example.org"),
         ("email", "sekretariat@example.org"),
     ]
+
+
+# --- the hourly limit per kiosk -----------------------------------------------------------------
+
+
+def test_a_kiosk_past_its_hourly_limit_hears_when_to_come_back_and_replays_always_pass(
+    tmp_path: Path, release: Path
+) -> None:
+    with live_hub(tmp_path, release, reports_per_kiosk_hour=3) as live:
+        first = [report_body(description=f"Zgłoszenie {i}") for i in range(3)]
+        for i, body in enumerate(first):
+            live.clock.now = T0 + timedelta(minutes=10 * i)
+            assert live.post(body).status_code == 201
+        live.clock.now = T0 + timedelta(minutes=30)
+        more = [report_body(description=f"Kolejne {i}") for i in range(2)]
+        refused = live.post(more[0])
+        assert refused.status_code == 429
+        assert refused.headers["Retry-After"] == "1800"  # when the first leaves the hour
+        assert "3 new reports within an hour" in refused.json()["detail"]
+        assert live.post(first[0]).status_code == 200  # a replay is never limited
+
+        mixed = live.batch([first[1], *more]).json()["results"]
+        assert [(r["outcome"], r.get("status"), r.get("retry_after")) for r in mixed] == [
+            ("replay", None, None),
+            ("rejected", 429, 1800),
+            ("rejected", 429, 1800),
+        ]
+        whole = live.batch(more)
+        assert (whole.status_code, whole.headers["Retry-After"]) == (429, "1800")
+        other = Live(live.env, live.url, live.clock, kiosk="dworzec")
+        assert other.post(report_body()).status_code == 201  # each kiosk has its own hour
+        tokens, clock = live.env.kiosk_tokens, live.clock
+        data = live.env.hub.settings.data_dir
+
+    # Counted from the database: a restarted hub, its limit now from hub.toml, still knows.
+    (data / "hub.toml").write_text("reports_per_kiosk_hour = 3\n", encoding="utf-8")
+    settings = Settings.load(data, deliveries_interval=0)
+    assert settings.reports_per_kiosk_hour == 3
+    restarted = Hub.open(settings)
+    restarted.clock = clock
+    try:
+        with LiveServer(create_app(settings, restarted)) as server:
+            live = Live(HubEnv(restarted, kiosk_tokens=tokens), server.url, clock)
+            assert live.post(more[0]).status_code == 429
+            clock.now = T0 + timedelta(hours=1, seconds=1)
+            assert live.post(more[0]).status_code == 201
+            late = live.post(more[1])
+            assert (late.status_code, late.headers["Retry-After"]) == (429, "599")
+    finally:
+        restarted.close()
+    (data / "hub.toml").write_text("reports_per_kiosk_hour = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="reports_per_kiosk_hour"):
+        Settings.load(data)
 
 
 # --- an upgraded hub --------------------------------------------------------------------------
