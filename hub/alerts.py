@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select, update
 from hub.db import alerts
 from hub.errors import Conflict, Invalid, NotFound
 from hub.kiosks import list_kiosks
-from hub.times import aware, iso, parse
+from hub.times import EARLIEST, OutOfRange, aware, bounded, iso, parse
 from kiosk.i18n import N_
 
 SEVERITIES = ("info", "warning", "danger")
@@ -177,6 +177,18 @@ def _check_targets(
     return chosen_kiosks, chosen_groups
 
 
+def _moment(moment: datetime | None) -> datetime | None:
+    """A form's time in UTC; one past the hub's range (`hub.times.bounded`) is kept as it is,
+    without converting it (that would overflow): the checks below refuse it as too early
+    (before the range) or as too long an alert (after it)."""
+    if moment is None:
+        return None
+    try:
+        return bounded(moment)
+    except OutOfRange:
+        return moment
+
+
 def check_draft(conn: Connection, draft: AlertDraft, now: datetime) -> AlertDraft:
     """The draft cleaned up (text trimmed, targets sorted); raises AlertInvalid listing
     every problem, so staff fix them all in one round."""
@@ -184,11 +196,11 @@ def check_draft(conn: Connection, draft: AlertDraft, now: datetime) -> AlertDraf
     if draft.severity not in SEVERITIES:
         problems.append(FieldProblem("severity", N_("Choose how urgent the alert is.")))
     text = _clean_text(draft.text, problems)
-    until = aware(draft.valid_until) if draft.valid_until else None
-    start = aware(draft.valid_from) if draft.valid_from else None
+    until = _moment(draft.valid_until)
+    start = bounded(draft.valid_from, "valid_from") if draft.valid_from else None
     if until is None:
         problems.append(FieldProblem("valid_until", N_("Enter the date and time of the expiry.")))
-    elif until <= aware(now):
+    elif until.year < EARLIEST.year or until <= aware(now):
         problems.append(FieldProblem("valid_until", N_("The expiry must be in the future.")))
     elif start is not None and until <= start:
         problems.append(FieldProblem("valid_until", N_("The expiry must be after the start.")))

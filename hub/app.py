@@ -72,7 +72,9 @@ async def _hub_error(request: Request, exc: HubError) -> Response:
     body: dict = {"detail": exc.detail}
     if exc.problems:
         body["problems"] = exc.problems
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = dict(exc.headers or {})
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=exc.status, headers=headers)
 
 

@@ -18,24 +18,35 @@ Rules (the town halls promise that no report stays without an answer):
   again); what else of a report is public is hub.disclosure's rule.
 - A report is overdue while it is open or in progress and was received more than
   `overdue_days` (Settings.overdue_days) ago.
+- Unsorted reports (received in a category the hub did not know, see `hub.reports`) come
+  first in the inbox, whatever else it is ordered by. Whoever may act on a report may move
+  it to another category of the latest release (`recategorise`): it leaves the unsorted
+  queue and is routed to that category's department like a new report.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import Connection, and_, case, exists, func, or_, select
 
 from hub.db import REPORT_STATUSES, deliveries, kiosks, report_events, reports
 from hub.deliveries import list_deliveries
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.mail import queue_resident_notice
+from hub.releases import report_categories
+from hub.reports import flags_of
+from hub.routing import route_new_report
 from hub.times import iso, parse
 from hub.users import User, get_user, list_users
+
+if TYPE_CHECKING:
+    from hub.context import Hub
 
 ANSWER_LIMIT = 4000
 SEARCH_LIMIT = 200
@@ -79,6 +90,8 @@ class InboxFilter:
     text: str | None = None
     """Found in the reference code or the description (case-insensitive for Latin letters),
     or a report number."""
+    unsorted: bool = False
+    """Only reports waiting for a category."""
     oldest_first: bool = False
     page: int = 1
     per_page: int = 50
@@ -105,6 +118,10 @@ class InboxRow:
     overdue: bool
     undelivered: bool
     """An e-mail or forwarding of it failed for good: someone must pass it on by hand."""
+    unsorted: bool = False
+    """Received in a category the hub did not know: it waits for staff to choose one."""
+    flags: tuple[str, ...] = ()
+    """What the hub mended to store it (`hub.reports.mend`): cut, dropped, lang, created."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +175,8 @@ def inbox(conn: Connection, filters: InboxFilter, now: datetime, overdue_days: i
         conditions.append(reports.c.service_code.in_(filters.departments))
     if filters.kiosk_id:
         conditions.append(reports.c.kiosk_id == filters.kiosk_id)
+    if filters.unsorted:
+        conditions.append(reports.c.unsorted.is_(True))
     if filters.unassigned:
         conditions.append(reports.c.assigned_to.is_(None))
     elif filters.assigned_to:
@@ -178,6 +197,8 @@ def inbox(conn: Connection, filters: InboxFilter, now: datetime, overdue_days: i
     stmt = (
         select(
             reports.c.id,
+            reports.c.unsorted,
+            reports.c.flags,
             reports.c.ref_code,
             reports.c.service_code,
             reports.c.status,
@@ -195,7 +216,7 @@ def inbox(conn: Connection, filters: InboxFilter, now: datetime, overdue_days: i
             failed.label("undelivered"),
         )
         .select_from(reports.outerjoin(kiosks, kiosks.c.id == reports.c.kiosk_id))
-        .order_by(order, tiebreak)
+        .order_by(_waiting_for_category.desc(), order, tiebreak)
         .limit(filters.per_page)
         .offset((filters.page - 1) * filters.per_page)
     )
@@ -220,10 +241,18 @@ def inbox(conn: Connection, filters: InboxFilter, now: datetime, overdue_days: i
             answered=bool(r.status_notes),
             overdue=r.status in ACTIVE and r.received < cutoff,
             undelivered=bool(r.undelivered),
+            unsorted=bool(r.unsorted),
+            flags=tuple(flags_of(r.flags)),
         )
         for r in conn.execute(stmt)
     ]
     return InboxPage(rows, total, filters.page, filters.per_page)
+
+
+_waiting_for_category = case(
+    (and_(reports.c.unsorted.is_(True), reports.c.status != "closed"), 1), else_=0
+)
+"""Unsorted and not closed: on top of the inbox."""
 
 
 def _check_filters(filters: InboxFilter) -> None:
@@ -462,3 +491,47 @@ def assignees(conn: Connection, service_code: str) -> list[User]:
         (p for p in list_users(conn) if not p.disabled and p.handles(service_code)),
         key=lambda p: p.display_name.lower(),
     )
+
+
+def recategorise(
+    conn: Connection, report_id: int, service_code: str, actor: User, now: datetime, hub: Hub
+) -> bool:
+    """Move a report to another category of the latest release; returns whether it changed.
+
+    It leaves the unsorted queue and is routed like a new report (the new department's
+    e-mail, its forwarding), each delivery once: a report moved back to a department it
+    was already sent to is not sent again. Its assignee keeps it only if they handle the
+    new category. The history records the move (from, to)."""
+    report = _report(conn, report_id)
+    _check_actor(actor, report)
+    if service_code not in report_categories(conn, hub.blobs):
+        raise Invalid(f"unknown category {service_code!r}: choose one of the latest release")
+    if service_code == report.service_code and not report.unsorted:
+        return False
+    assignee = report.assigned_to
+    if assignee is not None:
+        try:
+            keeps = get_user(conn, assignee).handles(service_code)
+        except NotFound:
+            keeps = False
+        assignee = assignee if keeps else None
+    conn.execute(
+        reports.update()
+        .where(reports.c.id == report_id)
+        .values(service_code=service_code, unsorted=False, assigned_to=assignee, updated=iso(now))
+    )
+    moved = json.dumps({"from": report.service_code, "to": service_code})
+    add_event(conn, report_id, actor.username, now, "category", note=moved)
+    if assignee != report.assigned_to:
+        add_event(conn, report_id, actor.username, now, "assign", note=None)
+    route_new_report(conn, report_id, service_code, now, hub)
+    return True
+
+
+def moved_categories(note: str | None) -> tuple[str, str] | None:
+    """(from, to) of a `category` event's note."""
+    try:
+        moved = json.loads(note or "")
+        return str(moved["from"]), str(moved["to"])
+    except (ValueError, TypeError, KeyError):
+        return None

@@ -132,11 +132,16 @@ reports = Table(
     Column("description_public", Boolean, nullable=False, default=False, server_default=false()),
     # The api_key (tokens.hash) an Open311 client filed it with: it may read back all it sent.
     Column("client_key", String(64), nullable=True),
+    Column("unsorted", Boolean, nullable=False, default=False, server_default=false()),
+    # Received in a category the hub did not know: staff choose one (hub.casework.recategorise).
+    Column("flags", Text, nullable=True),
+    # JSON: what the hub mended to store the report (hub.reports.Flags), null when nothing.
     UniqueConstraint("kiosk_id", "uuid", name="reports_kiosk_uuid"),
 )
 Index("reports_status_token", reports.c.status_token)
 Index("reports_open311_token", reports.c.open311_token)
 Index("reports_received", reports.c.received)
+Index("reports_kiosk_received", reports.c.kiosk_id, reports.c.received)
 REPORT_STATUSES = ("open", "in_progress", "closed")
 """Open311 knows only open and closed: in_progress is open there."""
 
@@ -346,6 +351,14 @@ def _add_columns(conn: Connection, table: Table, names: tuple[str, ...]) -> None
         conn.exec_driver_sql(ddl)
 
 
+def _m3_unsorted(conn: Connection) -> None:
+    """Reports kept in an unknown category (unsorted) and what intake mended (flags); an
+    index for counting a kiosk's reports of the last hour."""
+    _add_columns(conn, reports, ("unsorted", "flags"))
+    index = next(i for i in reports.indexes if i.name == "reports_kiosk_received")
+    index.create(conn, checkfirst=True)
+
+
 def _m5_disclosure(conn: Connection) -> None:
     """Descriptions staff mark public; which api_key filed an Open311 request."""
     _add_columns(conn, reports, ("description_public", "client_key"))
@@ -359,6 +372,7 @@ def _m6_attention(conn: Connection) -> None:
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "kiosks, tokens, enrolments, releases, reports, statistics, heartbeats", _m1_initial),
     (2, "Open311 reports, answers, deliveries, forwarding, users, sessions, alerts", _m2_people),
+    (3, "unsorted reports, intake flags, reports by kiosk and time", _m3_unsorted),
     (5, "descriptions marked public by staff, the api_key that filed a request", _m5_disclosure),
     (6, "reports kiosks keep because the hub refused them, in heartbeats", _m6_attention),
 ]

@@ -10,6 +10,8 @@ class HubError(Exception):
     """A request the hub refuses; `detail` says what is wrong, in words."""
 
     status = 400
+    headers: dict[str, str] | None = None
+    """Extra response headers (e.g. Retry-After)."""
 
     def __init__(self, detail: str, problems: list[str] | None = None):
         super().__init__(detail)
@@ -55,3 +57,14 @@ class FieldRefused(Invalid):
         self.message = message
         self.values = values
         self.status = status
+
+
+class TooManyRequests(HubError):
+    """Too many at once from one caller: 429, with when to try again (`Retry-After`)."""
+
+    status = 429
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}

@@ -4,6 +4,10 @@ CSV is written for Excel with Polish regional settings, which is what a town hal
 with a byte-order mark (else Excel guesses cp1250 and mangles "ś"), `;` between fields (the
 comma is the decimal separator there), decimal commas, CRLF line ends. A text that begins
 like a formula (`=`, `+`, `-`, `@`) is defused, because keys come from kiosks.
+
+An export never fails on what is stored: a control character (which XLSX cannot hold at all)
+in a key or a name, kept by a hub from before keys were cleaned on arrival, is written as
+U+FFFD in both formats (`hub.stats.clean_key`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from hub.errors import Invalid
-from hub.stats import ExportRow
+from hub.stats import ExportRow, clean_key
 
 COLUMNS = ("kiosk", "name", "lat", "long", "period", "metric", "key", "count", "clock_synced")
 FORMATS = ("csv", "xlsx")
@@ -35,6 +39,7 @@ def decimal_comma(value: float) -> str:
 
 
 def _safe_text(text: str) -> str:
+    text = clean_key(text)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -54,10 +59,10 @@ def to_csv(rows: list[ExportRow]) -> bytes:
             )
         writer.writerow(
             (
-                kiosk.id,
+                clean_key(kiosk.id),
                 *place,
                 row.period,
-                row.metric,
+                clean_key(row.metric),
                 _safe_text(row.key),
                 row.count,
                 int(row.clock_synced),
@@ -90,12 +95,12 @@ def to_xlsx(rows: list[ExportRow]) -> bytes:
         kiosk = row.kiosk
         sheet.append(
             [
-                kiosk.id,
+                _xlsx_text(sheet, kiosk.id),
                 _xlsx_text(sheet, kiosk.name),
                 kiosk.lat,
                 kiosk.long,
                 _period_value(row.period),
-                row.metric,
+                _xlsx_text(sheet, row.metric),
                 _xlsx_text(sheet, row.key),
                 row.count,
                 int(row.clock_synced),
@@ -107,7 +112,9 @@ def to_xlsx(rows: list[ExportRow]) -> bytes:
 
 
 def _xlsx_text(sheet, text: str):
-    """openpyxl stores a string starting with `=` as a formula; force it to stay text."""
+    """Text XLSX can hold; openpyxl stores a string starting with `=` as a formula: force it
+    to stay text."""
+    text = clean_key(text)
     if not text.startswith("="):
         return text
     cell = WriteOnlyCell(sheet, value=text)

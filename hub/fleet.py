@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
 from hub.db import heartbeats, kiosks, upsert
-from hub.times import aware, iso, parse
+from hub.times import ClientTime, aware, iso, parse
 
 MAX_ERRORS = 50
 MAX_ATTENTION = 10
@@ -39,10 +39,10 @@ class AttentionReport(BaseModel):
 
 
 class Heartbeat(BaseModel):
-    sent_at: datetime
+    sent_at: ClientTime
     content_version: Annotated[int, Field(ge=0, le=2**62)] | None = None
     outbox_depth: Annotated[int, Field(ge=0, le=2**62)] | None = None
-    last_touch: datetime | None = None
+    last_touch: ClientTime | None = None
     uptime: Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False)] | None = None
     app_version: Annotated[str, Field(max_length=50)] | None = None
     errors: list[str] = []

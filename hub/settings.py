@@ -5,6 +5,7 @@ mail server, after how many days an open report is overdue) goes in `DATA/hub.to
 
     public_url = "https://kiosk.jodlow.example"
     overdue_days = 14
+    reports_per_kiosk_hour = 120
 
     [smtp]
     host = "smtp.jodlow.example"
@@ -70,6 +71,12 @@ class Settings:
     sign_in_window: timedelta = timedelta(minutes=15)
     open311_posts_per_minute: int = 30
     """New Open311 requests allowed per api_key and per address each minute."""
+    reports_per_kiosk_hour: int = 120
+    """New reports one kiosk may deliver within any hour (replays are never limited). Filing
+    a report takes a resident a minute or more (five steps, typed on a touch keyboard), so a
+    kiosk's own pace stays under 60 an hour: twice that never delays a real report, and a
+    backlog after a long outage drains at 2,880 a day, while a stolen kiosk token can no
+    longer flood the departments' mailboxes (10,000 reports in 18 s before)."""
     deliveries_interval: float = 30.0
     """Seconds between rounds of e-mailing and forwarding due reports (0: never, for tests)."""
 
@@ -96,7 +103,12 @@ class Settings:
                 changes["smtp"] = _smtp(value)
             elif key in ("public_url", "timezone", "database_url") and isinstance(value, str):
                 changes[key] = value
-            elif key in ("overdue_days", "sign_in_attempts", "open311_posts_per_minute"):
+            elif key in (
+                "overdue_days",
+                "sign_in_attempts",
+                "open311_posts_per_minute",
+                "reports_per_kiosk_hour",
+            ):
                 changes[key] = _positive_int(key, value)
             elif key == "session_hours":
                 changes["session_ttl"] = timedelta(hours=_positive_int(key, value))

@@ -9,6 +9,7 @@ daily or monthly export reads one row per kiosk, day and key instead of twenty-f
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -32,7 +33,7 @@ from sqlalchemy import (
 from hub.db import stats, stats_daily, upsert
 from hub.errors import Invalid, NotFound
 from hub.kiosks import Kiosk, get_kiosk, list_kiosks
-from hub.times import iso
+from hub.times import ClientTime, OutOfRange, bounded, bounded_date, iso
 
 HOUR_FORMAT = "%Y-%m-%dT%H"
 PERIODS = ("hour", "day", "month")
@@ -40,10 +41,23 @@ PERIODS = ("hour", "day", "month")
 
 def _check_hour(value: str) -> str:
     try:
-        datetime.strptime(value, HOUR_FORMAT)
+        moment = datetime.strptime(value, HOUR_FORMAT)
     except ValueError as exc:
         raise ValueError("hour must be a UTC hour like 2026-11-21T13") from exc
+    try:
+        bounded(moment.replace(tzinfo=UTC))
+    except OutOfRange as exc:
+        raise ValueError(exc.detail) from None
     return value
+
+
+def clean_key(key: str) -> str:
+    """A key as a spreadsheet can hold it: each control character (and lone surrogate)
+    becomes U+FFFD, visible and still telling keys apart, instead of refusing the upload
+    (the kiosk would send the same hours again and again) or breaking the XLSX export."""
+    if key.isprintable():
+        return key
+    return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cs") else c for c in key)
 
 
 class HourCount(BaseModel):
@@ -55,7 +69,7 @@ class HourCount(BaseModel):
 
 
 class StatsUpload(BaseModel):
-    sent_at: datetime | None = None
+    sent_at: ClientTime | None = None
     hours: Annotated[list[HourCount], Field(max_length=50_000)]
 
 
@@ -88,24 +102,30 @@ _DAILY_COLUMNS = ["kiosk_id", "day", "metric", "key", "count", "clock_synced"]
 def store_hours(
     conn: Connection, kiosk_id: str, hours: list[HourCount], timezone: str, now: datetime
 ) -> int:
-    """Overwrite each (kiosk, hour, metric, key) with its total; returns how many."""
+    """Overwrite each (kiosk, hour, metric, key) with its total; returns how many. Keys
+    that are the same once cleaned (`clean_key`) are one key: their counts are added."""
     received = iso(now)
     latest = {(h.hour, h.metric, h.key): h for h in hours}  # the last of duplicates wins
-    rows = [
-        {
+    rows: dict[tuple[str, str, str], dict] = {}
+    for h in latest.values():
+        key = clean_key(h.key)
+        row = rows.get((h.hour, h.metric, key))
+        if row is not None:
+            row["count"] += h.count
+            row["clock_synced"] = row["clock_synced"] and h.clock_synced
+            continue
+        rows[(h.hour, h.metric, key)] = {
             "kiosk_id": kiosk_id,
             "hour": h.hour,
             "metric": h.metric,
-            "key": h.key,
+            "key": key,
             "count": h.count,
             "clock_synced": h.clock_synced,
             "local_hour": local_hour(h.hour, timezone),
             "received": received,
         }
-        for h in latest.values()
-    ]
-    stored = upsert(conn, stats, rows, ("kiosk_id", "hour", "metric", "key"))
-    for day in sorted({r["local_hour"][:10] for r in rows}):
+    stored = upsert(conn, stats, rows.values(), ("kiosk_id", "hour", "metric", "key"))
+    for day in sorted({r["local_hour"][:10] for r in rows.values()}):
         _rebuild_day(conn, kiosk_id, day, timezone)
     return stored
 
@@ -226,6 +246,8 @@ def aggregate(
     of one kiosk or a group's kiosks, of one metric or all."""
     if by not in PERIODS:
         raise Invalid(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
+    bounded_date(start, "from")
+    bounded_date(end, "to")
     if end < start:
         raise Invalid(f"the period ends ({end}) before it starts ({start})")
     scope = kiosks_in(conn, kiosk_id, group)

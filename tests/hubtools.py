@@ -237,11 +237,14 @@ def run(cmd: list[str], check: bool = True, timeout: float = 60) -> subprocess.C
 
 class HubProcess:
     """A real hub in its own process (`kiosk-hub serve` on a free 127.0.0.1 port, one uvicorn
-    worker, SQLite, no access log), with a staff and an admin token."""
+    worker, SQLite, no access log), with a staff and an admin token; `config` is written to
+    its hub.toml before it starts."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, config: str = "") -> None:
         self.data = root / "hub"
         run([*HUB_CLI, "init", "--data", str(self.data)])
+        if config:
+            (self.data / "hub.toml").write_text(config, encoding="utf-8")
         self.staff = self._token("staff")
         self.admin = self._token("admin")
         self.url = f"http://127.0.0.1:{free_port()}"
@@ -274,6 +277,19 @@ class HubProcess:
             + ["--long", "16.88", "--group", "centrum", "--data", str(self.data)]
         ).stdout
         return out.strip().splitlines()[-1].strip()
+
+    def add_user(self, username: str, role: str, password: str) -> None:
+        """A web account, made with `kiosk-hub user add` (the password on stdin)."""
+        cmd = [*HUB_CLI, "user", "add", username, "--role", role, "--password-stdin"]
+        done = subprocess.run(
+            [*cmd, "--data", str(self.data)],
+            cwd=REPO,
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
 
     def publish(self, src: Path) -> int:
         out = run([*HUB_CLI, "publish", str(src), "--hub", self.url, "--token", self.staff])

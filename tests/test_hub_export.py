@@ -8,14 +8,17 @@ import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import httpx
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from hub.cli import main
+from hub.db import stats
 from hub.export import to_csv, to_xlsx
 from hub.stats import HourCount, aggregate, rebuild, store_hours
-from tests.hubtools import HubEnv, bearer, make_client
+from tests.hubtools import HubEnv, LiveServer, bearer, make_client
 
 NOV = (date(2026, 11, 1), date(2026, 11, 30))
 HEADER = ["kiosk", "name", "lat", "long", "period", "metric", "key", "count", "clock_synced"]
@@ -184,3 +187,53 @@ def test_export_from_the_command_line(env: HubEnv, tmp_path: Path) -> None:
     unknown = CliRunner().invoke(main, [*args, "--to", "2026-11-30", "--kiosk", "nowhere"])
     assert unknown.exit_code == 1
     assert "no kiosk 'nowhere'" in unknown.output
+
+
+def test_control_characters_in_keys_are_cleaned_on_upload_and_never_break_an_export(
+    tmp_path: Path,
+) -> None:
+    """XLSX cannot hold a control character at all: an export of a period with one in a key
+    was a 500. Keys are cleaned when they arrive (each such character becomes U+FFFD, keys
+    that then read the same are added up), and the export cleans what an older hub stored."""
+    env = HubEnv.create(tmp_path / "hub")
+    kiosk = bearer(env.kiosk_token("rynek"))
+    admin = bearer(env.token("admin"))
+    try:
+        with env.hub.transaction() as conn:  # as an older hub stored it, uncleaned
+            conn.execute(
+                stats.insert().values(
+                    kiosk_id="rynek",
+                    hour="2026-11-20T10",
+                    metric="view",
+                    key="service:\x01dowod\x1b[0m",
+                    count=2,
+                    clock_synced=True,
+                    local_hour="2026-11-20T11",
+                    received="2026-11-20T12:00:00+00:00",
+                )
+            )
+            rebuild(conn)
+        upload = [
+            {"hour": "2026-11-21T10", "metric": "search_miss", "key": "zażółć\x00\x07", "count": 2},
+            {"hour": "2026-11-21T10", "metric": "search_miss", "key": "zażółć\x08\x0b", "count": 3},
+            {"hour": "2026-11-21T10", "metric": "search_miss", "key": "tab\there", "count": 1},
+        ]
+        with LiveServer(env.app) as live:
+            stored = httpx.put(f"{live.url}/api/v1/stats", json={"hours": upload}, headers=kiosk)
+            assert stored.status_code == 200, stored.text
+            with env.hub.transaction(write=False) as conn:
+                keys = dict(conn.execute(select(stats.c.key, stats.c.count)).all())
+            assert keys["zażółć\ufffd\ufffd"] == 5
+            assert keys["tab\ufffdhere"] == 1
+            url = f"{live.url}/api/v1/stats/export?from=2026-11-01&to=2026-11-30&by=day"
+            xlsx = httpx.get(f"{url}&format=xlsx", headers=admin, timeout=30)
+            csv_answer = httpx.get(f"{url}&format=csv", headers=admin, timeout=30)
+    finally:
+        env.hub.close()
+    assert xlsx.status_code == 200, xlsx.text
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    shown = {row[6]: row[7] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert shown == {"service:\ufffddowod\ufffd[0m": 2, "zażółć\ufffd\ufffd": 5, "tab\ufffdhere": 1}
+    assert csv_answer.status_code == 200
+    rows = list(csv.reader(io.StringIO(csv_answer.content.decode("utf-8-sig")), delimiter=";"))
+    assert {row[6] for row in rows[1:]} == set(shown)

@@ -50,6 +50,7 @@ def test_v1_database_upgrades_and_keeps_its_report(tmp_path):
             assert row.description == "Nie świeci latarnia przy ul. Młyńskiej 4"
             assert (row.source, row.status, row.status_notes) == ("kiosk", "open", None)
             assert (row.description_public, row.client_key) == (False, None)
+            assert (row.unsorted, row.flags) == (False, None)
             # Reports from Open311 clients have no kiosk.
             conn.execute(
                 reports.insert().values(

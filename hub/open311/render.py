@@ -19,6 +19,7 @@ from typing import Any
 
 from hub.open311.requests import PublicRequest
 from hub.open311.services import Definition, Service
+from hub.times import local
 
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>\n'
@@ -76,7 +77,7 @@ def _json(node: Any) -> Any:
 
 def w3(moment: datetime | None, zone: tzinfo) -> str | None:
     """`2010-01-01T09:30:00+01:00`: the municipality's local time, its offset included."""
-    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
+    return local(moment, zone).isoformat(timespec="seconds") if moment else None
 
 
 # --- the documents -------------------------------------------------------------------------

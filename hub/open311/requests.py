@@ -28,7 +28,7 @@ from hub.disclosure import disclosed
 from hub.open311.apikey import Client
 from hub.open311.errors import BadRequest, NotFound
 from hub.open311.params import Params, check_text
-from hub.times import aware, iso, parse
+from hub.times import OutOfRange, bounded, iso, parse
 from kiosk.content.model import LIST_DATATYPES, ReportAttribute, ReportCategory, tr
 from kiosk.outbox import new_ref_code
 
@@ -344,7 +344,10 @@ def _date(params: Params, name: str, zone: tzinfo) -> datetime | None:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return aware(moment)
+    try:
+        return bounded(moment, name)
+    except OutOfRange as exc:
+        raise BadRequest(exc.detail) from None
 
 
 def _whole(params: Params, name: str, low: int, high: int, default: int) -> int:
@@ -373,6 +376,7 @@ PUBLIC_COLUMNS = (
     reports.c.media_url,
     reports.c.description_public,
     reports.c.client_key,
+    reports.c.unsorted,
 )
 """The only columns read for anyone: no contact details, names or secrets can leak."""
 
@@ -451,7 +455,8 @@ def public(
         status_notes=row.status_notes,
         service_name=tr(category.name, lang) if category else row.service_code,
         service_code=row.service_code,
-        description=shown.description or "",
+        # An unsorted report has no category whose rules could make its description public.
+        description="" if row.unsorted else shown.description or "",
         agency_responsible=tr(category.department, lang) if category else None,
         requested=parse(row.created),
         updated=parse(row.updated or row.received),

@@ -1,10 +1,12 @@
 """The reports pages for town hall staff: the inbox and one report with its forms.
 
 A thin shell over `hub.casework`: the inbox's filters become an `InboxFilter`, and each form
-(status, assignment, public answer) calls one casework function, then comes back to the
-report with a message (POST-redirect-GET). A refused form shows the report again with the
-reason and with what was typed, and nothing stored changes. Department staff see and act on
-only their own categories; another department's report is refused with a 403 page.
+(status, assignment, public answer, category) calls one casework function, then comes back
+to the report with a message (POST-redirect-GET). A refused form shows the report again with
+the reason and with what was typed, and nothing stored changes. Unsorted reports (a category
+the hub did not know) head the inbox, with a count and a link to them, until staff choose a
+category. Department staff see and act on only their own categories; another department's
+report is refused with a 403 page.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ from hub.casework import (
     EmptyAnswer,
     InboxFilter,
 )
+from hub.context import Hub
 from hub.db import REPORT_STATUSES, reports
 from hub.disclosure import description_may_be_public, publicity
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.kiosks import list_kiosks
 from hub.mail import map_url, split_target, status_url
 from hub.releases import report_categories
+from hub.reports import flags_of
 from hub.times import parse
 from hub.users import User, list_users
 from hub.web.session import PageError, Staff, read_form, staff_page
@@ -71,6 +75,7 @@ DONE = {
     "answer": N_("The answer was published. The resident sees it on the status page."),
     "closed": N_("The answer was published and the report closed."),
     "assign": N_("The assignment was changed."),
+    "category": N_("The category was changed. The report goes to that category's department."),
     "same": N_("Nothing changed: it was already so."),
     "public": N_("The description is public now: anyone can read it with the report."),
     "hidden": N_("The description is no longer public."),
@@ -79,6 +84,7 @@ DONE = {
 EVENT_KINDS = {
     "answer": N_("Public answer published"),
     "assign": N_("Assigned"),
+    "category": N_("Category changed"),
     "emailed": N_("E-mailed"),
     "forwarded": N_("Forwarded to the city's system"),
     "remote": N_("Status from the city's system"),
@@ -100,6 +106,22 @@ DELIVERY_STATES = {
     "done": (N_("sent"), "ok"),
     "failed": (N_("failed"), "bad"),
 }
+UNSORTED = N_("Unsorted")
+FLAG_BADGES = {"created": N_("Kiosk clock wrong")}
+"""The inbox's badge for each flag of `hub.reports.mend`; any other: CHANGED."""
+CHANGED = N_("Changed on arrival")
+FIELD_NAMES = {
+    "ref_code": N_("Reference number"),
+    "status_token": N_("Status page"),
+    "service_code": N_("Category"),
+    "address_string": N_("Location"),
+    "lat": N_("Location"),
+    "long": N_("Location"),
+    "first_name": N_("Contact"),
+    "last_name": N_("Contact"),
+    "email": N_("Contact"),
+    "phone": N_("Contact"),
+}
 
 
 # --- the inbox -----------------------------------------------------------------------------
@@ -114,6 +136,7 @@ class InboxQuery:
     kiosk: str = ""
     assigned: str = ""
     overdue: bool = False
+    unsorted: bool = False
     q: str = ""
     order: str = "newest"
     page: int = 1
@@ -128,6 +151,7 @@ class InboxQuery:
             assigned_to=user.username if self.assigned == "me" else None,
             unassigned=self.assigned == "nobody",
             overdue=self.overdue,
+            unsorted=self.unsorted,
             text=self.q or None,
             oldest_first=self.order == "oldest",
             page=self.page,
@@ -145,6 +169,7 @@ class InboxQuery:
                 ("kiosk", query.kiosk, ""),
                 ("assigned", query.assigned, ""),
                 ("overdue", "1" if query.overdue else "", ""),
+                ("unsorted", "1" if query.unsorted else "", ""),
                 ("q", query.q, ""),
                 ("order", query.order, "newest"),
                 ("page", str(query.page), "1"),
@@ -185,6 +210,7 @@ def parse_query(params: Mapping[str, str], lang: str) -> InboxQuery:
         kiosk=identifier("kiosk"),
         assigned=choice("assigned", ASSIGNED_CHOICES, ""),
         overdue=params.get("overdue") in ("1", "on", "true"),
+        unsorted=params.get("unsorted") in ("1", "on", "true"),
         q=text,
         order=choice("order", ORDER_CHOICES, "newest"),
         page=int(page),
@@ -209,6 +235,12 @@ def inbox_page(request: Request, staff: Staffer) -> Response:
         overdue = casework.inbox(
             conn, InboxFilter(departments=_departments(user), overdue=True, per_page=1), now, days
         ).total
+        unsorted = casework.inbox(
+            conn,
+            InboxFilter(status="active", departments=_departments(user), unsorted=True, per_page=1),
+            now,
+            days,
+        ).total
         categories = report_categories(conn, hub.blobs)
         kiosks = list_kiosks(conn)
         people = {u.username: u.display_name for u in list_users(conn)}
@@ -225,8 +257,11 @@ def inbox_page(request: Request, staff: Staffer) -> Response:
         query=query,
         page=page,
         overdue=overdue,
+        unsorted=unsorted,
         overdue_days=days,
         category_names=names,
+        flag_badges=_flag_badges,
+        unsorted_badge=UNSORTED,
         category_choices=mine,
         kiosk_choices=[(k.id, k.name) for k in sorted(kiosks, key=lambda k: k.name.lower())],
         people=people,
@@ -345,8 +380,11 @@ class Step:
     actor: str
 
 
-def _history(case: CaseFile, people: dict[str, str], lang: str) -> list[Step]:
-    """The report's history, oldest first, starting with its arrival."""
+def _history(
+    case: CaseFile, people: dict[str, str], names: dict[str, str], lang: str
+) -> list[Step]:
+    """The report's history, oldest first, starting with its arrival (`names`: category
+    names by service code)."""
 
     def status(code: str | None) -> str:
         return gettext(lang, STATUS_NAMES[code]) if code in STATUS_NAMES else (code or "")
@@ -373,6 +411,9 @@ def _history(case: CaseFile, people: dict[str, str], lang: str) -> list[Step]:
             quote = event.note
         elif event.kind == "remote":
             detail, quote = status(event.status), event.note
+        elif event.kind == "category":
+            moved = casework.moved_categories(event.note)
+            detail = " → ".join(names.get(c, c) for c in moved) if moved else event.note
         else:
             detail = event.note
         title = gettext(lang, EVENT_KINDS[event.kind]) if event.kind in EVENT_KINDS else event.kind
@@ -403,10 +444,12 @@ def _report_page(
     with hub.transaction(write=False) as conn:
         case = _case(conn, report_id, user)
         report = case.report
-        category = report_categories(conn, hub.blobs).get(report["service_code"])
+        categories = report_categories(conn, hub.blobs)
+        category = categories.get(report["service_code"])
         people = {u.username: u.display_name for u in list_users(conn)}
         assignees = casework.assignees(conn, report["service_code"])
     received = parse(report["received"])
+    names = _category_names(categories, staff.lang)
     done = request.query_params.get("done")
     flash = gettext(staff.lang, error) if error else None
     if flash is None and done in DONE:
@@ -420,7 +463,9 @@ def _report_page(
         case=case,
         report=report,
         category=category,
-        category_name=tr(category.name, staff.lang) if category else report["service_code"],
+        category_name=_category_name(report, category, staff.lang),
+        category_choices=sorted(names.items(), key=lambda item: item[1].lower()),
+        flags=_flag_notes(flags_of(report["flags"]), report, staff.lang),
         department=tr(category.department, staff.lang) if category else None,
         received=received,
         written=_written(report, received),
@@ -431,7 +476,7 @@ def _report_page(
         media_link=_web_link(report["media_url"]),
         map_link=map_url(report["lat"], report["long"]) if report["lat"] is not None else None,
         deliveries=_deliveries(case.deliveries),
-        history=_history(case, people, staff.lang),
+        history=_history(case, people, names, staff.lang),
         people=people,
         assignees=assignees,
         status_url=status_url(hub.settings, report["status_token"]),
@@ -446,13 +491,51 @@ def _report_page(
     )
 
 
+def _flag_badges(flags: tuple[str, ...]) -> list[str]:
+    """The inbox's badges for a report's flags (message ids), each once."""
+    return list(dict.fromkeys(FLAG_BADGES.get(flag, CHANGED) for flag in flags))
+
+
+def _category_name(report: dict[str, Any], category: ReportCategory | None, lang: str) -> str:
+    """The category as staff read it; an unsorted report's says so, with the code it came in."""
+    if report["unsorted"]:
+        return f"{gettext(lang, UNSORTED)} ({report['service_code']})"
+    return tr(category.name, lang) if category else report["service_code"]
+
+
+def _flag_notes(flags: dict[str, Any], report: dict[str, Any], lang: str) -> list[str]:
+    """What the hub changed to store the report (`hub.reports.mend`), in the reader's words."""
+
+    def fields(names: Any) -> str:
+        shown = [gettext(lang, FIELD_NAMES.get(n, n)) for n in names if isinstance(n, str)]
+        return ", ".join(dict.fromkeys(shown))
+
+    notes = []
+    if "created" in flags:
+        message = N_(
+            "The kiosk's clock was wrong: it said the report was written {time}. "
+            "The time the hub received it is used instead."
+        )
+        notes.append(gettext(lang, message).format(time=flags["created"]))
+    if flags.get("cut"):
+        message = N_("Text longer than the hub keeps was cut: {fields}.")
+        notes.append(gettext(lang, message).format(fields=fields(flags["cut"])))
+    if flags.get("dropped"):
+        message = N_("Details the hub cannot keep were left out: {fields}.")
+        notes.append(gettext(lang, message).format(fields=fields(flags["dropped"])))
+    if "lang" in flags:
+        message = N_("The kiosk sent a language the hub does not know (“{lang}”).")
+        notes.append(gettext(lang, message).format(lang=flags["lang"]))
+    return notes
+
+
 @router.get("/admin/reports/{report_id}")
 def report_page(request: Request, report_id: str, staff: Staffer) -> Response:
     return _report_page(request, staff, _report_id(report_id, staff.lang))
 
 
-Action = Callable[[Connection, int, User, datetime, bool], bool]
-"""One casework change: (conn, report id, who, now, whether to notify the resident)."""
+Action = Callable[[Connection, int, User, datetime, Hub], bool]
+"""One casework change: (conn, report id, who, now, the hub)."""
 
 
 async def _act(request: Request, staff: Staff, report_id: str, action: Action, done: str):
@@ -464,7 +547,7 @@ async def _act(request: Request, staff: Staff, report_id: str, action: Action, d
     def change() -> bool:
         with hub.transaction() as conn:
             _case(conn, rid, staff.user)
-            return action(conn, rid, staff.user, hub.now(), hub.settings.smtp is not None)
+            return action(conn, rid, staff.user, hub.now(), hub)
 
     try:
         changed = await run_in_threadpool(change)
@@ -492,8 +575,8 @@ async def change_status(request: Request, report_id: str, staff: Staffer) -> Res
     if status not in REPORT_STATUSES:
         return await _refused(request, staff, report_id, N_("Choose one of the statuses."))
 
-    def action(conn: Connection, rid: int, user: User, now: datetime, notify: bool) -> bool:
-        return casework.set_status(conn, rid, status, user, now, notify=notify)
+    def action(conn: Connection, rid: int, user: User, now: datetime, hub: Hub) -> bool:
+        return casework.set_status(conn, rid, status, user, now, notify=_notify(hub))
 
     try:
         return await _act(request, staff, report_id, action, "status")
@@ -509,7 +592,8 @@ async def answer(request: Request, report_id: str, staff: Staffer) -> Response:
     text = text if isinstance(text, str) else ""
     close = form.get("close") == "1"
 
-    def action(conn: Connection, rid: int, user: User, now: datetime, notify: bool) -> bool:
+    def action(conn: Connection, rid: int, user: User, now: datetime, hub: Hub) -> bool:
+        notify = _notify(hub)
         if close:
             return casework.set_status(conn, rid, "closed", user, now, notify=notify, answer=text)
         return casework.set_answer(conn, rid, text, user, now, notify=notify)
@@ -532,7 +616,7 @@ async def assign(request: Request, report_id: str, staff: Staffer) -> Response:
     to = form.get("to")
     username = to.strip() if isinstance(to, str) and to.strip() else None
 
-    def action(conn: Connection, rid: int, user: User, now: datetime, _notify: bool) -> bool:
+    def action(conn: Connection, rid: int, user: User, now: datetime, _hub: Hub) -> bool:
         return casework.assign(conn, rid, username, user, now)
 
     try:
@@ -549,9 +633,8 @@ async def description_public(request: Request, report_id: str, staff: Staffer) -
     public = form.get("public")
     if public not in ("1", "0"):
         return await _refused(request, staff, report_id, N_("Choose whether to publish it."))
-    hub = staff.hub
 
-    def action(conn: Connection, rid: int, user: User, now: datetime, _notify: bool) -> bool:
+    def action(conn: Connection, rid: int, user: User, now: datetime, hub: Hub) -> bool:
         code = conn.scalar(select(reports.c.service_code).where(reports.c.id == rid))
         if public == "1" and not description_may_be_public(
             report_categories(conn, hub.blobs).get(code)
@@ -566,3 +649,25 @@ async def description_public(request: Request, report_id: str, staff: Staffer) -
     except Invalid:
         message = N_("Descriptions of this category are never published.")
         return await _refused(request, staff, report_id, message)
+
+
+@router.post("/admin/reports/{report_id}/category")
+async def change_category(request: Request, report_id: str, staff: Staffer) -> Response:
+    form = await read_form(request, staff)
+    code = form.get("service_code")
+    if not isinstance(code, str) or not code.strip():
+        return await _refused(request, staff, report_id, N_("Choose one of the report categories."))
+
+    def action(conn: Connection, rid: int, user: User, now: datetime, hub: Hub) -> bool:
+        return casework.recategorise(conn, rid, code.strip(), user, now, hub)
+
+    try:
+        return await _act(request, staff, report_id, action, "category")
+    except Invalid:
+        message = N_("This category is not in the published content. Choose one of the list.")
+        return await _refused(request, staff, report_id, message)
+
+
+def _notify(hub: Hub) -> bool:
+    """Whether residents hear about answers: only when the hub has e-mail."""
+    return hub.settings.smtp is not None

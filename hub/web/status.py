@@ -26,9 +26,10 @@ from hub.db import reports
 from hub.disclosure import ROUGH_DECIMALS, Disclosed, disclosed
 from hub.mail import STATUS_NAMES
 from hub.releases import municipality, report_categories
-from hub.times import parse
+from hub.times import local, parse
 from hub.web.templating import PUBLIC_LANGUAGES, gettext, pick_language, render
-from kiosk.content.model import tr
+from kiosk.content.model import ReportCategory, tr
+from kiosk.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,6 +41,7 @@ HEADERS = {
     "X-Robots-Tag": "noindex",
 }
 STATUS_BADGES = {"open": "", "in_progress": "warn", "closed": "ok"}
+UNSORTED = N_("Being passed to the right department")
 
 
 @dataclass(frozen=True)
@@ -74,11 +76,11 @@ def _place(shown: Disclosed) -> str | None:
 
 def long_when(moment: datetime, lang: str, tz: ZoneInfo) -> str:
     """ "21 listopada 2026, 15:00": the long date and the short time, joined as `lang` does."""
-    local = moment.astimezone(tz)
+    moment = local(moment, tz)
     pattern = Locale.parse(lang).datetime_formats["medium"]
     pattern = getattr(pattern, "pattern", pattern)
-    date = format_date(local, "long", locale=lang)
-    time = format_time(local, "short", locale=lang, tzinfo=tz)
+    date = format_date(moment, "long", locale=lang)
+    time = format_time(moment, "short", locale=lang, tzinfo=moment.tzinfo)
     return pattern.replace("{1}", date).replace("{0}", time)
 
 
@@ -110,6 +112,7 @@ def public_status(
             reports.c.lat,
             reports.c.long,
             reports.c.media_url,
+            reports.c.unsorted,
         )
         .where(reports.c.status_token == token)
         .order_by(reports.c.id)  # a token sent twice (a faulty kiosk): the first report keeps it
@@ -131,7 +134,7 @@ def public_status(
 
     return PublicStatus(
         ref_code=row.ref_code,
-        category=tr(category.name, lang) if category else row.service_code,
+        category=_category(row, category, lang),
         status=row.status,
         status_name=gettext(lang, STATUS_NAMES.get(row.status, row.status)),
         received=moment(row.received),
@@ -144,6 +147,14 @@ def public_status(
         coordinates=_place(shown),
         rough=shown.rough,
     )
+
+
+def _category(row, category: ReportCategory | None, lang: str) -> str:
+    """The category's name; for a report still waiting for staff to choose one, that it is
+    being sorted (the code a kiosk sent means nothing to a resident)."""
+    if row.unsorted:
+        return gettext(lang, UNSORTED)
+    return tr(category.name, lang) if category else row.service_code
 
 
 @router.get("/r/{token:path}")

@@ -19,6 +19,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from hub.times import local
 from hub.users import LANGS
 from kiosk.i18n import LANGUAGE_NAMES, Translator
 
@@ -51,13 +52,14 @@ def when(moment: datetime | None, lang: str, tz: ZoneInfo, fmt: str = "medium") 
     """A stored UTC time as people of `lang` write it, in the municipality's zone."""
     if moment is None:
         return "–"
-    return format_datetime(moment.astimezone(tz), format=fmt, locale=lang, tzinfo=tz)
+    moment = local(moment, tz)
+    return format_datetime(moment, format=fmt, locale=lang, tzinfo=moment.tzinfo)
 
 
 def day(moment: datetime | None, lang: str, tz: ZoneInfo, fmt: str = "medium") -> str:
     if moment is None:
         return "–"
-    return format_date(moment.astimezone(tz), format=fmt, locale=lang)
+    return format_date(local(moment, tz), format=fmt, locale=lang)
 
 
 def number(value: float | int, lang: str) -> str:
