@@ -66,8 +66,11 @@ class Settings:
     """An open report older than this is flagged in the inbox."""
     session_ttl: timedelta = timedelta(hours=12)
     sign_in_attempts: int = 5
-    """Failed sign-ins allowed per user name and per address within `sign_in_window`."""
-    sign_in_window: timedelta = timedelta(minutes=15)
+    """Failed sign-ins for one user name from one address before each further attempt from
+    there waits (hub.signinlimits), the wait doubling from 5 seconds up to `sign_in_max_wait`."""
+    sign_in_address_attempts: int = 25
+    """The same for one address, whatever the user names."""
+    sign_in_max_wait: timedelta = timedelta(minutes=15)
     open311_posts_per_minute: int = 30
     """New Open311 requests allowed per api_key and per address each minute."""
     deliveries_interval: float = 30.0
@@ -96,7 +99,12 @@ class Settings:
                 changes["smtp"] = _smtp(value)
             elif key in ("public_url", "timezone", "database_url") and isinstance(value, str):
                 changes[key] = value
-            elif key in ("overdue_days", "sign_in_attempts", "open311_posts_per_minute"):
+            elif key in (
+                "overdue_days",
+                "sign_in_attempts",
+                "sign_in_address_attempts",
+                "open311_posts_per_minute",
+            ):
                 changes[key] = _positive_int(key, value)
             elif key == "session_hours":
                 changes["session_ttl"] = timedelta(hours=_positive_int(key, value))
