@@ -73,7 +73,11 @@ class User:
         return self.is_admin() or self.role in roles
 
     def handles(self, service_code: str) -> bool:
-        return self.is_admin() or not self.departments or service_code in self.departments
+        """Whether reports of this category are this person's: an administrator's all, an
+        editor's none."""
+        if self.is_admin():
+            return True
+        return self.role == "staff" and (not self.departments or service_code in self.departments)
 
 
 class AccountRefused(FieldRefused):

@@ -21,7 +21,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from hub.db import deliveries, forward_targets, releases, routing_changes
+from hub.db import deliveries, forward_targets, releases, reports, routing_changes
 from hub.settings import Smtp
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import REPORTS, write_tree
@@ -364,6 +364,21 @@ def test_people_get_the_editor_role_on_the_people_page(site: Site) -> None:
     assert "Marta Wiśniewska marta Redaktor" in listed
     marta = sign_in(site.url, "marta", "dobre-haslo-marty")
     assert marta.get(f"{site.url}/admin/", timeout=TIMEOUT).url.endswith("/admin/releases")
+    # An editor handles no reports: not offered for one, and cannot be given one.
+    site.report_goes_to("lampa")
+    with site.env.hub.transaction(write=False) as conn:
+        report_id = conn.scalar(select(reports.c.id))
+    page = ewa.get(f"{site.url}/admin/reports/{report_id}", timeout=TIMEOUT).text
+    assert 'value="piotr"' in page and 'value="marta"' not in page and 'value="anna"' not in page
+    given = post_form(
+        ewa,
+        f"{site.url}/admin/reports/{report_id}/assign",
+        {"to": "marta"},
+        page_url=f"{site.url}/admin/reports/{report_id}",
+    )
+    assert given.status_code >= 400
+    with site.env.hub.transaction(write=False) as conn:
+        assert conn.scalar(select(reports.c.assigned_to)) is None
     # Anna becomes department staff: she keeps signing in, for reports only.
     moved = post_form(
         ewa,
