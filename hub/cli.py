@@ -69,6 +69,17 @@ def data_options(func):
     return wrapper
 
 
+def _operator() -> str:
+    """Who changes something from the command line, for the hub's records."""
+    import getpass
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no user name for this uid (a container)
+        name = "?"
+    return f"command line ({name})"
+
+
 def _open(settings: Settings) -> Hub:
     try:
         return Hub.open(settings)
@@ -116,7 +127,7 @@ def serve(settings: Settings, host: str, port: int, access_log: bool) -> None:
 
 @main.group()
 def kiosk() -> None:
-    """Register kiosks and list them."""
+    """Register kiosks, list and retire them."""
 
 
 @kiosk.command("add")
@@ -141,7 +152,8 @@ def kiosk_add(
 @click.argument("kiosk_id")
 @data_options
 def kiosk_enrol(settings: Settings, kiosk_id: str) -> None:
-    """A new one-time enrolment token for an existing kiosk (e.g. replaced hardware)."""
+    """A new one-time enrolment token for an existing kiosk (e.g. replaced hardware). The
+    kiosk's current token stops working now; a retired kiosk returns once it enrols."""
     from hub.kiosks import reenrol
 
     token = _run(settings, lambda hub, c: reenrol(c, kiosk_id, hub.now(), settings.enrolment_ttl))
@@ -157,21 +169,44 @@ def _print_enrolment(kiosk_id: str, token: str, settings: Settings) -> None:
 @kiosk.command("list")
 @data_options
 def kiosk_list(settings: Settings) -> None:
-    """List the registered kiosks."""
+    """List the registered kiosks, retired ones marked."""
     from hub.kiosks import list_kiosks
 
     for k in _run(settings, lambda hub, c: list_kiosks(c)):
         groups = ",".join(k.groups) or "-"
-        click.echo(f"{k.id}\t{k.name}\t{k.lat}, {k.long}\t{groups}")
+        state = f"retired {_when(k.retired)}" if k.retired else "in service"
+        click.echo(f"{k.id}\t{k.name}\t{k.lat}, {k.long}\t{groups}\t{state}")
+
+
+@kiosk.command("retire")
+@click.argument("kiosk_id")
+@data_options
+def kiosk_retire(settings: Settings, kiosk_id: str) -> None:
+    """Take KIOSK_ID out of service: its token stops working now, it leaves the fleet and
+    its alarms; its reports and statistics stay. `kiosk enrol` brings it back."""
+    from hub.kiosks import retire_kiosk
+
+    kiosk = _run(settings, lambda hub, c: retire_kiosk(c, kiosk_id, hub.now()))
+    click.echo(f"Retired {kiosk.id} ({kiosk.name}); its token no longer works")
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 
 @main.group()
 def token() -> None:
-    """Issue tokens for staff, administrators and Open311 clients."""
+    """Issue, list and revoke tokens for editors, administrators and Open311 clients."""
 
 
 @token.command("add")
-@click.option("--role", required=True, type=click.Choice(["staff", "admin", "open311"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["editor", "admin", "open311"]),
+    help="editor: publish content (not change where reports go); admin: everything; "
+    "open311: an Open311 client's api_key.",
+)
 @click.option("--name", help="Whose token this is (shown in logs and releases).")
 @data_options
 def token_add(settings: Settings, role: str, name: str | None) -> None:
@@ -182,9 +217,39 @@ def token_add(settings: Settings, role: str, name: str | None) -> None:
     click.echo(secret)
 
 
+@token.command("list")
+@click.option("--all", "everything", is_flag=True, help="Revoked tokens too.")
+@data_options
+def token_list(settings: Settings, everything: bool) -> None:
+    """List the tokens in use (id, role, name, kiosk, created): never the tokens."""
+    from hub.tokens import list_tokens
+
+    rows = _run(settings, lambda hub, c: list_tokens(c, revoked=everything))
+    for t in rows:
+        state = f"revoked {_when(t.revoked)}" if t.revoked else "active"
+        click.echo(
+            f"{t.id}\t{t.role}\t{t.name or '-'}\t{t.kiosk_id or '-'}\t"
+            f"created {_when(t.created)}\t{state}"
+        )
+    if not rows:
+        click.echo("No tokens.")
+
+
+@token.command("revoke")
+@click.argument("token_id", metavar="ID")
+@data_options
+def token_revoke(settings: Settings, token_id: str) -> None:
+    """Revoke the token ID (as `token list` shows it): it stops working at once."""
+    from hub.tokens import revoke_token
+
+    done = _run(settings, lambda hub, c: revoke_token(c, token_id, hub.now()))
+    who = done.name or done.kiosk_id or done.role
+    click.echo(f"Revoked {done.id} ({done.role}, {who})")
+
+
 @main.group()
 def user() -> None:
-    """Accounts for the web pages: department staff and administrators."""
+    """Accounts for the web pages: department staff, editors and administrators."""
 
 
 def _password(from_stdin: bool) -> str:
@@ -195,7 +260,13 @@ def _password(from_stdin: bool) -> str:
 
 @user.command("add")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["staff", "admin"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["staff", "editor", "admin"]),
+    help="staff: reports of their categories; editor: content and alerts; admin: everything, "
+    "including where reports go.",
+)
 @click.option("--name", "display_name", help="Full name, shown in the inbox and the history.")
 @click.option("--email", help="Where this person gets notices (optional).")
 @click.option(
@@ -272,10 +343,16 @@ def user_disable(settings: Settings, username: str, enable: bool) -> None:
 @click.argument("src", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--hub", "hub_url", required=True, envvar="KIOSK_HUB_URL", help="The hub's URL.")
 @click.option(
-    "--token", "staff_token", required=True, envvar="KIOSK_HUB_TOKEN", help="A staff token."
+    "--token",
+    "staff_token",
+    required=True,
+    envvar="KIOSK_HUB_TOKEN",
+    help="An editor's token (an administrator's to change where reports go).",
 )
 def publish(src: Path, hub_url: str, staff_token: str) -> None:
-    """Build the content in SRC and publish it to every kiosk."""
+    """Build the content in SRC and publish it to every kiosk. A release that changes a
+    report category's department or e-mail, or adds a category, needs an administrator's
+    token."""
     from hub.publish import HubClient, PublishError, blobs_to_upload
     from kiosk.content.build import build_release
     from kiosk.content.problems import ContentError
@@ -487,7 +564,15 @@ def forward_add(
     done = _run(
         settings,
         lambda hub, c: add_target(
-            c, hub.blobs, service_code, endpoint, api_key, remote_code, jurisdiction, hub.now()
+            c,
+            hub.blobs,
+            service_code,
+            endpoint,
+            api_key,
+            remote_code,
+            jurisdiction,
+            hub.now(),
+            _operator(),
         ),
     )
     for warning in done.warnings:
@@ -520,7 +605,7 @@ def forward_remove(settings: Settings, service_code: str) -> None:
     """Stop forwarding SERVICE_CODE (reports already forwarded keep their city status)."""
     from hub.forwarding import remove_target
 
-    pending = _run(settings, lambda hub, c: remove_target(c, service_code))
+    pending = _run(settings, lambda hub, c: remove_target(c, service_code, hub.now(), _operator()))
     if pending:
         click.echo(
             f"Warning: {pending} report(s) still queued for the city will fail: pass them on "

@@ -59,6 +59,8 @@ kiosks = Table(
     Column("long", Float, nullable=False),
     Column("groups", Text, nullable=False, default="[]"),
     Column("created", String(32), nullable=False),
+    Column("retired", String(32), nullable=True),
+    # Retired: out of the fleet (no token, no alarms); its reports and statistics stay.
 )
 
 tokens = Table(
@@ -80,6 +82,8 @@ enrolments = Table(
     Column("created", String(32), nullable=False),
     Column("expires", String(32), nullable=False),
     Column("used", String(32), nullable=True),
+    Column("voided", String(32), nullable=True),
+    # Voided: a newer enrolment token was issued for the kiosk, or it was retired.
 )
 
 releases = Table(
@@ -282,6 +286,37 @@ heartbeats = Table(
 kiosk too old to say); `attention_reports`: the oldest of them as JSON (codes and reasons)."""
 
 
+routing_changes = Table(
+    "routing_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(200), nullable=True),
+    Column("service_code", String(64), nullable=False),
+    Column("field", String(32), nullable=False),
+    # department, department_email (from a release); forward_endpoint, forward_service_code,
+    # forward_jurisdiction, forward_api_key (masked) from the forwarding settings
+    Column("old", Text, nullable=True),
+    Column("new", Text, nullable=True),
+    Column("release", Integer, nullable=True),
+)
+Index("routing_changes_at", routing_changes.c.at)
+"""Who changed where a category's reports go, when, from what to what: shown to
+administrators."""
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    # addr:<address> or user:<user name>@<address>
+    Column("failures", Integer, nullable=False),
+    Column("last", String(32), nullable=False),
+)
+Index("sign_in_failures_last", sign_in_failures.c.last)
+"""Failed sign-ins per address and per user name at an address (hub.signinlimits): in the
+database, so that every hub process slows the same guesser down."""
+
+
 def _m1_initial(conn: Connection) -> None:
     metadata.create_all(conn)
 
@@ -359,6 +394,16 @@ def _m3_unsorted(conn: Connection) -> None:
     index.create(conn, checkfirst=True)
 
 
+def _m4_access(conn: Connection) -> None:
+    """Retired kiosks, voided enrolment tokens, the routing record, sign-in failures; staff
+    bearer tokens (which could only publish content) become editor tokens."""
+    _add_columns(conn, kiosks, ("retired",))
+    _add_columns(conn, enrolments, ("voided",))
+    for table in (routing_changes, sign_in_failures):
+        table.create(conn)
+    conn.execute(tokens.update().where(tokens.c.role == "staff").values(role="editor"))
+
+
 def _m5_disclosure(conn: Connection) -> None:
     """Descriptions staff mark public; which api_key filed an Open311 request."""
     _add_columns(conn, reports, ("description_public", "client_key"))
@@ -373,6 +418,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "kiosks, tokens, enrolments, releases, reports, statistics, heartbeats", _m1_initial),
     (2, "Open311 reports, answers, deliveries, forwarding, users, sessions, alerts", _m2_people),
     (3, "unsorted reports, intake flags, reports by kiosk and time", _m3_unsorted),
+    (
+        4,
+        "retired kiosks, voided enrolments, routing changes, sign-in failures, editors",
+        _m4_access,
+    ),
     (5, "descriptions marked public by staff, the api_key that filed a request", _m5_disclosure),
     (6, "reports kiosks keep because the hub refused them, in heartbeats", _m6_attention),
 ]

@@ -1,7 +1,8 @@
 """Fleet status: the last heartbeat of every kiosk, and which ones have gone quiet.
 
 Only the latest heartbeat is kept per kiosk (one row, overwritten): what an administrator
-needs is "is it alive, what is it showing, is anything stuck", not a history.
+needs is "is it alive, what is it showing, is anything stuck", not a history. Retired kiosks
+are not part of the fleet: they are left out unless asked for, and never offline.
 
 Among what may be stuck: reports the hub refused to store, which the kiosk keeps (contact
 details and all) until a person sends them again or discards them there. Each heartbeat says
@@ -103,24 +104,31 @@ class KioskStatus:
     attention: int | None = None
     """Reports the kiosk keeps because the hub refused them; None: the kiosk does not say."""
     attention_reports: list[dict] = field(default_factory=list)
+    retired: datetime | None = None
 
     def as_json(self) -> dict:
         data = asdict(self)
-        for name in ("last_seen", "last_touch"):
+        for name in ("last_seen", "last_touch", "retired"):
             data[name] = iso(data[name]) if data[name] else None
         return data
 
 
-def status(conn: Connection, now: datetime, offline_after: timedelta) -> list[KioskStatus]:
-    """Every kiosk, heard from or not; offline when silent for longer than `offline_after`."""
-    rows = conn.execute(
+def status(
+    conn: Connection, now: datetime, offline_after: timedelta, retired: bool = False
+) -> list[KioskStatus]:
+    """Every kiosk in service, heard from or not; offline when silent for longer than
+    `offline_after`. With `retired`, the retired kiosks too (never offline)."""
+    query = (
         select(kiosks, heartbeats)
         .select_from(kiosks.outerjoin(heartbeats, heartbeats.c.kiosk_id == kiosks.c.id))
         .order_by(kiosks.c.id)
     )
+    if not retired:
+        query = query.where(kiosks.c.retired.is_(None))
     out = []
-    for row in rows:
+    for row in conn.execute(query):
         seen = parse(row.received)
+        gone = parse(row.retired)
         out.append(
             KioskStatus(
                 kiosk_id=row.id,
@@ -134,7 +142,8 @@ def status(conn: Connection, now: datetime, offline_after: timedelta) -> list[Ki
                 uptime=row.uptime,
                 app_version=row.app_version,
                 errors=json.loads(row.errors) if row.errors else [],
-                offline=seen is None or now - seen > offline_after,
+                offline=gone is None and (seen is None or now - seen > offline_after),
+                retired=gone,
                 attention=row.attention,
                 attention_reports=json.loads(row.attention_reports or "[]"),
             )

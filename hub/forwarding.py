@@ -63,7 +63,7 @@ from sqlalchemy import Connection, Row, delete, func, select
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 from urllib3.exceptions import SSLError as Urllib3SSLError
 
-from hub import __version__
+from hub import __version__, routingchanges
 from hub.blobs import BlobStore
 from hub.casework import ANSWER_LIMIT, add_event, clean_answer
 from hub.db import deliveries, forward_targets, report_events, reports
@@ -605,10 +605,12 @@ def add_target(
     remote_service_code: str,
     jurisdiction_id: str | None,
     now: datetime,
+    by: str | None = None,
 ) -> Configured:
     """Forward reports of `service_code` to the city's endpoint (replacing an earlier target
     of the same code; an empty `api_key` then keeps the earlier key). Reports received from
-    now on are forwarded; earlier ones are not."""
+    now on are forwarded; earlier ones are not. What changed is recorded as done `by` whom
+    (`hub.routingchanges`)."""
     code = _field("service_code", service_code, MAX_CODE)
     url = check_endpoint(endpoint)
     old = conn.execute(
@@ -653,7 +655,31 @@ def add_target(
         conn.execute(
             forward_targets.update().where(forward_targets.c.service_code == code).values(**values)
         )
+    routingchanges.record(
+        conn,
+        routingchanges.forward_changes(code, _recorded(old), _recorded(values, old)),
+        by,
+        now,
+    )
     return Configured(code, url, old is not None, warnings, pending)
+
+
+def _recorded(target: Row | dict | None, before: Row | None = None) -> dict | None:
+    """A forward target's settings as the routing record keeps them: the api key masked (and
+    marked new when a different key masks the same as the one it replaces)."""
+    if target is None:
+        return None
+    get = target.get if isinstance(target, dict) else target._mapping.get
+    key = get("api_key") or ""
+    shown = masked(key)
+    if before is not None and before.api_key != key and masked(before.api_key) == shown:
+        shown += " (new key)"
+    return {
+        "forward_endpoint": get("endpoint"),
+        "forward_service_code": get("remote_service_code"),
+        "forward_jurisdiction": get("jurisdiction_id"),
+        "forward_api_key": shown,
+    }
 
 
 def _pending(conn: Connection, service_code: str, endpoint: str) -> int:
@@ -675,8 +701,9 @@ def list_targets(conn: Connection) -> list[Row]:
     return conn.execute(select(forward_targets).order_by(forward_targets.c.service_code)).all()
 
 
-def remove_target(conn: Connection, service_code: str) -> int:
-    """Stop forwarding `service_code`; returns how many queued reports will now fail."""
+def remove_target(conn: Connection, service_code: str, now: datetime, by: str | None = None) -> int:
+    """Stop forwarding `service_code`; returns how many queued reports will now fail. The
+    change is recorded as done `by` whom."""
     row = conn.execute(
         select(forward_targets).where(forward_targets.c.service_code == service_code)
     ).first()
@@ -684,6 +711,8 @@ def remove_target(conn: Connection, service_code: str) -> int:
         raise NotFound(f"{service_code!r} is not forwarded (kiosk-hub forward list)")
     pending = _pending(conn, service_code, row.endpoint)
     conn.execute(delete(forward_targets).where(forward_targets.c.service_code == service_code))
+    changes = routingchanges.forward_changes(service_code, _recorded(row), None)
+    routingchanges.record(conn, changes, by, now)
     return pending
 
 

@@ -2,7 +2,9 @@
 
 A release is a list of files (path, sha256, size) whose blobs are all in the store and whose
 content.json the kiosk's own content model accepts. Versions only ever go up: rolling back
-publishes an old file list again under a new, higher version.
+publishes an old file list again under a new, higher version. Every way of publishing ends in
+`publish`, which refuses a change of where reports go unless the publisher may make it, and
+records it when they may (`hub.routingchanges`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy import Connection, func, select, text
 
-from hub import alerts
+from hub import alerts, routingchanges
 from hub.blobs import BlobStore
 from hub.db import releases
 from hub.errors import Invalid, NotFound
@@ -151,6 +153,15 @@ def media_refs(content: Content) -> list[str]:
     return refs
 
 
+def routing_changes(
+    conn: Connection, blobs: BlobStore, files: list[FileEntry]
+) -> list[routingchanges.RoutingChange]:
+    """What publishing `files` (a checked release) would change in where reports go."""
+    entry = next(f for f in files if f.path == CONTENT_FILE)
+    new = _content_in(blobs.path(entry.sha256))
+    return routingchanges.release_changes(latest_content(conn, blobs), new)
+
+
 def publish(
     conn: Connection,
     blobs: BlobStore,
@@ -158,8 +169,13 @@ def publish(
     now: datetime,
     published_by: str | None = None,
     copy_of: int | None = None,
+    *,
+    may_route: bool = False,
 ) -> Release:
-    """Check and record a new release under the next version, carrying the hub's alerts."""
+    """Check and record a new release under the next version, carrying the hub's alerts.
+
+    A release that changes where reports go is refused (`RoutingRefused`, nothing stored)
+    unless `may_route` (an administrator publishes it); then its changes are recorded."""
     content_sha256 = check_release(blobs, files)
     merged = _with_hub_alerts(conn, blobs, files, now)
     if merged is not files:
@@ -169,6 +185,8 @@ def publish(
         # Two publishes at once must not both take "last + 1" (SQLite's BEGIN IMMEDIATE
         # already serialises writers).
         conn.execute(text("LOCK TABLE releases IN SHARE ROW EXCLUSIVE MODE"))
+    changes = routing_changes(conn, blobs, files)
+    routingchanges.check_may_route(changes, may_route)
     version = (conn.scalar(select(func.max(releases.c.version))) or 0) + 1
     files = sorted(files, key=lambda f: f.path)
     conn.execute(
@@ -181,6 +199,7 @@ def publish(
             copy_of=copy_of,
         )
     )
+    routingchanges.record(conn, changes, published_by, now, version)
     return Release(version, parse(iso(now)), files, content_sha256, published_by, copy_of)
 
 
@@ -211,11 +230,18 @@ def republish(
 
 
 def activate(
-    conn: Connection, blobs: BlobStore, version: int, now: datetime, by: str | None = None
+    conn: Connection,
+    blobs: BlobStore,
+    version: int,
+    now: datetime,
+    by: str | None = None,
+    *,
+    may_route: bool = False,
 ) -> Release:
-    """Roll the fleet back (or forward) to `version`'s files, as a new, higher version."""
+    """Roll the fleet back (or forward) to `version`'s files, as a new, higher version (as
+    any release: refused if it changes where reports go and `may_route` is not given)."""
     old = get_release(conn, version)
-    return publish(conn, blobs, old.files, now, by, copy_of=old.version)
+    return publish(conn, blobs, old.files, now, by, copy_of=old.version, may_route=may_route)
 
 
 def signed_manifest(

@@ -67,8 +67,11 @@ class Settings:
     """An open report older than this is flagged in the inbox."""
     session_ttl: timedelta = timedelta(hours=12)
     sign_in_attempts: int = 5
-    """Failed sign-ins allowed per user name and per address within `sign_in_window`."""
-    sign_in_window: timedelta = timedelta(minutes=15)
+    """Failed sign-ins for one user name from one address before each further attempt from
+    there waits (hub.signinlimits), the wait doubling from 5 seconds up to `sign_in_max_wait`."""
+    sign_in_address_attempts: int = 25
+    """The same for one address, whatever the user names."""
+    sign_in_max_wait: timedelta = timedelta(minutes=15)
     open311_posts_per_minute: int = 30
     """New Open311 requests allowed per api_key and per address each minute."""
     reports_per_kiosk_hour: int = 120
@@ -106,6 +109,7 @@ class Settings:
             elif key in (
                 "overdue_days",
                 "sign_in_attempts",
+                "sign_in_address_attempts",
                 "open311_posts_per_minute",
                 "reports_per_kiosk_hour",
             ):

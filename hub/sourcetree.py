@@ -377,10 +377,18 @@ def build_upload(fh: IO[bytes], blobs: BlobStore, limits: Limits = Limits()) -> 
 
 
 def publish_upload(
-    hub: Hub, fh: IO[bytes], published_by: str | None, limits: Limits = Limits()
+    hub: Hub,
+    fh: IO[bytes],
+    published_by: str | None,
+    limits: Limits = Limits(),
+    *,
+    may_route: bool = False,
 ) -> releases.Release:
-    """Publish an uploaded source tree as the next release. The slow part (unpacking, cutting
-    panoramas, storing blobs) runs before the short write transaction."""
+    """Publish an uploaded source tree as the next release (one that changes where reports
+    go only with `may_route`). The slow part (unpacking, cutting panoramas, storing blobs)
+    runs before the short write transaction."""
     files = build_upload(fh, hub.blobs, limits)
     with hub.transaction() as conn:
-        return releases.publish(conn, hub.blobs, files, hub.now(), published_by)
+        return releases.publish(
+            conn, hub.blobs, files, hub.now(), published_by, may_route=may_route
+        )

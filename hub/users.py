@@ -2,8 +2,12 @@
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults, the OWASP recommendation); a
 session is a random token in an HttpOnly cookie, stored (like API tokens) only as its SHA-256,
-with its own CSRF token for every form. Roles: `staff` (reports of their departments, content,
-alerts) and `admin` (everything, including the fleet, statistics and other people's accounts).
+with its own CSRF token for every form. Roles: `editor` (content and alerts), `staff` (the
+reports of their departments) and `admin` (everything, including where reports go, the fleet,
+statistics and other people's accounts). Publishing content and changing where residents'
+reports go are separate rights: before editors existed, staff could publish, and a release
+could point another department's e-mail anywhere; staff accounts kept their reports (and
+lost publishing) when editors came, so an administrator makes editors of those who publish.
 An administrator cannot disable their own account nor change their own role, and the last
 enabled administrator can be neither disabled nor demoted: the hub always keeps someone who
 can manage accounts. Refusals are `AccountRefused`, whose English message a page translates.
@@ -28,7 +32,7 @@ from hub.times import iso, parse
 from hub.tokens import token_hash
 from kiosk.i18n import N_
 
-WEB_ROLES = ("staff", "admin")
+WEB_ROLES = ("editor", "staff", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
@@ -64,8 +68,16 @@ class User:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    def has(self, *roles: str) -> bool:
+        """Whether this person may do what any of `roles` may (an administrator: anything)."""
+        return self.is_admin() or self.role in roles
+
     def handles(self, service_code: str) -> bool:
-        return self.is_admin() or not self.departments or service_code in self.departments
+        """Whether reports of this category are this person's: an administrator's all, an
+        editor's none."""
+        if self.is_admin():
+            return True
+        return self.role == "staff" and (not self.departments or service_code in self.departments)
 
 
 class AccountRefused(FieldRefused):

@@ -114,7 +114,8 @@ class HubEnv:
             return add_token(conn, role, self.hub.now(), name=name)
 
     def publish_release(self, release_dir: Path) -> int:
-        """Publish a built release folder straight through the core (no HTTP)."""
+        """Publish a built release folder straight through the core (no HTTP), as an
+        administrator (who may set where reports go)."""
         files = []
         for path in sorted(release_dir.rglob("*")):
             if path.is_file() and path.name != "manifest.json":
@@ -123,7 +124,7 @@ class HubEnv:
                 rel = path.relative_to(release_dir).as_posix()
                 files.append(FileEntry(path=rel, sha256=digest, size=len(data)))
         with self.hub.transaction() as conn:
-            return publish(conn, self.hub.blobs, files, self.hub.now()).version
+            return publish(conn, self.hub.blobs, files, self.hub.now(), may_route=True).version
 
 
 def _fresh_postgres(server_url: str) -> str:
@@ -237,7 +238,7 @@ def run(cmd: list[str], check: bool = True, timeout: float = 60) -> subprocess.C
 
 class HubProcess:
     """A real hub in its own process (`kiosk-hub serve` on a free 127.0.0.1 port, one uvicorn
-    worker, SQLite, no access log), with a staff and an admin token; `config` is written to
+    worker, SQLite, no access log), with an editor and an admin token; `config` is written to
     its hub.toml before it starts."""
 
     def __init__(self, root: Path, config: str = "") -> None:
@@ -245,7 +246,7 @@ class HubProcess:
         run([*HUB_CLI, "init", "--data", str(self.data)])
         if config:
             (self.data / "hub.toml").write_text(config, encoding="utf-8")
-        self.staff = self._token("staff")
+        self.editor = self._token("editor")
         self.admin = self._token("admin")
         self.url = f"http://127.0.0.1:{free_port()}"
         port = self.url.rsplit(":", 1)[1]
@@ -291,8 +292,11 @@ class HubProcess:
         )
         assert done.returncode == 0, done.stdout + done.stderr
 
-    def publish(self, src: Path) -> int:
-        out = run([*HUB_CLI, "publish", str(src), "--hub", self.url, "--token", self.staff])
+    def publish(self, src: Path, token: str | None = None) -> int:
+        """`kiosk-hub publish` with `token`; by default the administrator's, who may also
+        change where reports go (as a first release does)."""
+        token = token or self.admin
+        out = run([*HUB_CLI, "publish", str(src), "--hub", self.url, "--token", token])
         return int(re.search(r"[Pp]ublished release (\d+)", out.stdout)[1])
 
     def query(self, sql: str, *args) -> list[tuple]:

@@ -389,7 +389,7 @@ def test_a_refusal_fails_for_good_and_staff_see_why(pair: Pair) -> None:
     wrong_code = pair.report(service_code="idea")
     removed = pair.report(service_code="smieci")
     with pair.ours.hub.transaction() as conn:
-        assert forwarding.remove_target(conn, "smieci") == 1
+        assert forwarding.remove_target(conn, "smieci", pair.ours.hub.now()) == 1
     assert outbox.run_due(pair.ours.hub) == 3
     expected = {
         wrong_key["id"]: ["(403)", "invalid api_key"],

@@ -104,20 +104,20 @@ def test_missing_or_wrong_token_is_401_and_wrong_role_403(env: HubEnv, client) -
     basic = client.post(f"{API}/heartbeat", json=beat, headers={"Authorization": "Basic eA=="})
     assert basic.status_code == 401
 
-    kiosk, staff = env.kiosk_token("rynek"), env.token("staff")
+    kiosk, editor = env.kiosk_token("rynek"), env.token("editor")
     admin, open311 = env.token("admin"), env.token("open311")
-    assert client.post(f"{API}/heartbeat", json=beat, headers=bearer(staff)).status_code == 403
+    assert client.post(f"{API}/heartbeat", json=beat, headers=bearer(editor)).status_code == 403
     files = {"files": [{"path": "content.json", "sha256": "0" * 64, "size": 1}]}
     assert client.post(f"{API}/releases", json=files, headers=bearer(kiosk)).status_code == 403
     assert client.put(f"{API}/blobs/{'0' * 64}", headers=bearer(kiosk)).status_code == 403
     assert client.get(f"{API}/manifest", headers=bearer(open311)).status_code == 403
     export = f"{API}/stats/export?from=2026-01-01&to=2026-01-31"
-    assert client.get(export, headers=bearer(staff)).status_code == 403
+    assert client.get(export, headers=bearer(editor)).status_code == 403
     assert client.get(export, headers=bearer(kiosk)).status_code == 403
     assert client.get(export, headers=bearer(admin)).status_code == 200
-    # An admin may do what staff may.
+    # An admin may do what editors may.
     assert client.get(f"{API}/releases", headers=bearer(admin)).status_code == 200
-    assert client.get(f"{API}/kiosks", headers=bearer(staff)).status_code == 403
+    assert client.get(f"{API}/kiosks", headers=bearer(editor)).status_code == 403
 
 
 def test_a_kiosk_writes_only_as_itself(env: HubEnv, client) -> None:
@@ -199,7 +199,8 @@ def test_oversized_streamed_body_is_cut_off_at_the_limit(env: HubEnv) -> None:
 
 
 def test_publishing_over_http_then_a_signed_manifest(env: HubEnv, client, release: Path) -> None:
-    staff = bearer(env.token("staff", name="Anna"))
+    # An administrator's token: the first release decides where each category's reports go.
+    staff = bearer(env.token("admin", name="Anna"))
     local = validate_json(Manifest, (release / "manifest.json").read_bytes())
     wanted = {"files": [{"sha256": f.sha256, "size": f.size} for f in local.files]}
     missing = client.post(f"{API}/publish/missing", json=wanted, headers=staff).json()["missing"]
@@ -258,14 +259,14 @@ def test_rollback_republishes_an_old_release_as_a_higher_version(
     assert answer.status_code == 201
     assert answer.json() == {"version": 3, "copy_of": 1}
     assert client.post(f"{API}/releases/99/activate", headers=admin).status_code == 404
-    staff = bearer(env.token("staff"))
-    assert client.post(f"{API}/releases/1/activate", headers=staff).status_code == 403
+    editor = bearer(env.token("editor"))
+    assert client.post(f"{API}/releases/1/activate", headers=editor).status_code == 403
 
 
 def test_a_release_with_missing_blobs_or_invalid_content_is_refused(
     env: HubEnv, client, release: Path
 ) -> None:
-    staff = bearer(env.token("staff"))
+    staff = bearer(env.token("editor"))
     local = validate_json(Manifest, (release / "manifest.json").read_bytes())
     files = {"files": [to_data(f) for f in local.files]}
     missing = client.post(f"{API}/releases", json=files, headers=staff)
@@ -291,7 +292,7 @@ def test_a_release_with_missing_blobs_or_invalid_content_is_refused(
 
 
 def test_blob_upload_checks_hash_and_size(env: HubEnv, client) -> None:
-    staff = bearer(env.token("staff"))
+    staff = bearer(env.token("editor"))
     data = b"panorama bytes" * 1000
     wrong = client.put(f"{API}/blobs/{sha256(b'other')}", content=data, headers=staff)
     assert wrong.status_code == 400

@@ -3,7 +3,7 @@ row; on PostgreSQL too, where HUB_TEST_POSTGRES names a server."""
 
 import os
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,13 +18,21 @@ from hub.db import (
     report_events,
     reports,
     schema_version,
+    tokens,
 )
 from hub.fleet import status
+from hub.kiosks import list_kiosks
+from hub.routingchanges import RoutingChange, record
+from hub.signinlimits import Limits, admit
 from hub.times import parse
+from hub.tokens import authenticate, redeem_enrolment
+from hub.users import list_users
 from tests.hubtools import _fresh_postgres
 
 V1_DUMP = Path(__file__).parent / "data" / "hub_v1.sql"
 V2_DUMP = Path(__file__).parent / "data" / "hub_v2.sql"
+V2_ACCOUNTS_DUMP = Path(__file__).parent / "data" / "hub_v2_accounts.sql"
+"""Made by the code of schema 2 with kiosks, tokens of every role and accounts."""
 """Made by the code of schema 2 (`migrate` on an empty file), with two reports in it."""
 LATEST = max(v for v, _, _ in MIGRATIONS)
 
@@ -158,5 +166,41 @@ def test_v2_database_upgrades_on_postgresql():
                 False,
                 None,
             )
+    finally:
+        engine.dispose()
+
+
+def test_v2_database_gets_editors_and_retirement_and_keeps_every_token(tmp_path):
+    """Staff bearer tokens could only publish: they become editor tokens and still publish;
+    staff accounts stay staff (their reports); kiosks stay in service, enrolment tokens
+    unspent stay valid, and the new tables take rows."""
+    path = tmp_path / "hub.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(V2_ACCOUNTS_DUMP.read_text())
+    engine = make_engine(f"sqlite:///{path}")
+    now = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+    try:
+        assert 4 in migrate(engine)
+        with engine.begin() as conn:
+            roles = dict(conn.execute(select(tokens.c.name, tokens.c.role)).all())
+            assert roles == {
+                "kiosk rynek": "kiosk",
+                "Publikacja": "editor",
+                "Ewa": "admin",
+                "miasto": "open311",
+            }
+            editor = authenticate(conn, "Bearer staff-publish")
+            assert editor.role == "editor" and editor.has("editor") and not editor.has("admin")
+            assert authenticate(conn, "Bearer admin-ewa").has("editor")
+            assert authenticate(conn, "Bearer kiosk-rynek").kiosk_id == "rynek"
+            people = {u.username: u.role for u in list_users(conn)}
+            assert people == {"anna": "staff", "ewa": "admin"}
+            assert [k.retired for k in list_kiosks(conn)] == [None, None]
+            assert redeem_enrolment(conn, "enrol-biblioteka", now)[0] == "biblioteka"
+            recorded_now = record(
+                conn, [RoutingChange("lampa", "department_email", None, "a@b.pl")], "Ewa", now
+            )
+            assert recorded_now == 1
+            assert admit(conn, "anna", "192.0.2.1", now, Limits()) == 0
     finally:
         engine.dispose()

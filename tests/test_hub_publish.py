@@ -26,7 +26,7 @@ def live(tmp_path: Path):
 
 
 def publish(live, src: Path, token: str | None = None):
-    token = token or live.env.token("staff", name="Anna")
+    token = token or live.env.token("admin", name="Anna")
     return CliRunner().invoke(main, ["publish", str(src), "--hub", live.url, "--token", token])
 
 

@@ -186,6 +186,6 @@ def test_only_a_kiosk_may_send_a_batch(env: HubEnv, client) -> None:
     items = [report_body()]
     assert client.post(f"{API}/reports/batch", json={"reports": items}).status_code == 401
     assert post_batch(client, "not-a-token", items).status_code == 401
-    for role in ("staff", "admin", "open311"):
+    for role in ("editor", "admin", "open311"):
         assert post_batch(client, env.token(role), items).status_code == 403
     assert stored(env) == {}

@@ -33,7 +33,7 @@ def live_hub(tmp_path):
     env.hub.close()
 
 
-@pytest.mark.parametrize("caller", ["kiosk", "staff", "admin", "open311", "nobody"])
+@pytest.mark.parametrize("caller", ["kiosk", "editor", "admin", "open311", "nobody"])
 def test_no_generated_request_gets_a_server_error(live_hub, caller, tmp_path):
     env, live = live_hub
     if caller == "kiosk":

@@ -216,7 +216,7 @@ def test_wrong_attribute_answers_are_all_listed_and_nothing_stored(o311: Open311
 
 
 def test_api_key_missing_wrong_revoked_or_of_another_role_is_403(o311: Open311Hub) -> None:
-    staff = o311.env.token("staff")
+    staff = o311.env.token("editor")
     revoked = o311.env.token("open311", name="Stara aplikacja")
     with o311.env.hub.transaction() as conn:
         conn.execute(

@@ -43,7 +43,9 @@ def sample_zip() -> bytes:
 @pytest.fixture
 def env(tmp_path: Path):
     env = HubEnv.create(tmp_path / "hub")
-    env.user("anna", "staff", password=PASSWORD, display_name="Anna Nowak")
+    env.user("anna", "editor", password=PASSWORD, display_name="Anna Nowak")
+    # The first release sets where reports go: an administrator publishes it.
+    env.user("ewa", "admin", password=PASSWORD, display_name="Ewa Kowalska")
     yield env
     env.hub.close()
 
@@ -57,6 +59,11 @@ def live(env):
 @pytest.fixture
 def anna(live) -> requests.Session:
     return sign_in(live.url, "anna", PASSWORD)
+
+
+@pytest.fixture
+def ewa(live) -> requests.Session:
+    return sign_in(live.url, "ewa", PASSWORD)
 
 
 def upload(session: requests.Session, live, data: bytes) -> int:
@@ -97,10 +104,10 @@ def hub_alerts(content: Content) -> list:
     return [a for a in content.alerts if a.id.startswith("hub-")]
 
 
-def test_an_alert_goes_out_at_once_targeted_and_with_its_expiry(env, live, anna, sample_zip):
+def test_an_alert_goes_out_at_once_targeted_and_with_its_expiry(env, live, anna, ewa, sample_zip):
     env.kiosk("rynek", groups=["centrum"])
     env.kiosk("szkola", name="Szkoła Podstawowa")
-    assert upload(anna, live, sample_zip) == 1
+    assert upload(ewa, live, sample_zip) == 1
     form = anna.get(f"{live.url}/admin/alerts", timeout=10).text
     default = re.search(r'name="valid_until" value="([^"]+)"', form).group(1)
     in_a_day = datetime.now(UTC) + timedelta(hours=24)
@@ -132,9 +139,9 @@ def test_an_alert_goes_out_at_once_targeted_and_with_its_expiry(env, live, anna,
 
 
 def test_a_wrong_form_says_what_to_fix_keeps_what_was_typed_and_stores_nothing(
-    env, live, anna, sample_zip
+    env, live, anna, ewa, sample_zip
 ):
-    upload(anna, live, sample_zip)
+    upload(ewa, live, sample_zip)
     answer = post_alert(
         anna,
         live,
@@ -162,8 +169,8 @@ def test_a_wrong_form_says_what_to_fix_keeps_what_was_typed_and_stores_nothing(
     assert count(env, alerts_table) == 0 and count(env, releases_table) == 1
 
 
-def test_sending_the_form_twice_makes_one_alert(env, live, anna, sample_zip):
-    upload(anna, live, sample_zip)
+def test_sending_the_form_twice_makes_one_alert(env, live, anna, ewa, sample_zip):
+    upload(ewa, live, sample_zip)
     until = local(datetime.now(UTC) + timedelta(hours=5))
     first = post_alert(anna, live, valid_until=until)
     second = post_alert(anna, live, valid_until=until)
@@ -174,18 +181,20 @@ def test_sending_the_form_twice_makes_one_alert(env, live, anna, sample_zip):
     assert count(env, alerts_table) == 1 and count(env, releases_table) == 2
 
 
-def test_an_alert_before_any_content_goes_out_with_the_first_release(env, live, anna, sample_zip):
+def test_an_alert_before_any_content_goes_out_with_the_first_release(
+    env, live, anna, ewa, sample_zip
+):
     answer = post_alert(anna, live)
     assert answer.headers["location"] == "/admin/alerts?done=saved"
     page = anna.get(f"{live.url}/admin/alerts?done=saved", timeout=10).text
     assert "trafi na kioski z pierwszym wydaniem" in page
     assert count(env, releases_table) == 0
-    assert upload(anna, live, sample_zip) == 1
+    assert upload(ewa, live, sample_zip) == 1
     assert len(hub_alerts(content_of(env, 1))) == 1
 
 
-def test_withdrawing_takes_it_off_in_the_next_release(env, live, anna, sample_zip):
-    upload(anna, live, sample_zip)
+def test_withdrawing_takes_it_off_in_the_next_release(env, live, anna, ewa, sample_zip):
+    upload(ewa, live, sample_zip)
     post_alert(anna, live)
     [alert_id] = [a.removeprefix("hub-") for a in (x.id for x in hub_alerts(content_of(env, 2)))]
     page = anna.get(f"{live.url}/admin/alerts", timeout=10).text
@@ -230,12 +239,12 @@ def banners(data: Path) -> list:
 
 
 def test_kiosks_show_the_banner_after_a_sync_and_keep_it_through_new_content(
-    env, live, anna, sample_zip, tmp_path
+    env, live, anna, ewa, sample_zip, tmp_path
 ):
     rynek, szkola = tmp_path / "rynek", tmp_path / "szkola"
     enroll_kiosk(live.url, env.kiosk("rynek", groups=["centrum"]), rynek)
     enroll_kiosk(live.url, env.kiosk("szkola", name="Szkoła"), szkola)
-    upload(anna, live, sample_zip)
+    upload(ewa, live, sample_zip)
     answer = post_alert(anna, live, group="centrum")
     version = int(answer.headers["location"].rsplit("=", 1)[1])
 
@@ -273,11 +282,11 @@ def chromium():
 
 
 @pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=lambda d: d.name)
-def test_alerts_page_in_a_browser(env, live, chromium, device, sample_zip, anna):
+def test_alerts_page_in_a_browser(env, live, chromium, device, sample_zip, anna, ewa):
     env.kiosk("rynek", name="Rynek", groups=["centrum"])
     env.kiosk("szkola", name="Szkoła Podstawowa", groups=["centrum", "szkoly"])
     env.kiosk("dworzec", name="Dworzec PKS")
-    upload(anna, live, sample_zip)
+    upload(ewa, live, sample_zip)
     post_alert(
         anna,
         live,

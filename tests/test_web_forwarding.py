@@ -385,7 +385,7 @@ def test_forwarding_page_in_a_browser(pair: Pair, chromium, device) -> None:
         assert page.locator("table.forwarding tbody tr").count() == 2
         pair.pages.append(page.content())
         if device is PHONE:
-            assert page.locator("table.stack thead").is_hidden()
+            assert page.locator("table.forwarding thead").is_hidden()
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(page, f"forwarding-{device.name}")
     assert sorted(t[0] for t in pair.targets()) == ["idea", "lampa"]

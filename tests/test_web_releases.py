@@ -1,8 +1,9 @@
-"""The content page: staff upload the zipped content folder, see the history, roll back.
+"""The content page: the zipped content folder uploaded, the history, rolling back.
 
-A real hub under uvicorn on 127.0.0.1, staff signed in through the real form, the bundled
-sample content zipped here from /work/main/content, kiosks fetching the signed manifest
-with their own tokens, and headless Chromium for the screenshots.
+A real hub under uvicorn on 127.0.0.1, an administrator (who may also set where reports go,
+as a first release does; editors: tests/test_web_routing.py) signed in through the real
+form, the bundled sample content zipped here from /work/main/content, kiosks fetching the
+signed manifest with their own tokens, and headless Chromium for the screenshots.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def sample_zip() -> bytes:
 @pytest.fixture
 def env(tmp_path: Path):
     env = HubEnv.create(tmp_path / "hub")
-    env.user("anna", "staff", password=PASSWORD, display_name="Anna Nowak")
+    env.user("anna", "admin", password=PASSWORD, display_name="Anna Nowak")
     yield env
     env.hub.close()
 
@@ -180,7 +181,7 @@ def test_hostile_archives_are_refused_whole(env, live, anna, tmp_path, archive, 
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_read(tmp_path) -> None:
     env = HubEnv.create(tmp_path / "hub", blob_limit=2 * 1024 * 1024)
-    env.user("anna", "staff", password=PASSWORD)
+    env.user("anna", "editor", password=PASSWORD)
     try:
         with LiveServer(env.app) as live:
             session = sign_in(live.url, "anna", PASSWORD)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import subprocess
+from collections import Counter
+from dataclasses import replace
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 from sqlalchemy import select
 
-from hub.db import sessions, users
-from tests.hubtools import HUB_CLI, HubEnv, LiveServer
+from hub.app import create_app
+from hub.context import Hub
+from hub.db import sessions, sign_in_failures, users
+from tests.hubtools import HUB_CLI, Clock, HubEnv, LiveServer
 from tests.webtools import csrf_of, sign_in
 
 
@@ -172,3 +177,98 @@ def test_cli_creates_accounts_and_refuses_weak_passwords(env):
         [*HUB_CLI, "user", "list", *data], capture_output=True, text=True, timeout=60
     )
     assert "jan\tadmin\tactive\tJan Kowalski\tall" in listed.stdout
+
+
+# --- slowing down guessing without locking anybody out --------------------------------------
+
+
+class FromAddress(HTTPAdapter):
+    """Connections from this local address (127.0.0.0/8 is all loopback on Linux): another
+    computer, as far as the hub can tell."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def browser_at(address: str) -> requests.Session:
+    session = requests.Session()
+    session.mount("http://", FromAddress(address))
+    return session
+
+
+def attempt(session: requests.Session, url: str, username: str, password: str):
+    token = csrf_of(session.get(f"{url}/login", timeout=10).text)
+    return session.post(
+        f"{url}/login",
+        data={"username": username, "password": password, "csrf": token},
+        allow_redirects=False,
+        timeout=10,
+    )
+
+
+def test_a_stranger_guessing_cannot_lock_the_real_person_out(env, live):
+    env.hub.clock = Clock()  # the attack takes no time at all: no wait runs out meanwhile
+    password = env.user("anna")
+    attacker = browser_at("127.0.0.2")
+    answers = Counter(
+        attempt(attacker, live.url, "anna", f"zgadywane-{n}").status_code for n in range(30)
+    )
+    assert answers[401] == env.hub.settings.sign_in_attempts and answers[429] > 0
+    # Anna at her own desk, right after the attack: her password is looked at, and it works.
+    anna = browser_at("127.0.0.3")
+    assert attempt(anna, live.url, "anna", password).status_code == 303
+    assert anna.get(f"{live.url}/admin/reports", allow_redirects=False).status_code == 200
+    # The attacker is still held back.
+    assert attempt(attacker, live.url, "anna", password).status_code == 429
+
+
+def test_guessing_from_one_address_waits_longer_each_time(env, live):
+    clock = env.hub.clock = Clock()
+    password = env.user("anna")
+    guesser = browser_at("127.0.0.4")
+    for n in range(env.hub.settings.sign_in_attempts):
+        assert attempt(guesser, live.url, "anna", f"zle-{n}").status_code == 401
+    waits = []
+    for n in range(5):
+        early = attempt(guesser, live.url, "anna", password)  # not even looked at
+        assert early.status_code == 429
+        waits.append(int(early.headers["retry-after"]))
+        clock.advance(seconds=waits[-1])
+        assert attempt(guesser, live.url, "anna", f"znowu-zle-{n}").status_code == 401
+    assert waits == [5, 10, 20, 40, 80]
+    # After waiting, the right password works and the failures of that name are forgotten.
+    clock.advance(minutes=15)
+    assert attempt(guesser, live.url, "anna", password).status_code == 303
+    assert attempt(guesser, live.url, "anna", "jeszcze-raz-zle").status_code == 401
+    # Trying other names from one address does not start the waits afresh for each name.
+    env.hub.settings = replace(env.hub.settings, sign_in_address_attempts=3)
+    other = browser_at("127.0.0.6")
+    for name in ("bartek", "celina", "dorota"):
+        assert attempt(other, live.url, name, "cokolwiek-1").status_code == 401
+    assert attempt(other, live.url, "edyta", "cokolwiek-1").status_code == 429
+
+
+def test_the_counts_are_kept_in_the_database_for_every_hub_process(env, live):
+    """Two hub processes' worth of app on one database (as with several workers): guesses
+    through one count in the other."""
+    password = env.user("anna")
+    other_hub = Hub.open(env.hub.settings)
+    other_hub.clock = env.hub.clock = Clock()  # one clock: no wait runs out meanwhile
+    try:
+        with LiveServer(create_app(env.hub.settings, other_hub)) as other:
+            guesser = browser_at("127.0.0.5")
+            for n in range(env.hub.settings.sign_in_attempts):
+                server = (live, other)[n % 2]
+                assert attempt(guesser, server.url, "anna", f"zle-{n}").status_code == 401
+            assert attempt(guesser, other.url, "anna", password).status_code == 429
+            assert attempt(guesser, live.url, "anna", password).status_code == 429
+    finally:
+        other_hub.close()
+    with env.hub.transaction(write=False) as conn:
+        rows = dict(conn.execute(select(sign_in_failures.c.key, sign_in_failures.c.failures)).all())
+    assert rows["user:anna@127.0.0.5"] == env.hub.settings.sign_in_attempts

@@ -1,4 +1,5 @@
-"""Publishing (staff), rolling back (admin) and fetching (kiosk) content releases."""
+"""Publishing (editors; a release that changes where reports go: administrators only),
+rolling back (admin) and fetching (kiosk) content releases."""
 
 from __future__ import annotations
 
@@ -38,14 +39,14 @@ class ReleaseIn(BaseModel):
 
 @router.post("/publish/missing")
 def post_missing(body: MissingIn, call: CallDep) -> dict:
-    call.check_caller("staff")
+    call.check_caller("editor")
     return {"missing": call.hub.blobs.missing([(f.sha256, f.size) for f in body.files])}
 
 
 @router.put("/blobs/{sha256}", status_code=201)
 async def put_blob(sha256: str, request: Request, call: CallDep) -> dict:
     """Streamed to a temporary file in 1 MiB writes; no transaction is held meanwhile."""
-    await run_in_threadpool(call.check_caller, "staff")
+    await run_in_threadpool(call.check_caller, "editor")
     length = request.headers.get("content-length")
     writer = await run_in_threadpool(
         call.hub.blobs.writer, check_sha256(sha256), int(length) if length else None
@@ -81,17 +82,22 @@ def get_blob(sha256: str, call: CallDep) -> FileResponse:
 
 @router.post("/releases", status_code=201)
 def post_release(body: ReleaseIn, call: CallDep) -> dict:
-    with call.as_caller("staff") as (conn, caller):
+    with call.as_caller("editor") as (conn, caller):
         files = releases.parse_files(body.files)
         release = releases.publish(
-            conn, call.hub.blobs, files, call.hub.now(), caller.name or caller.role
+            conn,
+            call.hub.blobs,
+            files,
+            call.hub.now(),
+            caller.name or caller.role,
+            may_route=caller.has("admin"),
         )
     return {"version": release.version}
 
 
 @router.get("/releases")
 def get_releases(call: CallDep) -> dict:
-    with call.as_caller("staff") as (conn, _caller):
+    with call.as_caller("editor") as (conn, _caller):
         return {"releases": [r.summary() for r in releases.list_releases(conn)]}
 
 
@@ -99,7 +105,12 @@ def get_releases(call: CallDep) -> dict:
 def post_activate(version: Annotated[int, Path(ge=1, le=MAX_VERSION)], call: CallDep) -> dict:
     with call.as_caller("admin") as (conn, caller):
         release = releases.activate(
-            conn, call.hub.blobs, version, call.hub.now(), caller.name or caller.role
+            conn,
+            call.hub.blobs,
+            version,
+            call.hub.now(),
+            caller.name or caller.role,
+            may_route=True,
         )
     return {"version": release.version, "copy_of": version}
 
@@ -108,7 +119,7 @@ def post_activate(version: Annotated[int, Path(ge=1, le=MAX_VERSION)], call: Cal
 async def get_manifest(
     call: CallDep, if_none_match: Annotated[str | None, Header()] = None
 ) -> Response:
-    with call.as_caller("kiosk", "staff") as (conn, _caller):
+    with call.as_caller("kiosk", "editor") as (conn, _caller):
         release = releases.latest(conn)
     if release is None:
         raise NotFound("nothing has been published yet")

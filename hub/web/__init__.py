@@ -10,8 +10,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.ratelimit import SlidingWindow
 from hub.web.session import PageError, SignInRequired
 from hub.web.templating import PUBLIC_LANGUAGES, WEB_DIR, gettext, pick_language, render
 from kiosk.i18n import N_
@@ -26,6 +26,7 @@ PAGES = (
     "hub.web.alerts",
     "hub.web.people",
     "hub.web.forwarding",
+    "hub.web.tokens",
 )
 """Page modules, each with an APIRouter `router`; add a new page here."""
 
@@ -45,11 +46,46 @@ HEADINGS = {
 }
 
 
+PAGE_HEADERS = (
+    ("X-Frame-Options", "DENY"),
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+)
+"""On every page: never inside a frame (no other page, not even one of this site, can lay
+its own buttons over a staff form), no script at all (the pages have none), styles and
+images only from the hub itself, forms only sent to the hub. A page's own header of the
+same name wins (the status page sends no Referer at all)."""
+
+
+class PageHeaders:
+    """ASGI middleware adding PAGE_HEADERS to the answers of page paths."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in PAGE_HEADERS]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _page_path(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def install(app: FastAPI) -> None:
-    hub = app.state.hub
-    app.state.sign_in_limit = SlidingWindow(
-        hub.settings.sign_in_attempts, hub.settings.sign_in_window
-    )
+    app.add_middleware(PageHeaders)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for name in PAGES:
         app.include_router(importlib.import_module(name).router)
@@ -57,8 +93,12 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PageError, _page_error)
 
 
+def _page_path(path: str) -> bool:
+    return path.startswith(PAGE_PREFIXES) or path == "/"
+
+
 def is_page(request: Request) -> bool:
-    return request.url.path.startswith(PAGE_PREFIXES) or request.url.path == "/"
+    return _page_path(request.url.path)
 
 
 def error_page(request: Request, status: int, message: str, lang: str | None = None) -> Response:

@@ -25,7 +25,7 @@ from hub.web.templating import gettext, render
 from kiosk.i18n import N_
 
 router = APIRouter(include_in_schema=False)
-Editor = Annotated[Staff, Depends(staff_page("staff"))]
+Editor = Annotated[Staff, Depends(staff_page("editor"))]
 
 DEFAULT_DURATION = timedelta(hours=24)
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"

@@ -5,6 +5,11 @@ first under a red alarm, and another for reports kiosks keep because the hub ref
 `/admin/fleet/{id}` shows one kiosk with all its errors, those reports, and where it stands.
 What counts as worth a warning is decided here in plain functions (`assess`), since
 it is about what an administrator should look at, not about what the kiosk reported.
+
+A kiosk's own page offers to retire it (`hub.kiosks.retire_kiosk`), after a confirmation page:
+its token stops working, it leaves the list and its alarms, and is listed under the fleet as
+retired, its page and reports kept. The fleet page, where administrators start, also says
+when where reports go was changed recently (`hub.routingchanges`).
 """
 
 from __future__ import annotations
@@ -12,19 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
+from urllib.parse import quote
 
 from babel.dates import format_timedelta
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
-from hub import fleet
+from hub import fleet, routingchanges
 from hub.errors import NotFound
-from hub.kiosks import get_kiosk
+from hub.kiosks import Kiosk, get_kiosk, list_kiosks, retire_kiosk
 from hub.mail import map_url
 from hub.releases import latest
 from hub.times import parse
-from hub.web.session import PageError, Staff, staff_page
-from hub.web.templating import render
+from hub.web.session import PageError, Staff, read_form, staff_page
+from hub.web.templating import gettext, render
 from kiosk.i18n import N_
 
 router = APIRouter(include_in_schema=False)
@@ -141,6 +147,9 @@ def _latest_version(conn) -> tuple[int | None, datetime | None]:
     return (release.version, release.created) if release else (None, None)
 
 
+RETIRED_DONE = N_("{name} is retired: its token no longer works. Its reports stay.")
+
+
 @router.get("/admin/fleet")
 def fleet_page(request: Request, staff: Admin) -> Response:
     hub = staff.hub
@@ -148,12 +157,24 @@ def fleet_page(request: Request, staff: Admin) -> Response:
     with hub.transaction(write=False) as conn:
         statuses = fleet.status(conn, now, hub.settings.offline_after)
         version, published = _latest_version(conn)
+        retired = [k for k in list_kiosks(conn) if k.retired is not None]
+        routing = routingchanges.count_since(conn, now - routingchanges.RECENT)
     views = in_order([assess(k, version) for k in statuses])
+    flash = None
+    gone = request.query_params.get("retired", "")
+    if gone:
+        name = next((k.name for k in retired if k.id == gone), None)
+        flash = gettext(staff.lang, RETIRED_DONE).format(name=name) if name else None
     return render(
         request,
         "fleet.html",
         staff.lang,
         staff=staff,
+        flash=flash,
+        flash_kind="ok",
+        retired=sorted(retired, key=lambda k: k.retired, reverse=True),
+        routing_changes=routing,
+        routing_days=routingchanges.RECENT.days,
         kiosks=views,
         offline=sum(v.offline for v in views),
         never_seen=sum(v.never_seen for v in views),
@@ -169,16 +190,23 @@ def fleet_page(request: Request, staff: Admin) -> Response:
     )
 
 
-@router.get("/admin/fleet/{kiosk_id}")
-def kiosk_page(request: Request, kiosk_id: str, staff: Admin) -> Response:
-    hub = staff.hub
-    now = hub.now()
-    with hub.transaction(write=False) as conn:
+def _kiosk(staff: Staff, kiosk_id: str) -> Kiosk:
+    with staff.hub.transaction(write=False) as conn:
         try:
             kiosk = get_kiosk(conn, kiosk_id)
         except NotFound:
             raise PageError(404, N_("There is no such kiosk."), staff.lang) from None
-        statuses = fleet.status(conn, now, hub.settings.offline_after)
+    assert kiosk is not None
+    return kiosk
+
+
+@router.get("/admin/fleet/{kiosk_id}")
+def kiosk_page(request: Request, kiosk_id: str, staff: Admin) -> Response:
+    hub = staff.hub
+    now = hub.now()
+    kiosk = _kiosk(staff, kiosk_id)
+    with hub.transaction(write=False) as conn:
+        statuses = fleet.status(conn, now, hub.settings.offline_after, retired=True)
         version, published = _latest_version(conn)
     status = next(s for s in statuses if s.kiosk_id == kiosk.id)
     return render(
@@ -197,3 +225,20 @@ def kiosk_page(request: Request, kiosk_id: str, staff: Admin) -> Response:
         now=now,
         clock=Clock(now, staff.lang),
     )
+
+
+@router.get("/admin/fleet/{kiosk_id}/retire")
+def confirm_retire(request: Request, kiosk_id: str, staff: Admin) -> Response:
+    kiosk = _kiosk(staff, kiosk_id)
+    if kiosk.retired is not None:
+        return RedirectResponse(f"/admin/fleet/{quote(kiosk.id)}", status_code=303)
+    return render(request, "kiosk_retire.html", staff.lang, staff=staff, kiosk=kiosk)
+
+
+@router.post("/admin/fleet/{kiosk_id}/retire")
+async def retire(request: Request, kiosk_id: str, staff: Admin) -> Response:
+    await read_form(request, staff)
+    kiosk = _kiosk(staff, kiosk_id)
+    with staff.hub.transaction() as conn:
+        retire_kiosk(conn, kiosk.id, staff.hub.now())
+    return RedirectResponse(f"/admin/fleet?retired={quote(kiosk.id)}", status_code=303)

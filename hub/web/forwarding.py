@@ -10,6 +10,10 @@ same as `kiosk-hub forward`): a refused field is shown next to it and nothing is
 
 The api key never appears on a page: the list shows it masked, and a refused form is shown
 again without it. Replacing a category's settings with the key left empty keeps its key.
+
+At the bottom, every recorded change of where reports go (`hub.routingchanges`): forwarding
+settings changed here or with `kiosk-hub forward`, and departments and department e-mails
+changed by a release, each with when, who, the category and the old and new value.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from hub import forwarding
+from hub import forwarding, routingchanges
 from hub.errors import NotFound
 from hub.releases import report_categories
 from hub.web.session import PageError, Staff, read_form, staff_page
@@ -39,6 +43,8 @@ DONE = {
         "{category} is no longer forwarded. Reports forwarded before keep their city status."
     ),
 }
+CHANGES_SHOWN = 200
+"""The latest changes of where reports go listed on the page."""
 MAX_ECHO = 600
 """Characters of a refused field shown again in the form."""
 
@@ -68,6 +74,7 @@ def _page(
         categories = report_categories(conn, hub.blobs)
         targets = forwarding.list_targets(conn)
         counts = forwarding.delivery_counts(conn)
+        changes = routingchanges.recorded(conn, CHANGES_SHOWN)
     names = {code: tr(c.name, staff.lang) for code, c in categories.items()}
     flash = None
     done = request.query_params.get("done")
@@ -92,6 +99,10 @@ def _page(
         flash=flash,
         flash_kind="ok",
         stranded=int(stranded) if stranded.isdigit() and len(stranded) < 9 else 0,
+        changes=changes,
+        changes_shown=CHANGES_SHOWN,
+        field_names=routingchanges.FIELD_NAMES,
+        shown=lambda value: routingchanges.shown(value, staff.lang),
     )
 
 
@@ -127,6 +138,7 @@ async def forward_category(request: Request, staff: Admin) -> Response:
                 values["remote_service_code"],
                 values["jurisdiction_id"],
                 hub.now(),
+                staff.user.display_name,
             )
     except forwarding.TargetRefused as exc:
         message = gettext(staff.lang, exc.message).format(**exc.values)
@@ -139,7 +151,9 @@ async def stop_forwarding(request: Request, service_code: str, staff: Admin) -> 
     await read_form(request, staff)
     try:
         with staff.hub.transaction() as conn:
-            stranded = forwarding.remove_target(conn, service_code)
+            stranded = forwarding.remove_target(
+                conn, service_code, staff.hub.now(), staff.user.display_name
+            )
     except NotFound as exc:
         raise PageError(404, N_("This category is not forwarded."), staff.lang) from exc
     return _done("removed", service_code, stranded)

@@ -2,7 +2,9 @@
 report categories.
 
 `/admin/people` lists every account (full name, user name, role, categories by their names in
-the latest release, language, active or disabled) above a form for a new person;
+the latest release, language, active or disabled) above a form for a new person. Roles:
+department staff (their categories' reports), editors (content and alerts, not where reports
+go) and administrators (everything);
 `/admin/people/<user name>` changes one person's details, resets their password or disables
 (enables) them. The rules are the core's (`hub.users`): weak passwords, bad or repeated user
 names, an administrator disabling themselves or changing their own role, and leaving the hub
@@ -38,7 +40,15 @@ from kiosk.i18n import N_
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Staff, Depends(staff_page("admin"))]
 
-ROLE_NAMES = {"staff": N_("Staff"), "admin": N_("Administrator")}
+ROLE_NAMES = {"editor": N_("Editor"), "staff": N_("Staff"), "admin": N_("Administrator")}
+ROLE_HINTS = {
+    "staff": N_("reports of the categories below"),
+    "editor": N_("content and alerts, but not where reports go"),
+    "admin": N_(
+        "everything: every report, content, where reports go (departments, e-mail, "
+        "forwarding), kiosks, statistics and people"
+    ),
+}
 DONE = {
     "added": N_("{name} can now sign in with the password you set."),
     "saved": N_("The changes for {name} are saved."),
@@ -124,6 +134,7 @@ def _list_page(
         errors=errors or {},
         issued=issued,
         role_names=ROLE_NAMES,
+        role_hints=ROLE_HINTS,
         languages=users.LANGS,
         min_password=users.MIN_PASSWORD,
         flash=None if issued else _flash(request, staff, people),
@@ -179,6 +190,7 @@ def _person_page(
         errors=errors or {},
         issued=issued,
         role_names=ROLE_NAMES,
+        role_hints=ROLE_HINTS,
         languages=users.LANGS,
         flash=flash,
         flash_kind="ok",

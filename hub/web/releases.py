@@ -5,11 +5,18 @@ each according to their heartbeats) under a form that uploads the zipped `conten
 a refused upload comes back with every problem, naming file, line and field. Rolling back
 asks first on a page of its own (no JavaScript), then publishes the old release's files as a
 new version. The work is done by `hub.sourcetree` and `hub.releases`.
+
+Editors and administrators publish. A release that changes where reports go (a category's
+department or department e-mail, or a new category) is refused for an editor, with each
+change named, and nothing is stored; an administrator's is recorded (`hub.routingchanges`).
+The rollback page says beforehand what a rollback would change in where reports go.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from functools import partial
 from typing import Annotated
 
 from babel.numbers import format_decimal
@@ -18,14 +25,16 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from hub import fleet, releases, sourcetree
+from hub import fleet, releases, routingchanges, sourcetree
 from hub.errors import HubError, NotFound
+from hub.routingchanges import RoutingChange, RoutingRefused
 from hub.web.session import PageError, Staff, read_form, staff_page
 from hub.web.templating import gettext, render
+from kiosk.content.model import tr
 from kiosk.i18n import N_
 
 router = APIRouter(include_in_schema=False)
-Editor = Annotated[Staff, Depends(staff_page("staff"))]
+Editor = Annotated[Staff, Depends(staff_page("editor"))]
 
 PAGE_SIZE = 20
 UPLOAD_PATH = "/admin/releases/upload"
@@ -54,6 +63,61 @@ def problem_text(problem: sourcetree.UploadProblem, lang: str) -> str:
     content checker worded it."""
     message = gettext(lang, problem.message)
     return message.format(**problem.values) if problem.values else message
+
+
+ROUTING_FILE = "report_categories.yaml"
+ROLLBACK_REFUSED = N_(
+    "This release would change where residents' reports go: only an administrator may roll "
+    "back to it."
+)
+NEW_CATEGORY = N_(
+    "{what}: {new}. Only an administrator may add a report category: it decides where "
+    "residents' reports go."
+)
+CHANGED = N_(
+    "{what} would change from {old} to {new}. Only an administrator may change where "
+    "residents' reports go."
+)
+
+
+@dataclass(frozen=True)
+class ShownChange:
+    """A routing change as the page shows it: names in the reader's language."""
+
+    service_code: str
+    category: str
+    what: str
+    old: str | None
+    new: str | None
+
+
+def shown_changes(staff: Staff, changes: list[RoutingChange]) -> list[ShownChange]:
+    with staff.hub.transaction(write=False) as conn:
+        names = releases.report_categories(conn, staff.hub.blobs)
+    return [
+        ShownChange(
+            c.service_code,
+            tr(names[c.service_code].name, staff.lang) if c.service_code in names else "",
+            gettext(staff.lang, routingchanges.FIELD_NAMES[c.field]),
+            routingchanges.shown(c.old, staff.lang),
+            routingchanges.shown(c.new, staff.lang),
+        )
+        for c in changes
+    ]
+
+
+def routing_problems(staff: Staff, changes: list[RoutingChange]) -> list[sourcetree.UploadProblem]:
+    """One problem per refused change, by category code, in the reader's language."""
+    return [
+        sourcetree.UploadProblem(
+            ROUTING_FILE,
+            None,
+            c.service_code,
+            NEW_CATEGORY if c.old is None else CHANGED,
+            {"what": c.what, "old": c.old, "new": c.new},
+        )
+        for c in shown_changes(staff, changes)
+    ]
 
 
 def _page_number(request: Request) -> int:
@@ -126,8 +190,17 @@ async def upload(request: Request, staff: Editor) -> Response:
             return _history(request, staff, [problem], status=400)
         try:
             release = await run_in_threadpool(
-                sourcetree.publish_upload, staff.hub, archive.file, staff.user.display_name
+                partial(
+                    sourcetree.publish_upload,
+                    staff.hub,
+                    archive.file,
+                    staff.user.display_name,
+                    may_route=staff.user.is_admin(),
+                )
             )
+        except RoutingRefused as exc:
+            problems = routing_problems(staff, exc.changes)
+            return _history(request, staff, problems, archive.filename, 403)
         except sourcetree.SourceTreeError as exc:
             return _history(request, staff, exc.upload_problems, archive.filename, 422)
         except HubError as exc:  # the hub's own check of the built release
@@ -143,23 +216,25 @@ async def upload(request: Request, staff: Editor) -> Response:
     )
 
 
-def _older_release(staff: Staff, version: int) -> tuple[releases.Release, int]:
-    """The release to roll back to and the live version; refuses the live one itself."""
+def _older_release(staff: Staff, version: int) -> tuple[releases.Release, int, list[RoutingChange]]:
+    """The release to roll back to, the live version, and what the rollback would change in
+    where reports go; refuses the live one itself."""
     with staff.hub.transaction(write=False) as conn:
         try:
             release = releases.get_release(conn, version)
         except NotFound as exc:
             raise PageError(404, N_("There is no such release."), staff.lang) from exc
         live = releases.latest(conn)
+        changes = releases.routing_changes(conn, staff.hub.blobs, release.files)
     assert live is not None  # a release exists, so a latest one does
     if release.version == live.version:
         raise PageError(409, N_("This release is already live."), staff.lang)
-    return release, live.version
+    return release, live.version, changes
 
 
 @router.get("/admin/releases/{version}/rollback")
 def confirm_rollback(request: Request, version: int, staff: Editor) -> Response:
-    release, live = _older_release(staff, version)
+    release, live, changes = _older_release(staff, version)
     return render(
         request,
         "release_rollback.html",
@@ -171,6 +246,8 @@ def confirm_rollback(request: Request, version: int, staff: Editor) -> Response:
         release=release,
         live=live,
         size_text=lambda n: size_text(n, staff.lang),
+        changes=shown_changes(staff, changes),
+        may_route=staff.user.is_admin(),
     )
 
 
@@ -179,8 +256,18 @@ async def rollback(request: Request, version: int, staff: Editor) -> Response:
     await read_form(request, staff)
     _older_release(staff, version)
     hub = staff.hub
-    with hub.transaction() as conn:
-        release = releases.activate(conn, hub.blobs, version, hub.now(), staff.user.display_name)
+    try:
+        with hub.transaction() as conn:
+            release = releases.activate(
+                conn,
+                hub.blobs,
+                version,
+                hub.now(),
+                staff.user.display_name,
+                may_route=staff.user.is_admin(),
+            )
+    except RoutingRefused as exc:
+        raise PageError(403, ROLLBACK_REFUSED, staff.lang) from exc
     return RedirectResponse(
         f"/admin/releases?done=rolledback&version={release.version}&old={version}",
         status_code=303,

@@ -67,7 +67,7 @@ def staff_page(*roles: str) -> Callable[[Request], Awaitable[Staff]]:
                 target += "?" + request.url.query
             raise SignInRequired(target)
         user = session.user
-        if roles and not (user.is_admin() or user.role in roles):
+        if roles and not user.has(*roles):
             raise PageError(403, N_("Your account may not open this page."), user.lang)
         return Staff(hub, user, session.csrf)
 

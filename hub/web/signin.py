@@ -1,14 +1,20 @@
-"""Signing in and out of the staff pages, and where "/" leads."""
+"""Signing in and out of the staff pages, and where "/" leads.
+
+Guessing is slowed down per address and per user name at an address (`hub.signinlimits`,
+kept in the database): a stranger's wrong guesses never stop the real person signing in from
+another address."""
 
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from hub import signinlimits
 from hub.context import Hub
 from hub.users import end_session, set_language, start_session, verify
 from hub.web.session import (
@@ -32,6 +38,15 @@ SignedIn = Annotated[Staff, Depends(staff_page())]
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def _limits(hub: Hub) -> signinlimits.Limits:
+    settings = hub.settings
+    return signinlimits.Limits(
+        per_user=settings.sign_in_attempts,
+        per_address=settings.sign_in_address_attempts,
+        max_wait=settings.sign_in_max_wait,
+    )
 
 
 def _signin_page(
@@ -81,23 +96,23 @@ async def signin(request: Request) -> Response:
         return _signin_page(
             request, next_path, N_("Enter your user name and password."), 400, username
         )
-    limiter = request.app.state.sign_in_limit
-    keys = [f"user:{username}", f"addr:{_client(request)}"]
+    address = _client(request)
     now = hub.now()
-    wait = limiter.retry_after(keys, now)
+    with hub.transaction() as conn:
+        wait = signinlimits.admit(conn, username, address, now, _limits(hub))
     if wait > 0:
         page = _signin_page(
             request, next_path, N_("Too many failed attempts. Try again later."), 429, username
         )
-        page.headers["Retry-After"] = str(int(wait) + 1)
+        page.headers["Retry-After"] = str(math.ceil(wait))
         return page
     with hub.transaction() as conn:
         user = verify(conn, username, password)
         token = start_session(conn, user, now, hub.settings.session_ttl) if user else None
+        if user is not None:
+            signinlimits.succeeded(conn, username, address)
     if user is None or token is None:
-        limiter.hit(keys, now)
         return _signin_page(request, next_path, N_("Wrong user name or password."), 401, username)
-    limiter.forget(f"user:{username}")
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -140,7 +155,7 @@ def root() -> Response:
 
 @router.get("/admin/")
 def start_page(staff: SignedIn) -> Response:
-    """Administrators start at the fleet, department staff at their reports."""
-    return RedirectResponse(
-        "/admin/fleet" if staff.user.is_admin() else "/admin/reports", status_code=303
-    )
+    """Administrators start at the fleet, editors at the content, department staff at their
+    reports."""
+    start = {"admin": "/admin/fleet", "editor": "/admin/releases"}.get(staff.user.role)
+    return RedirectResponse(start or "/admin/reports", status_code=303)
