@@ -92,3 +92,50 @@ def test_reports_refused_with_429_wait_for_retry_after_and_are_kept(
     assert [rows[u]["state"] for u in uuids] == ["delivered"] * 3
     stored = hub.query("SELECT email FROM reports WHERE kiosk_id = 'limit'")
     assert stored == [("jan@example.org",)] * 3
+
+
+def test_a_hub_over_its_hourly_limit_keeps_the_rest_waiting_on_the_kiosk(tmp_path: Path) -> None:
+    """The real limit, no proxy faults: a hub that takes 2 reports an hour from a kiosk (a
+    probe alone, then a batch whose last two items come back 429 with `retry_after`); the
+    agent delivers 2, keeps the other 2 (contact details too) and sends no report before the
+    hub's Retry-After, while its heartbeats go on."""
+    hub = HubProcess(tmp_path, "reports_per_kiosk_hour = 2\n")
+    try:
+        hub.publish(write_tree(tmp_path / "src"))
+        data = tmp_path / "kiosk"
+        with FaultProxy(hub.url, lifetime=90) as proxy:
+            enroll_kiosk(proxy.url, hub.add_kiosk("busy"), data)
+            file_reports(data, [{"description": f"Latarnia nr {i}"} for i in range(4)])
+            agent = subprocess.Popen(
+                [*KIOSK_CLI, "sync", "--interval", "1", "--data", str(data)],
+                cwd=REPO,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+
+                def report_posts() -> list:
+                    return [e for e in proxy.log if e.path.startswith("/api/v1/reports")]
+
+                def held_back() -> bool:
+                    states = sorted(r["state"] for r in kiosk_reports(data))
+                    return states == ["delivered", "delivered", "pending", "pending"]
+
+                wait_for("two delivered, two held back", held_back, 20)
+                refused = report_posts()[-1]
+                beats = lambda: [  # noqa: E731
+                    e for e in proxy.log if e.path == "/api/v1/heartbeat" and e.at > refused.at
+                ]
+                wait_for("three heartbeats after the refusal", lambda: len(beats()) >= 3, 20)
+            finally:
+                agent.terminate()
+                agent.wait(timeout=10)
+            assert [e for e in report_posts() if e.at > refused.at] == []
+        query = "SELECT COUNT(*) FROM reports WHERE kiosk_id = 'busy'"
+        assert hub.query(query) == [(2,)]
+        rows = kiosk_reports(data)
+        assert sorted(r["state"] for r in rows) == ["delivered", "delivered", "pending", "pending"]
+        waiting = [r for r in rows if r["state"] == "pending"]
+        assert all(r["email"] == "jan@example.org" for r in waiting)
+    finally:
+        hub.stop()
