@@ -24,7 +24,7 @@ import time
 import uuid
 import warnings
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -237,18 +237,29 @@ def run(cmd: list[str], check: bool = True, timeout: float = 60) -> subprocess.C
 
 class HubProcess:
     """A real hub in its own process (`kiosk-hub serve` on a free 127.0.0.1 port, one uvicorn
-    worker, SQLite, no access log), with a staff and an admin token."""
+    worker, SQLite, no access log), with a staff and an admin token. `prefix` runs it under
+    another command (`prlimit --nofile=…`, `strace …`), `cli` is the command line that runs
+    `kiosk-hub` (a bench's baseline changes a module first), `serve_args` are added to
+    `serve`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self,
+        root: Path,
+        prefix: Sequence[str] = (),
+        serve_args: Sequence[str] = (),
+        cli: Sequence[str] = HUB_CLI,
+    ) -> None:
         self.data = root / "hub"
         run([*HUB_CLI, "init", "--data", str(self.data)])
         self.staff = self._token("staff")
         self.admin = self._token("admin")
         self.url = f"http://127.0.0.1:{free_port()}"
         port = self.url.rsplit(":", 1)[1]
-        self.log = (root / "hub.log").open("w")
+        self.log_path = root / "hub.log"
+        self.log = self.log_path.open("a")
         self.proc = subprocess.Popen(
-            [*HUB_CLI, "serve", "--data", str(self.data), "--port", port, "--no-access-log"],
+            [*prefix, *cli, "serve", "--data", str(self.data), "--port", port]
+            + ["--no-access-log", *serve_args],
             cwd=REPO,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -261,7 +272,7 @@ class HubProcess:
             except requests.RequestException:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the hub did not start: {(root / 'hub.log').read_text()}")
+                raise RuntimeError(f"the hub did not start: {self.log_path.read_text()}")
             time.sleep(0.1)
 
     def _token(self, role: str) -> str:
