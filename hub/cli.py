@@ -110,7 +110,11 @@ def serve(settings: Settings, host: str, port: int, access_log: bool) -> None:
 
     from hub.app import create_app
 
-    app = create_app(settings, _open(settings))
+    hub = _open(settings)
+    # Everything this process spools to disk (form uploads over 1 MiB included) goes in its
+    # scratch folder, which the next start empties if this process is killed.
+    tempfile.tempdir = str(hub.scratch.path)
+    app = create_app(settings, hub)
     uvicorn.run(app, host=host, port=port, access_log=access_log, proxy_headers=True)
 
 

@@ -26,6 +26,7 @@ from typing import Literal
 DB_FILE = "hub.db"
 KEY_FILE = "signing.key"
 BLOBS_DIR = "blobs"
+SCRATCH_DIR = "tmp"
 CONFIG_FILE = "hub.toml"
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -121,6 +122,11 @@ class Settings:
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / BLOBS_DIR
+
+    @property
+    def scratch_dir(self) -> Path:
+        """Temporary files of uploads in progress (hub.scratch), beside the blob store."""
+        return self.data_dir / SCRATCH_DIR
 
 
 def _read_toml(path: Path) -> dict:
