@@ -106,8 +106,7 @@ def init(settings: Settings) -> None:
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 def serve(settings: Settings, host: str, port: int, access_log: bool) -> None:
     """Run the hub's HTTP API (put HTTPS in front of it in production)."""
-    import uvicorn
-
+    from hub import serving
     from hub.app import create_app
 
     hub = _open(settings)
@@ -115,7 +114,7 @@ def serve(settings: Settings, host: str, port: int, access_log: bool) -> None:
     # scratch folder, which the next start empties if this process is killed.
     tempfile.tempdir = str(hub.scratch.path)
     app = create_app(settings, hub)
-    uvicorn.run(app, host=host, port=port, access_log=access_log, proxy_headers=True)
+    serving.run(app, settings, host, port, access_log)
 
 
 @main.group()

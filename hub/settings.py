@@ -73,6 +73,8 @@ class Settings:
     """New Open311 requests allowed per api_key and per address each minute."""
     deliveries_interval: float = 30.0
     """Seconds between rounds of e-mailing and forwarding due reports (0: never, for tests)."""
+    max_connections: int = 1000
+    """Client connections `serve` keeps open at most (fewer if open files are short)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -97,7 +99,12 @@ class Settings:
                 changes["smtp"] = _smtp(value)
             elif key in ("public_url", "timezone", "database_url") and isinstance(value, str):
                 changes[key] = value
-            elif key in ("overdue_days", "sign_in_attempts", "open311_posts_per_minute"):
+            elif key in (
+                "overdue_days",
+                "sign_in_attempts",
+                "open311_posts_per_minute",
+                "max_connections",
+            ):
                 changes[key] = _positive_int(key, value)
             elif key == "session_hours":
                 changes["session_ttl"] = timedelta(hours=_positive_int(key, value))

@@ -193,15 +193,18 @@ class CountingApp:
 
 
 class LiveServer:
-    """uvicorn serving `app` on 127.0.0.1 in a background thread, for a `with` block."""
+    """uvicorn serving `app` on 127.0.0.1 in a background thread, for a `with` block;
+    `config` is passed on to uvicorn.Config."""
 
-    def __init__(self, app):
+    def __init__(self, app, **config):
         self.app = app
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            app, **{"log_level": "warning", "access_log": False, "lifespan": "off"} | config
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
