@@ -33,6 +33,7 @@ import resource
 import sys
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
 from typing import Any, ClassVar
 
@@ -148,6 +149,12 @@ class GuardedH11Protocol(H11Protocol):
 
     def _head_overdue(self) -> None:
         if self.cycle is self._awaiting and not self.transport.is_closing():
+            log.info(
+                "closed a connection whose request did not come within %.0f s (%s, %d bytes)",
+                self.head_timeout,
+                self.client[0] if self.client else "?",
+                self._received,
+            )
             self.transport.abort()
 
     def _owes_data(self) -> bool:
@@ -198,24 +205,27 @@ class RepeatLimit(logging.Filter):
     `window` of seconds; the rest are counted and the count is added to the next one let
     through. A flood of one error thus costs a few lines a minute, not the disk."""
 
-    def __init__(self, burst: int = 5, window: float = 60.0):
+    def __init__(
+        self, burst: int = 5, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ):
         super().__init__()
         self.burst = burst
         self.window = window
+        self.clock = clock
         self._lock = threading.Lock()
         self._seen: dict[tuple[str, str], list] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
         template = record.msg if isinstance(record.msg, str) else type(record.msg).__name__
         key = (record.name, template.partition("\n")[0])
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             seen = self._seen.setdefault(key, [now, 0, 0])  # window start, shown, held back
             if now - seen[0] >= self.window:
                 held = seen[2]
                 seen[:] = [now, 0, 0]
                 if held:
-                    record.msg = f"{record.msg} [{held} more like this in the last minute]"
+                    record.msg = f"{record.msg} [and {held} more like this before]"
             if seen[1] >= self.burst:
                 seen[2] += 1
                 return False

@@ -11,6 +11,7 @@ every second must be answered within a few seconds, and the hub's log must stay 
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 import time
@@ -21,7 +22,7 @@ import requests
 from starlette.requests import ClientDisconnect
 
 from hub.limits import BodyLimit
-from hub.serving import guarded_protocol
+from hub.serving import RepeatLimit, guarded_protocol
 from tests.hubtools import HubProcess, LiveServer
 
 FILES = 256
@@ -191,3 +192,30 @@ def test_a_request_body_must_keep_coming() -> None:
                 time.sleep(0.1)
             sock.settimeout(5)
             assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+
+
+def test_a_repeated_log_line_is_written_a_few_times_a_minute_then_counted() -> None:
+    now = [0.0]
+    limit = RepeatLimit(burst=5, window=60.0, clock=lambda: now[0])
+    written: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            written.append(record.getMessage())
+
+    handler = Collect()
+    handler.addFilter(limit)
+    logger = logging.getLogger("test.repeats")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        for fd in range(2000):  # one second of asyncio's accept error, before
+            logger.error("socket.accept() out of system resource\nsocket: fd=%d", fd)
+        logger.warning("another message")
+        now[0] = 61.0
+        logger.error("socket.accept() out of system resource\nsocket: fd=%d", 7)
+    finally:
+        logger.removeHandler(handler)
+    assert len(written) == 7
+    assert written[5] == "another message"
+    assert written[6].endswith("[and 1995 more like this before]")
