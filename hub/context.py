@@ -38,7 +38,8 @@ class Hub:
     signer: Signer
     blobs: BlobStore
     scratch: Scratch
-    """This process's folder for temporary files (DATA/tmp/…), removed by `close`."""
+    """This process's folder for temporary files (DATA/tmp/…), removed when the process
+    ends (or by the next hub to start, if it was killed)."""
     clock: Callable[[], datetime] = field(default=utcnow)
     _write_lock: threading.Lock | None = field(default=None, repr=False)
 
@@ -77,8 +78,8 @@ class Hub:
                 yield conn
 
     def close(self) -> None:
+        """Close the database connections (the hub may still be used: they open again)."""
         self.engine.dispose()
-        self.scratch.close()
 
 
 def init_data(settings: Settings) -> bool:

@@ -20,6 +20,7 @@ import fcntl
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,11 +30,13 @@ LOCK = ".lock"
 
 
 class Scratch:
-    """This process's folder under DATA/tmp, locked until `close`."""
+    """This process's folder under DATA/tmp, locked until `close`, which runs by itself when
+    the object is dropped or the process exits (a killed process leaves it to the next
+    start)."""
 
     def __init__(self, path: Path, lock: int):
         self.path = path
-        self._lock: int | None = lock
+        self._finalizer = weakref.finalize(self, _remove, path, lock)
 
     @classmethod
     def open(cls, root: Path) -> Scratch:
@@ -48,11 +51,12 @@ class Scratch:
 
     def close(self) -> None:
         """Delete the folder and all in it (nothing there outlives the process's work)."""
-        if self._lock is None:
-            return
-        shutil.rmtree(self.path, ignore_errors=True)
-        os.close(self._lock)
-        self._lock = None
+        self._finalizer()
+
+
+def _remove(path: Path, lock: int) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+    os.close(lock)
 
 
 def clean(root: Path) -> list[Path]:
