@@ -5,11 +5,13 @@ before the answer), measured in the same run on the same disk.
 
 Each mode gets its own `kiosk-hub serve` (one uvicorn worker, SQLite, access log off; the
 baseline is the same command with hub.db.SQLITE_SYNCHRONOUS set to NORMAL first) on
-127.0.0.1, the test content published, and KIOSKS kiosks each posting back to back with its
-own keep-alive connection for DURATION seconds a phase (after a short warm-up). Hub and load
+127.0.0.1 with the test content published; KIOSKS kiosks each post back to back with its
+own keep-alive connection for DURATION seconds a phase (after a short warm-up), the two
+modes taking turns ROUNDS times, and the medians are compared. The hubs and the load
 generator get one CPU each when there are two or more (see bench/hub_heartbeats.py).
 
 Run: PYTHONPATH=. .venv/bin/python bench/hub_reports.py [--kiosks 20] [--duration 5]
+     [--rounds 3]
 """
 
 from __future__ import annotations
@@ -105,57 +107,80 @@ PHASES = (
 )
 
 
-def measure(mode: str, root: Path, args: argparse.Namespace) -> dict[str, float]:
-    """Items per second of each phase on a fresh hub in `mode`; prints a line per phase."""
+MODES = ("NORMAL", "FULL")
+
+
+def start_hub(mode: str, root: Path, kiosks: int) -> tuple[HubProcess, list[str]]:
+    """A hub in `mode` with the test content published and `kiosks` kiosk tokens."""
     hub = HubProcess(root, cli=BASELINE_CLI if mode == "NORMAL" else HUB_CLI)
-    rates = {}
-    cpus = sorted(os.sched_getaffinity(0))
-    try:
-        hub.publish(write_tree(root / "src"))
-        tokens = kiosk_tokens(Settings(hub.data), args.kiosks)
-        if len(cpus) >= 2 and not args.shared:
-            for task in Path(f"/proc/{hub.proc.pid}/task").iterdir():
-                os.sched_setaffinity(int(task.name), {cpus[0]})
-            os.sched_setaffinity(0, {cpus[1]})
-        for label, request, unit in PHASES:
-            before = cpu_seconds(hub.proc.pid)
-            stored, latencies, errors = asyncio.run(load(hub.url, tokens, args.duration, request))
-            cpu = cpu_seconds(hub.proc.pid) - before
-            rates[label] = stored / args.duration
-            if not latencies:
-                print(f"  {mode:6} {label}: nothing stored ({errors} failed)")
-                continue
-            print(
-                f"  {mode:6} {label}: {stored / args.duration:,.0f} {unit}/s "
-                f"({errors} failed), latency p50 {1000 * statistics.median(latencies):.1f} ms, "
-                f"p99 {1000 * p99(latencies):.1f} ms, hub CPU {1000 * cpu / stored:.2f} ms each"
-            )
-    finally:
-        os.sched_setaffinity(0, cpus)
-        hub.stop()
-        log = hub.log_path.read_text()
-        if "Traceback" in log:
-            print(log[-3000:], file=sys.stderr)
-    return rates
+    hub.publish(write_tree(root / "src"))
+    return hub, kiosk_tokens(Settings(hub.data), kiosks)
+
+
+def measure(mode: str, hub: HubProcess, tokens: list[str], phase: tuple, duration: float) -> float:
+    """Items per second of one phase on `hub`; prints a line."""
+    label, request, unit = phase
+    before = cpu_seconds(hub.proc.pid)
+    stored, latencies, errors = asyncio.run(load(hub.url, tokens, duration, request))
+    cpu = cpu_seconds(hub.proc.pid) - before
+    if not latencies:
+        print(f"  {mode:6} {label}: nothing stored ({errors} failed)")
+        return 0.0
+    print(
+        f"  {mode:6} {label}: {stored / duration:,.0f} {unit}/s ({errors} failed), latency "
+        f"p50 {1000 * statistics.median(latencies):.1f} ms, p99 {1000 * p99(latencies):.1f} ms, "
+        f"hub CPU {1000 * cpu / stored:.2f} ms each"
+    )
+    return stored / duration
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kiosks", type=int, default=20)
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per phase")
+    parser.add_argument("--rounds", type=int, default=3, help="NORMAL and FULL take turns")
     parser.add_argument("--shared", action="store_true", help="hub and load share every CPU")
     args = parser.parse_args()
     assert BATCH <= BATCH_MAX
-    print(f"{args.kiosks} kiosks, one uvicorn worker, {args.duration:g} s a phase")
-    results = {}
-    for mode in ("NORMAL", "FULL"):
-        # Here, not in /tmp: that may be a tmpfs, where a sync costs nothing.
-        with tempfile.TemporaryDirectory(dir=Path.cwd()) as tmp:
-            results[mode] = measure(mode, Path(tmp), args)
-    for label, _request, _unit in PHASES:
-        normal, full = results["NORMAL"].get(label), results["FULL"].get(label)
+    print(
+        f"{args.kiosks} kiosks, one uvicorn worker per hub, {args.duration:g} s a phase, "
+        f"{args.rounds} rounds of NORMAL then FULL"
+    )
+    cpus = sorted(os.sched_getaffinity(0))
+    rates: dict[tuple[str, str], list[float]] = {}
+    hubs: dict[str, tuple[HubProcess, list[str]]] = {}
+    # Here, not in /tmp: that may be a tmpfs, where a sync costs nothing.
+    with tempfile.TemporaryDirectory(dir=Path.cwd()) as tmp:
+        try:
+            for mode in MODES:
+                hubs[mode] = start_hub(mode, Path(tmp) / mode, args.kiosks)
+            if len(cpus) >= 2 and not args.shared:
+                for hub, _tokens in hubs.values():
+                    for task in Path(f"/proc/{hub.proc.pid}/task").iterdir():
+                        os.sched_setaffinity(int(task.name), {cpus[0]})
+                os.sched_setaffinity(0, {cpus[1]})
+            # Turns, so that the machine's other work weighs on both modes alike.
+            for phase in PHASES:
+                for _round in range(args.rounds):
+                    for mode in MODES:
+                        hub, tokens = hubs[mode]
+                        rate = measure(mode, hub, tokens, phase, args.duration)
+                        rates.setdefault((phase[0], mode), []).append(rate)
+        finally:
+            os.sched_setaffinity(0, cpus)
+            for hub, _tokens in hubs.values():
+                hub.stop()
+                log = hub.log_path.read_text()
+                if "Traceback" in log:
+                    print(log[-3000:], file=sys.stderr)
+    for label, _request, unit in PHASES:
+        normal = statistics.median(rates[(label, "NORMAL")])
+        full = statistics.median(rates[(label, "FULL")])
         if normal and full:
-            print(f"{label}: FULL takes {full / normal:.0%} of NORMAL's rate")
+            print(
+                f"{label}: NORMAL {normal:,.0f} {unit}/s, FULL {full:,.0f} {unit}/s (medians): "
+                f"FULL takes {full / normal:.0%} of NORMAL's rate"
+            )
 
 
 if __name__ == "__main__":
