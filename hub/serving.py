@@ -16,7 +16,8 @@ asyncio logged its "socket.accept() out of system resource" error up to 2,048 ti
   still owes the hub data (its head, or a body the app is waiting for): a newcomer with a
   whole request in one packet, such as a kiosk, a health check or a browser, is served while
   the slow clients take turns being cut off. Only when none owes data is the newcomer turned
-  away (503, Retry-After).
+  away (503, Retry-After). (A flood of new connections from one address, faster than they
+  can be read, is for nginx's per-address limit: deploy/nginx/kiosk-hub.conf.)
 - A log line that repeats is written a few times a minute, then counted (RepeatLimit).
 - SIGTERM ends the process within EXIT_DEADLINE seconds whatever it is doing: requests get
   GRACE seconds to finish, and work that cannot be interrupted (a publish cutting
