@@ -25,6 +25,8 @@ from hub.settings import Settings
 from kiosk.i18n import N_
 
 API_PREFIX = "/api/v1"
+DELIVERY_STOP_WAIT = 3.0
+"""Seconds the delivery worker gets to finish its delivery in hand when the hub stops."""
 
 
 def create_app(settings: Settings, hub: Hub | None = None) -> FastAPI:
@@ -38,7 +40,9 @@ def create_app(settings: Settings, hub: Hub | None = None) -> FastAPI:
         _app.state.delivery_worker = worker
         yield
         if worker is not None:
-            await asyncio.to_thread(worker.stop)
+            # A delivery in hand (an SMTP server that does not answer) must not hold up the
+            # shutdown: the row is sent again by the next start.
+            await asyncio.to_thread(worker.stop, DELIVERY_STOP_WAIT)
         hub.close()
 
     app = FastAPI(

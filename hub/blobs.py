@@ -1,8 +1,9 @@
 """The content-addressed blob store: DATA/blobs/<sha256>, each file written once.
 
-A blob is streamed into a temporary file beside the store, checked against its name (sha256)
-and announced size, fsynced and renamed into place, so a reader never sees half a blob and a
-failed upload leaves nothing behind. Blobs never change, so anything may cache them forever.
+A blob is streamed into a temporary file in the hub's scratch folder (DATA/tmp/…), checked
+against its name (sha256) and announced size, fsynced and renamed into place, so a reader
+never sees half a blob and a failed upload leaves nothing behind (what a killed hub leaves
+is deleted when the next one starts). Blobs never change, so anything may cache them forever.
 """
 
 from __future__ import annotations
@@ -81,10 +82,12 @@ class BlobWriter:
 
 
 class BlobStore:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, tmp_dir: Path):
+        """`tmp_dir` holds blobs being written: on the same file system as `root`, so a
+        finished one is renamed into place (the hub's scratch folder, hub.scratch)."""
         self.root = Path(root)
-        self.tmp_dir = self.root / "tmp"
-        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.tmp_dir = Path(tmp_dir)
 
     def path(self, sha256: str) -> Path:
         return self.root / check_sha256(sha256)

@@ -117,12 +117,15 @@ def init(settings: Settings) -> None:
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 def serve(settings: Settings, host: str, port: int, access_log: bool) -> None:
     """Run the hub's HTTP API (put HTTPS in front of it in production)."""
-    import uvicorn
-
+    from hub import serving
     from hub.app import create_app
 
-    app = create_app(settings, _open(settings))
-    uvicorn.run(app, host=host, port=port, access_log=access_log, proxy_headers=True)
+    hub = _open(settings)
+    # Everything this process spools to disk (form uploads over 1 MiB included) goes in its
+    # scratch folder, which the next start empties if this process is killed.
+    tempfile.tempdir = str(hub.scratch.path)
+    app = create_app(settings, hub)
+    serving.run(app, settings, host, port, access_log)
 
 
 @main.group()

@@ -7,6 +7,7 @@ differently from the others.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,9 +18,13 @@ from sqlalchemy import Connection, Engine
 
 from hub.blobs import BlobStore
 from hub.db import make_engine, migrate, transaction
+from hub.scratch import Scratch
 from hub.settings import Settings
 from hub.signing import Signer, SigningKeyError
 from hub.times import utcnow
+
+LEGACY_TMP = "tmp"
+"""DATA/blobs/tmp: where hubs before DATA/tmp kept unfinished uploads (deleted at start)."""
 
 
 class NotInitialised(SigningKeyError):
@@ -32,6 +37,9 @@ class Hub:
     engine: Engine
     signer: Signer
     blobs: BlobStore
+    scratch: Scratch
+    """This process's folder for temporary files (DATA/tmp/…), removed when the process
+    ends (or by the next hub to start, if it was killed)."""
     clock: Callable[[], datetime] = field(default=utcnow)
     _write_lock: threading.Lock | None = field(default=None, repr=False)
 
@@ -50,7 +58,9 @@ class Hub:
         signer = Signer.load(settings.key_path)
         engine = make_engine(settings.db_url)
         migrate(engine)
-        return cls(settings, engine, signer, BlobStore(settings.blob_dir))
+        scratch = Scratch.open(settings.scratch_dir)
+        shutil.rmtree(settings.blob_dir / LEGACY_TMP, ignore_errors=True)
+        return cls(settings, engine, signer, BlobStore(settings.blob_dir, scratch.path), scratch)
 
     def now(self) -> datetime:
         return self.clock()
@@ -68,6 +78,7 @@ class Hub:
                 yield conn
 
     def close(self) -> None:
+        """Close the database connections (the hub may still be used: they open again)."""
         self.engine.dispose()
 
 
@@ -81,7 +92,7 @@ def init_data(settings: Settings) -> bool:
     created = not settings.key_path.exists()
     if created:
         Signer.generate(settings.key_path)
-    BlobStore(settings.blob_dir)
+    settings.blob_dir.mkdir(exist_ok=True)
     engine = make_engine(settings.db_url)
     try:
         migrate(engine)

@@ -430,10 +430,22 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 with its own DDL, while the Table definitions above always describe the latest schema."""
 
 
+SQLITE_SYNCHRONOUS = "FULL"
+"""WAL + FULL: each commit syncs the WAL before it returns, so what the hub acknowledges
+(a report, statistics, a heartbeat) survives a power cut. NORMAL would sync only at
+checkpoints: a crash of the machine could lose the last commits, after the kiosk had
+erased the reporter's contact details on the hub's word. bench/hub_reports.py measures the
+cost (a module constant, so that bench can run a baseline with NORMAL)."""
+
+
 def make_engine(url: str) -> Engine:
-    """An engine; for SQLite: WAL, foreign keys, a busy timeout, and explicit BEGINs."""
+    """An engine whose commits are durable when they return; for SQLite also WAL, foreign
+    keys, a busy timeout and explicit BEGINs."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "connect", _durable_postgres_commits)
+        return engine
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
@@ -450,9 +462,7 @@ def make_engine(url: str) -> Engine:
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
         cursor.execute("PRAGMA journal_mode = WAL")
-        # WAL + NORMAL: a crash can lose the last commits but never corrupts; the kiosk
-        # keeps everything until the hub acknowledges it, so nothing is lost for good.
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute(f"PRAGMA synchronous = {SQLITE_SYNCHRONOUS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
@@ -464,6 +474,18 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _durable_postgres_commits(dbapi_conn: Any, _record: Any) -> None:
+    """A server (or role, or database) set to `synchronous_commit = off` would acknowledge
+    commits it may still lose; turn it back on for the hub's sessions. Every other value
+    (local, remote_write, on, remote_apply) flushes the commit to the local disk first."""
+    cursor = dbapi_conn.cursor()
+    cursor.execute("SHOW synchronous_commit")
+    if cursor.fetchone()[0] == "off":
+        cursor.execute("SET synchronous_commit = on")
+    cursor.close()
+    dbapi_conn.commit()
 
 
 @contextmanager

@@ -10,8 +10,11 @@ manifest) are `async def` routes whose transaction runs right on the event loop:
 fraction of a millisecond, and in a worker thread every SQLite call would have to win the
 GIL back from the busy event loop. Measured with bench/hub_heartbeats.py on 2 CPUs: about
 0.42 ms of hub CPU per heartbeat on the loop against 0.55-0.75 ms in threads, and a third
-more heartbeats per second. Slow or rare calls (publishing, exports, fleet status) are plain
-`def` routes in the threadpool, so they never hold up the loop.
+more heartbeats per second. A write's commit also waits there for SQLite to sync the WAL
+(synchronous=FULL: the answer comes after the data is on disk), about a millisecond on an
+SSD; bench/hub_reports.py measures what that costs. Slow or rare calls (publishing,
+exports, fleet status) are plain `def` routes in the threadpool, so they never hold up the
+loop.
 """
 
 from __future__ import annotations

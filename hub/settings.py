@@ -27,6 +27,7 @@ from typing import Literal
 DB_FILE = "hub.db"
 KEY_FILE = "signing.key"
 BLOBS_DIR = "blobs"
+SCRATCH_DIR = "tmp"
 CONFIG_FILE = "hub.toml"
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -82,6 +83,8 @@ class Settings:
     longer flood the departments' mailboxes (10,000 reports in 18 s before)."""
     deliveries_interval: float = 30.0
     """Seconds between rounds of e-mailing and forwarding due reports (0: never, for tests)."""
+    max_connections: int = 1000
+    """Client connections `serve` keeps open at most (fewer if open files are short)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -112,6 +115,7 @@ class Settings:
                 "sign_in_address_attempts",
                 "open311_posts_per_minute",
                 "reports_per_kiosk_hour",
+                "max_connections",
             ):
                 changes[key] = _positive_int(key, value)
             elif key == "session_hours":
@@ -137,6 +141,11 @@ class Settings:
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / BLOBS_DIR
+
+    @property
+    def scratch_dir(self) -> Path:
+        """Temporary files of uploads in progress (hub.scratch), beside the blob store."""
+        return self.data_dir / SCRATCH_DIR
 
 
 def _read_toml(path: Path) -> dict:

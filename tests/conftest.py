@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import struct
 import zlib
 from pathlib import Path
@@ -108,6 +109,18 @@ def tiny_png(color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
+
+
+def png_of_size(size: int, seed: int = 0) -> bytes:
+    """A valid PNG (tiny_png's pixel) of exactly `size` bytes: incompressible filler in a
+    private chunk after the image data, which readers skip. For tests that need a big
+    media file, now that content checks that images are images."""
+    png = tiny_png()
+    filler = random.Random(seed).randbytes(size - len(png) - 12)
+    chunk = b"raNd" + filler
+    padding = struct.pack(">I", len(filler)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    end = len(png) - 12  # before IEND
+    return png[:end] + padding + png[end:]
 
 
 def write_tree(root: Path) -> Path:

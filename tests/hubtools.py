@@ -24,7 +24,7 @@ import time
 import uuid
 import warnings
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -194,15 +194,18 @@ class CountingApp:
 
 
 class LiveServer:
-    """uvicorn serving `app` on 127.0.0.1 in a background thread, for a `with` block."""
+    """uvicorn serving `app` on 127.0.0.1 in a background thread, for a `with` block;
+    `config` is passed on to uvicorn.Config."""
 
-    def __init__(self, app):
+    def __init__(self, app, **config):
         self.app = app
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            app, **{"log_level": "warning", "access_log": False, "lifespan": "off"} | config
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
@@ -239,9 +242,18 @@ def run(cmd: list[str], check: bool = True, timeout: float = 60) -> subprocess.C
 class HubProcess:
     """A real hub in its own process (`kiosk-hub serve` on a free 127.0.0.1 port, one uvicorn
     worker, SQLite, no access log), with an editor and an admin token; `config` is written to
-    its hub.toml before it starts."""
+    its hub.toml before it starts. `prefix` runs it under another command (`prlimit
+    --nofile=…`, `strace …`), `cli` is the command line that runs `kiosk-hub` (a bench's
+    baseline changes a module first), `serve_args` are added to `serve`."""
 
-    def __init__(self, root: Path, config: str = "") -> None:
+    def __init__(
+        self,
+        root: Path,
+        config: str = "",
+        prefix: Sequence[str] = (),
+        serve_args: Sequence[str] = (),
+        cli: Sequence[str] = HUB_CLI,
+    ) -> None:
         self.data = root / "hub"
         run([*HUB_CLI, "init", "--data", str(self.data)])
         if config:
@@ -250,9 +262,11 @@ class HubProcess:
         self.admin = self._token("admin")
         self.url = f"http://127.0.0.1:{free_port()}"
         port = self.url.rsplit(":", 1)[1]
-        self.log = (root / "hub.log").open("w")
+        self.log_path = root / "hub.log"
+        self.log = self.log_path.open("a")
         self.proc = subprocess.Popen(
-            [*HUB_CLI, "serve", "--data", str(self.data), "--port", port, "--no-access-log"],
+            [*prefix, *cli, "serve", "--data", str(self.data), "--port", port]
+            + ["--no-access-log", *serve_args],
             cwd=REPO,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -265,7 +279,7 @@ class HubProcess:
             except requests.RequestException:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the hub did not start: {(root / 'hub.log').read_text()}")
+                raise RuntimeError(f"the hub did not start: {self.log_path.read_text()}")
             time.sleep(0.1)
 
     def _token(self, role: str) -> str:

@@ -11,9 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,7 +26,7 @@ import requests
 
 from kiosk.config import load_config
 from kiosk.pin import verify_pin
-from tests.hubtools import HubEnv, LiveServer, free_port
+from tests.hubtools import CountingApp, HubEnv, LiveServer, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
@@ -144,15 +149,27 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="apt-get install nginx")
-def test_nginx_example_terminates_tls_and_serves_blobs_from_disk(tmp_path: Path) -> None:
-    hub = HubEnv.create(tmp_path / "hub")
-    blob = bytes(range(256)) * 40
-    sha = hub.hub.blobs.put(blob)
+needs_nginx = pytest.mark.skipif(shutil.which("nginx") is None, reason="apt-get install nginx")
+
+
+@dataclass
+class Nginx:
+    https: str
+    http: str
+    cert: Path
+
+
+@contextmanager
+def example_nginx(tmp_path: Path, app, changes: dict[str, str] | None = None) -> Iterator[Nginx]:
+    """deploy/nginx/kiosk-hub.conf (with `changes` made to its text) on free ports of
+    127.0.0.1 with a self-signed certificate, in front of `app` served by a live uvicorn."""
     cert, key = self_signed(tmp_path)
     https, http = free_port(), free_port()
-    with LiveServer(hub.app) as server:
+    with LiveServer(app) as server:
         site = (DEPLOY / "nginx" / "kiosk-hub.conf").read_text()
+        for old, new in (changes or {}).items():
+            assert old in site
+            site = site.replace(old, new)
         site = (
             site.replace("listen [::]:80;", "")
             .replace("listen [::]:443 ssl http2;", "")
@@ -196,26 +213,68 @@ http {{
                 except requests.ConnectionError:
                     assert time.monotonic() < deadline, "nginx did not start"
                     time.sleep(0.05)
-            got = requests.get(f"{base}/api/v1/blobs/{sha}", verify=str(cert), timeout=5)
-            assert got.status_code == 200 and got.content == blob
-            assert "immutable" in got.headers["Cache-Control"]
-            assert "uvicorn" not in got.headers.get("server", "")  # nginx answered itself
-            part = requests.get(
-                f"{base}/api/v1/blobs/{sha}",
-                headers={"Range": "bytes=1000-"},
-                verify=str(cert),
-                timeout=5,
-            )
-            assert part.status_code == 206 and part.content == blob[1000:]
-            unknown = requests.get(f"{base}/api/v1/blobs/{'0' * 64}", verify=str(cert))
-            assert unknown.status_code == 404
-            # everything else, and uploads, reach the hub
-            upload = requests.put(f"{base}/api/v1/blobs/{'1' * 64}", data=b"x", verify=str(cert))
-            assert upload.status_code == 401 and "detail" in upload.json()
-            manifest = requests.get(f"{base}/api/v1/manifest", verify=str(cert))
-            assert manifest.headers["content-type"].startswith("application/json")
-            plain = requests.get(f"http://127.0.0.1:{http}/x", allow_redirects=False)
-            assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
+            yield Nginx(base, f"http://127.0.0.1:{http}", cert)
         finally:
             nginx.terminate()
             nginx.wait(timeout=10)
+
+
+@needs_nginx
+def test_nginx_example_terminates_tls_and_serves_blobs_from_disk(tmp_path: Path) -> None:
+    hub = HubEnv.create(tmp_path / "hub")
+    blob = bytes(range(256)) * 40
+    sha = hub.hub.blobs.put(blob)
+    with example_nginx(tmp_path, hub.app) as nginx:
+        base, cert = nginx.https, str(nginx.cert)
+        got = requests.get(f"{base}/api/v1/blobs/{sha}", verify=cert, timeout=5)
+        assert got.status_code == 200 and got.content == blob
+        assert "immutable" in got.headers["Cache-Control"]
+        assert "uvicorn" not in got.headers.get("server", "")  # nginx answered itself
+        part = requests.get(
+            f"{base}/api/v1/blobs/{sha}", headers={"Range": "bytes=1000-"}, verify=cert, timeout=5
+        )
+        assert part.status_code == 206 and part.content == blob[1000:]
+        unknown = requests.get(f"{base}/api/v1/blobs/{'0' * 64}", verify=cert)
+        assert unknown.status_code == 404
+        # everything else, and uploads, reach the hub
+        upload = requests.put(f"{base}/api/v1/blobs/{'1' * 64}", data=b"x", verify=cert)
+        assert upload.status_code == 401 and "detail" in upload.json()
+        manifest = requests.get(f"{base}/api/v1/manifest", verify=cert)
+        assert manifest.headers["content-type"].startswith("application/json")
+        plain = requests.get(f"{nginx.http}/x", allow_redirects=False)
+        assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
+
+
+def _tls_connection(nginx: Nginx) -> ssl.SSLSocket:
+    context = ssl.create_default_context(cafile=str(nginx.cert))
+    port = int(nginx.https.rsplit(":", 1)[1])
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    return context.wrap_socket(raw, server_hostname="localhost")
+
+
+@needs_nginx
+def test_nginx_example_keeps_slow_bodies_and_crowds_from_the_hub(tmp_path: Path) -> None:
+    hub = HubEnv.create(tmp_path / "hub")
+    seen = CountingApp(hub.app)
+    # The example allows 100 requests at once from one address; 3 are quicker to show.
+    fewer = {"limit_conn kiosk_hub_addresses 100;": "limit_conn kiosk_hub_addresses 3;"}
+    with example_nginx(tmp_path, seen, fewer) as nginx:
+        head = (
+            b"POST /api/v1/heartbeat HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 40\r\n\r\n"
+        )
+        slow = [_tls_connection(nginx) for _ in range(3)]
+        for conn in slow:
+            conn.sendall(head + b'{"sent_at": ')  # and then nothing, for now
+        time.sleep(1)
+        assert seen.counts[("POST", "/api/v1/heartbeat")] == 0  # nginx holds the bodies
+        crowded = requests.get(f"{nginx.https}/api/v1/health", verify=str(nginx.cert), timeout=5)
+        assert crowded.status_code == 429  # a fourth request from the same address
+        for conn in slow:
+            conn.sendall(b'"2026-11-21T14:00:00+00:00"}')
+            answer = conn.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 401 "), answer  # whole, then to the hub
+            conn.close()
+        assert seen.counts[("POST", "/api/v1/heartbeat")] == 3
+        ok = requests.get(f"{nginx.https}/api/v1/health", verify=str(nginx.cert), timeout=5)
+        assert ok.status_code == 200

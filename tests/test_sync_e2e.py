@@ -13,7 +13,6 @@ import base64
 import hashlib
 import http.client
 import json
-import os
 import re
 import subprocess
 import threading
@@ -34,7 +33,7 @@ from kiosk.store import open_store
 from kiosk.sync.enrolment import load_enrolment
 from kiosk.sync.reports import report_body
 from kiosk.validation import validate_json
-from tests.conftest import tiny_png, write_tree
+from tests.conftest import png_of_size, tiny_png, write_tree
 from tests.hubtools import (
     HUB_CLI,
     KIOSK_CLI,
@@ -223,7 +222,7 @@ def test_an_agent_killed_during_a_download_resumes_with_range(
     hub: HubProcess, network: Network, kiosk: Path, tmp_path: Path
 ) -> None:
     src = source_tree(tmp_path / "src")
-    big = os.urandom(6 * 1024 * 1024)  # an image is not decoded on the way: any bytes do
+    big = png_of_size(6 * 1024 * 1024)
     (src / "media" / "map.png").write_bytes(big)
     version = hub.publish(src)
     sha = hashlib.sha256(big).hexdigest()

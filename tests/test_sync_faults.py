@@ -33,7 +33,7 @@ from kiosk.sync.client import HubClient
 from kiosk.sync.content import active_version
 from kiosk.sync.enrolment import load_enrolment
 from kiosk.sync.stats import pending_hours
-from tests.conftest import write_tree
+from tests.conftest import png_of_size, write_tree
 from tests.faultproxy import FaultProxy
 from tests.hubtools import HubProcess, enroll_kiosk, file_reports
 
@@ -119,7 +119,7 @@ def test_every_report_arrives_exactly_once_through_a_faulty_network(
     monkeypatch.setattr(outbox, "BACKOFF_BASE", 0.0)
     monkeypatch.setattr(report_delivery, "BATCH_SIZE", BATCH_SIZE)
     src = write_tree(tmp_path / "src")  # report categories: lampa, idea
-    (src / "media" / "map.png").write_bytes(random.Random(SEED).randbytes(BLOB_SIZE))
+    (src / "media" / "map.png").write_bytes(png_of_size(BLOB_SIZE, SEED))
     version = hub.publish(src)
     data = tmp_path / "kiosk"
     started = time.monotonic()

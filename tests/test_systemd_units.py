@@ -119,6 +119,12 @@ def test_the_ui_is_watched_and_kept_off_the_network() -> None:
     assert {"video", "render", "input"} <= set(service["SupplementaryGroups"][0].split())
 
 
+def test_the_hub_may_keep_more_connections_than_systemd_allows_by_default() -> None:
+    # 1,100 slow connections used up the default 1,024 open files (issue 15, item 5).
+    service = unit("kiosk-hub.service")["Service"]
+    assert int(service["LimitNOFILE"][0]) >= 16384
+
+
 def test_the_units_parse_as_ini() -> None:
     for name in ALL:
         parser = configparser.ConfigParser(strict=False, interpolation=None)

@@ -9,6 +9,11 @@ VIDEO_SUFFIXES = frozenset({".mp4", ".webm", ".mkv"})
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
 MAX_VIDEO_BYTES = 1024 * 1024 * 1024
 MAX_PANORAMA_BYTES = 200 * 1024 * 1024
+MAX_IMAGE_SIDE = 4096
+"""The largest texture the Raspberry Pi 4 and 5 GPUs take: the kiosk shows an image (a logo,
+the map, an event's picture, an attract slide) as one texture. Panoramas are cut into
+textures by the build and have their own limits (kiosk.content.panorama)."""
+IMAGE_FORMATS = frozenset({"PNG", "JPEG"})
 
 
 class MediaError(ValueError):
@@ -46,3 +51,27 @@ def resolve_media(
     if size == 0:
         raise MediaError(f"{ref!r} is empty")
     return resolved
+
+
+def check_image(path: Path, ref: str) -> tuple[int, int]:
+    """The width and height an image's header declares (nothing is decoded, so a small file
+    claiming billions of pixels costs nothing); MediaError unless it is a PNG or JPEG of at
+    most MAX_IMAGE_SIDE pixels a side."""
+    from PIL import Image, UnidentifiedImageError
+
+    limit = (
+        f"an image may be at most {MAX_IMAGE_SIDE}x{MAX_IMAGE_SIDE} pixels (the most a "
+        "kiosk's graphics can show): scale it down"
+    )
+    try:
+        with Image.open(path) as img:
+            kind, (width, height) = img.format, img.size
+    except Image.DecompressionBombError as exc:  # over 2 x Image.MAX_IMAGE_PIXELS
+        raise MediaError(f"{ref!r} has hundreds of millions of pixels; {limit}") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise MediaError(f"{ref!r} is not a readable PNG or JPEG image") from exc
+    if kind not in IMAGE_FORMATS:
+        raise MediaError(f"{ref!r} is a {kind} image; use PNG or JPEG")
+    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE:
+        raise MediaError(f"{ref!r} is {width}x{height} pixels; {limit}")
+    return width, height

@@ -49,7 +49,11 @@ def inspect(path: Path) -> tuple[int, int]:
     try:
         with _quiet(), Image.open(path) as img:
             kind, (width, height) = img.format, img.size
-    except (UnidentifiedImageError, OSError) as exc:
+    except Image.DecompressionBombError as exc:  # hundreds of millions of pixels
+        raise PanoramaError(
+            f"is far larger than {MAX_SOURCE[0]}x{MAX_SOURCE[1]}, the largest panorama accepted"
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise PanoramaError("is not a readable image") from exc
     if kind != "JPEG":
         raise PanoramaError(f"is a {kind} image; panoramas must be JPEG")

@@ -33,6 +33,7 @@ from kiosk.content.media import (
     MAX_VIDEO_BYTES,
     VIDEO_SUFFIXES,
     MediaError,
+    check_image,
     resolve_media,
 )
 from kiosk.content.model import (
@@ -225,7 +226,10 @@ class _Loader:
                     if leaf in VIDEO_FIELDS
                     else (IMAGE_SUFFIXES, MAX_IMAGE_BYTES)
                 )
-                self.media[ref] = resolve_media(self.root, ref, *kind)
+                found = resolve_media(self.root, ref, *kind)
+                if leaf not in VIDEO_FIELDS:
+                    check_image(found, ref)
+                self.media[ref] = found
             except MediaError as exc:
                 problem_path = path + tuple(parents)
                 self.problems.append(Origin(doc, problem_path).problem(leaf, str(exc)))

@@ -3,6 +3,14 @@
 PyYAML forgets positions once it builds Python objects, so we compose the node tree
 ourselves and remember, for each path of keys and indexes, the line it starts on. That
 lets a validation error on `events[3].title.pl` point at the exact line staff must edit.
+
+Every YAML file of a content tree is read here, on the hub from strangers' uploads too. An
+alias (`*name`) repeats what its anchor (`&name`) holds, so 400 bytes of aliases of aliases
+expand to billions of values (a "billion laughs"); an anchor may even contain its own alias.
+So before anything is built, the composed node graph is measured as if every alias were
+expanded (each node once, so in time proportional to the file) and refused when it would be
+larger than any file the size limit lets through without aliases, or nested deeper than
+content ever is.
 """
 
 from __future__ import annotations
@@ -16,6 +24,13 @@ import yaml
 from kiosk.content.problems import Problem
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
+MAX_VALUES = 1_000_000
+"""Values (mappings, lists, scalars) a file may hold with its aliases expanded: about what
+5 MiB of YAML without aliases holds at the very most."""
+MAX_TEXT = 2 * MAX_YAML_BYTES
+"""Characters of scalars a file may hold with its aliases expanded."""
+MAX_DEPTH = 50
+"""Mappings and lists within each other; content needs about six."""
 
 PathKey = tuple[str | int, ...]
 
@@ -67,6 +82,74 @@ class _Reader:
         return self.loader.construct_object(node, deep=True)
 
 
+class _TooLarge(Exception):
+    def __init__(self, node: yaml.Node, message: str):
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
+class _Expansion:
+    """The size of each node with its aliases expanded: (values, characters, depth),
+    memoized per node (aliases share their anchor's node) and capped just over the limits,
+    so a bomb is measured in a few steps per node of its text."""
+
+    def __init__(self) -> None:
+        self.sizes: dict[int, tuple[int, int, int]] = {}
+        self.open: set[int] = set()
+
+    def measure(self, root: yaml.Node) -> None:
+        """Raise _TooLarge, at the innermost node that is too large, if `root` is."""
+        if self.over(self.size(root)):
+            node = root
+            while child := next((c for c in _children(node) if self.over(self.size(c))), None):
+                node = child
+            values, _text, depth = self.size(node)
+            if depth > MAX_DEPTH:
+                raise _TooLarge(node, f"is nested more than {MAX_DEPTH} levels deep")
+            what = f"{MAX_VALUES:,} values" if values > MAX_VALUES else f"{MAX_TEXT:,} characters"
+            raise _TooLarge(
+                node,
+                f"with its aliases (*name) expanded, this part of the file holds more than "
+                f"{what}; repeat less through aliases",
+            )
+
+    @staticmethod
+    def over(size: tuple[int, int, int]) -> bool:
+        values, text, depth = size
+        return values > MAX_VALUES or text > MAX_TEXT or depth > MAX_DEPTH
+
+    def size(self, node: yaml.Node) -> tuple[int, int, int]:
+        key = id(node)
+        known = self.sizes.get(key)
+        if known is not None:
+            return known
+        if key in self.open:
+            raise _TooLarge(node, "an alias (*name) refers to the block it is in")
+        if isinstance(node, yaml.ScalarNode):
+            size = (1, len(node.value), 0)
+        else:
+            self.open.add(key)
+            values, text, depth = 1, 0, 0
+            for child in _children(node):
+                child_values, child_text, child_depth = self.size(child)
+                values = min(values + child_values, MAX_VALUES + 1)
+                text = min(text + child_text, MAX_TEXT + 1)
+                depth = max(depth, min(child_depth + 1, MAX_DEPTH + 1))
+            self.open.discard(key)
+            size = (values, text, depth)
+        self.sizes[key] = size
+        return size
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def dotted(path: PathKey) -> str:
     out = ""
     for part in path:
@@ -98,8 +181,15 @@ def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]
         node = loader.get_single_node()
         if node is None:
             return YamlDocument(name, None), []
+        _Expansion().measure(node)
         reader = _Reader(name, loader)
         data = reader.convert(node, ())
+    except _TooLarge as exc:
+        return None, [Problem(name, exc.node.start_mark.line + 1, "", exc.message)]
+    except RecursionError:
+        # The composer itself recurses once per level: very deep nesting ends here, before
+        # it could be measured.
+        return None, [Problem(name, None, "", f"is nested more than {MAX_DEPTH} levels deep")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
