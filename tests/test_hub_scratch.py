@@ -18,7 +18,7 @@ from pathlib import Path
 from hub.context import Hub
 from hub.settings import Settings
 from tests.hubtools import HubProcess
-from tests.test_hub_hostile_publish import staff_session
+from tests.test_hub_hostile_publish import admin_session
 from tests.webtools import csrf_of
 
 DECLARED = 64 * 1024 * 1024
@@ -95,7 +95,7 @@ def test_a_content_archive_being_uploaded_is_spooled_in_the_hubs_own_folder(
     system's /tmp (a tmpfs on many machines: a 1 GiB upload in memory)."""
     hub = HubProcess(tmp_path)
     try:
-        anna = staff_session(hub)
+        anna = admin_session(hub)
         page = anna.get(f"{hub.url}/admin/releases", timeout=10)
         boundary = "kioskboundary"
         head = (
