@@ -12,7 +12,6 @@ middle of a drip, the agent leaves at once; the release is installed once the dr
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from kiosk.content.release import current_release_dir
 from kiosk.outbox import list_reports
 from kiosk.store import open_store
 from kiosk.sync.client import HubClient, HubError
-from tests.conftest import write_tree
+from tests.conftest import png_of_size, write_tree
 from tests.faultproxy import FaultProxy
 from tests.hubtools import REPO, HubProcess, enroll_kiosk, file_reports, run
 
@@ -67,7 +66,7 @@ def test_a_dripping_blob_holds_back_neither_reports_nor_heartbeats(
     hub: HubProcess, tmp_path: Path
 ) -> None:
     src = write_tree(tmp_path / "src")
-    blob = os.urandom(BLOB_SIZE)  # an image is not decoded on the way: any bytes do
+    blob = png_of_size(BLOB_SIZE)  # a real image, big enough to drip for a while
     (src / "media" / "map.png").write_bytes(blob)
     sha = hashlib.sha256(blob).hexdigest()
     version = hub.publish(src)
