@@ -13,7 +13,9 @@ import click
 
 from hub import __version__
 from hub.context import Hub, init_data
+from hub.db import metadata
 from hub.errors import HubError
+from hub.schema import SchemaError, new_revision
 from hub.settings import ConfigError, Settings
 from hub.signing import SigningKeyError
 
@@ -83,7 +85,7 @@ def _operator() -> str:
 def _open(settings: Settings) -> Hub:
     try:
         return Hub.open(settings)
-    except SigningKeyError as exc:
+    except (SigningKeyError, SchemaError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -103,7 +105,10 @@ def _run(settings: Settings, action):
 @data_options
 def init(settings: Settings) -> None:
     """Create the data directory, the signing key and the database."""
-    created = init_data(settings)
+    try:
+        created = init_data(settings)
+    except SchemaError as exc:
+        raise click.ClickException(str(exc)) from exc
     hub = _open(settings)
     click.echo(f"{'Created' if created else 'Kept the existing'} signing key {settings.key_path}")
     click.echo(f"Public key (kiosks pin it when enrolled): {hub.signer.public_key}")
@@ -616,6 +621,24 @@ def forward_remove(settings: Settings, service_code: str) -> None:
             err=True,
         )
     click.echo(f"{service_code} is no longer forwarded")
+
+
+@main.group()
+def db() -> None:
+    """The database schema, for developers: databases upgrade by themselves at start."""
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the revision changes.")
+@click.option(
+    "--autogenerate",
+    is_flag=True,
+    help="Write the operations that bring the revisions so far to hub.db's Table definitions.",
+)
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Write the next schema revision into hub/migrations/versions/ (docs/hub-database.md)."""
+    path = new_revision(message, metadata, autogenerate=autogenerate)
+    click.echo(f"Wrote {path}: check it, then run the migration tests")
 
 
 if __name__ == "__main__":

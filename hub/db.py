@@ -1,14 +1,14 @@
 """The hub's database: SQLAlchemy Core tables, portable between SQLite and PostgreSQL.
 
 Times are ISO 8601 text in UTC (`2026-11-21T14:00:00+00:00`), which sorts correctly as text
-in every database. The schema is versioned in `schema_migrations`: a fresh database gets the
-current tables and is stamped with every migration; an older one runs the newer migrations
-in order, each once, inside one transaction.
+in every database. The tables here always describe the latest schema; each change of them
+is also an Alembic revision (hub/migrations/versions/, run by hub.schema), which upgrades the
+databases made before it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -31,24 +31,13 @@ from sqlalchemy import (
     create_engine,
     event,
     false,
-    func,
-    inspect,
-    select,
 )
 
-from hub.times import iso, utcnow
+from hub.schema import SchemaError, upgrade
 
 BUSY_TIMEOUT_S = 10
 
 metadata = MetaData()
-
-schema_migrations = Table(
-    "schema_migrations",
-    metadata,
-    Column("version", Integer, primary_key=True, autoincrement=False),
-    Column("description", Text, nullable=False),
-    Column("applied", String(32), nullable=False),
-)
 
 kiosks = Table(
     "kiosks",
@@ -317,119 +306,6 @@ Index("sign_in_failures_last", sign_in_failures.c.last)
 database, so that every hub process slows the same guesser down."""
 
 
-def _m1_initial(conn: Connection) -> None:
-    metadata.create_all(conn)
-
-
-V2_TABLES = (report_events, deliveries, forward_targets, users, sessions, alerts)
-V2_REPORT_COLUMNS = (
-    "source",
-    "client",
-    "device_id",
-    "account_id",
-    "open311_token",
-    "media_url",
-    "attributes",
-    "updated",
-    "status_notes",
-    "assigned_to",
-    "closed",
-)
-
-
-def _m2_people(conn: Connection) -> None:
-    """Reports from Open311 clients (no kiosk), answers, deliveries, users, alerts."""
-    if conn.dialect.name == "sqlite":
-        # SQLite cannot drop a NOT NULL: rebuild the table and copy every row over. The copy
-        # names the columns the old table has: a name it lacks would be read as a string
-        # (SQLite's leniency with double quotes), and the table is made from today's definition,
-        # with the columns of later migrations too.
-        old = [c["name"] for c in inspect(conn).get_columns("reports")]
-        names = ", ".join(f'"{n}"' for n in old)
-        conn.exec_driver_sql("DROP INDEX reports_status_token")
-        conn.exec_driver_sql("ALTER TABLE reports RENAME TO reports_v1")
-        reports.create(conn)
-        conn.exec_driver_sql(f"INSERT INTO reports ({names}) SELECT {names} FROM reports_v1")
-        conn.exec_driver_sql("DROP TABLE reports_v1")
-    else:
-        conn.exec_driver_sql("ALTER TABLE reports ALTER COLUMN kiosk_id DROP NOT NULL")
-        for name in V2_REPORT_COLUMNS:
-            column = reports.c[name]
-            ddl = f"ALTER TABLE reports ADD COLUMN {name} {column.type.compile(conn.dialect)}"
-            if column.server_default is not None:
-                ddl += f" NOT NULL DEFAULT '{column.server_default.arg}'"
-            conn.exec_driver_sql(ddl)
-        for index in reports.indexes:
-            if index.name != "reports_status_token":
-                index.create(conn)
-    for table in V2_TABLES:
-        table.create(conn)
-
-
-def _add_columns(conn: Connection, table: Table, names: tuple[str, ...]) -> None:
-    """Add these columns of the latest `table` where they are missing: a table rebuilt from
-    the latest definition on the way (`_m2_people` on SQLite) has them already."""
-    have = {c["name"] for c in inspect(conn).get_columns(table.name)}
-    for name in names:
-        if name in have:
-            continue
-        column = table.c[name]
-        ddl = f"ALTER TABLE {table.name} ADD COLUMN {name} {column.type.compile(conn.dialect)}"
-        if column.server_default is not None:
-            default = column.server_default.arg
-            default = (
-                default.compile(dialect=conn.dialect)
-                if hasattr(default, "compile")
-                else (f"'{default}'")
-            )
-            ddl += f" NOT NULL DEFAULT {default}"
-        conn.exec_driver_sql(ddl)
-
-
-def _m3_unsorted(conn: Connection) -> None:
-    """Reports kept in an unknown category (unsorted) and what intake mended (flags); an
-    index for counting a kiosk's reports of the last hour."""
-    _add_columns(conn, reports, ("unsorted", "flags"))
-    index = next(i for i in reports.indexes if i.name == "reports_kiosk_received")
-    index.create(conn, checkfirst=True)
-
-
-def _m4_access(conn: Connection) -> None:
-    """Retired kiosks, voided enrolment tokens, the routing record, sign-in failures; staff
-    bearer tokens (which could only publish content) become editor tokens."""
-    _add_columns(conn, kiosks, ("retired",))
-    _add_columns(conn, enrolments, ("voided",))
-    for table in (routing_changes, sign_in_failures):
-        table.create(conn)
-    conn.execute(tokens.update().where(tokens.c.role == "staff").values(role="editor"))
-
-
-def _m5_disclosure(conn: Connection) -> None:
-    """Descriptions staff mark public; which api_key filed an Open311 request."""
-    _add_columns(conn, reports, ("description_public", "client_key"))
-
-
-def _m6_attention(conn: Connection) -> None:
-    """Reports a kiosk keeps because the hub refused them, from its latest heartbeat."""
-    _add_columns(conn, heartbeats, ("attention", "attention_reports"))
-
-
-MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
-    (1, "kiosks, tokens, enrolments, releases, reports, statistics, heartbeats", _m1_initial),
-    (2, "Open311 reports, answers, deliveries, forwarding, users, sessions, alerts", _m2_people),
-    (3, "unsorted reports, intake flags, reports by kiosk and time", _m3_unsorted),
-    (
-        4,
-        "retired kiosks, voided enrolments, routing changes, sign-in failures, editors",
-        _m4_access,
-    ),
-    (5, "descriptions marked public by staff, the api_key that filed a request", _m5_disclosure),
-    (6, "reports kiosks keep because the hub refused them, in heartbeats", _m6_attention),
-]
-"""(version, description, function): append only; a later one alters an existing database
-with its own DDL, while the Table definitions above always describe the latest schema."""
-
-
 SQLITE_SYNCHRONOUS = "FULL"
 """WAL + FULL: each commit syncs the WAL before it returns, so what the hub acknowledges
 (a report, statistics, a heartbeat) survives a power cut. NORMAL would sync only at
@@ -497,32 +373,35 @@ def transaction(engine: Engine, write: bool = True) -> Iterator[Connection]:
             yield conn
 
 
-def schema_version(conn: Connection) -> int:
-    if not inspect(conn).has_table("schema_migrations"):
-        return 0
-    return conn.scalar(select(func.max(schema_migrations.c.version))) or 0
+def migrate(engine: Engine) -> list[str]:
+    """Bring the database to the latest schema (hub.schema); returns the revisions it got
+    now, oldest first.
+
+    On SQLite, foreign keys are off during the upgrade: a revision that rebuilds a table
+    (batch mode) drops the old one, which SQLite refuses (or empties its children) while
+    another table refers to it. They cannot be switched inside a transaction, so they are
+    switched around it, and the upgrade commits only if it broke no reference that held."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            conn.execution_options(hub_write=True)
+            with conn.begin():
+                broken = _broken_references(conn) if sqlite else set()
+                applied = upgrade(conn, metadata)
+                if sqlite and (new := _broken_references(conn) - broken):
+                    raise SchemaError(f"the upgrade broke references: {sorted(new)}")
+            return applied
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
 
 
-def migrate(engine: Engine) -> list[int]:
-    """Bring the database to the latest schema; returns the versions recorded now."""
-    with transaction(engine) as conn:
-        schema_migrations.create(conn, checkfirst=True)
-        current = schema_version(conn)
-        now = iso(utcnow())
-        if current == 0 and not inspect(conn).has_table("kiosks"):
-            metadata.create_all(conn)
-            todo = [(v, d, None) for v, d, _ in MIGRATIONS]
-        else:
-            todo = [(v, d, fn) for v, d, fn in MIGRATIONS if v > current]
-        for version, description, apply in todo:
-            if apply is not None:
-                apply(conn)
-            conn.execute(
-                schema_migrations.insert().values(
-                    version=version, description=description, applied=now
-                )
-            )
-        return [v for v, _, _ in todo]
+def _broken_references(conn: Connection) -> set[tuple]:
+    """SQLite's foreign_key_check: (table, rowid, parent, constraint) of every row whose
+    parent is missing."""
+    return {tuple(row) for row in conn.exec_driver_sql("PRAGMA foreign_key_check")}
 
 
 def upsert(conn: Connection, table: Table, rows: Iterable[dict], keys: tuple[str, ...]) -> int:

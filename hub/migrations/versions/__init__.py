@@ -1,0 +1,1 @@
+"""One file a schema revision, applied in order (hub.schema); Alembic skips this file."""
