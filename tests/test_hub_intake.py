@@ -28,7 +28,7 @@ from hub.context import Hub, init_data
 from hub.db import MIGRATIONS, deliveries, report_events, reports
 from hub.settings import ConfigError, Settings, Smtp
 from hub.tokens import add_token
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
 from tests.hubtools import Clock, HubEnv, LiveServer, bearer, report_body
