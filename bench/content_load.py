@@ -14,9 +14,9 @@ from pathlib import Path
 
 from figures import p95
 
-from kiosk.content.build import build_release
 from kiosk.content.release import Catalog, load_release
-from kiosk.content.synthetic import write_source
+from kiosk_core.content.build import build_release
+from kiosk_core.content.synthetic import write_source
 
 QUERIES = ["zaświadczenie o zameldowaniu", "dowod osobisty", "Personalausweis", "podatek"]
 

@@ -81,7 +81,7 @@ main(["run", "--config", sys.argv[1]], standalone_mode=False)
 
 
 def drag(cards: int, strokes: int, tmp: Path, env: dict[str, str]) -> dict[str, str]:
-    from kiosk.content.synthetic import write_source
+    from kiosk_core.content.synthetic import write_source
 
     folder = tmp / f"cards-{cards}"
     source = write_source(folder / "src", services=cards, events=20, one_category=True)

@@ -14,8 +14,8 @@ from pathlib import Path
 from figures import p95
 
 from kiosk.outbox import save_report
-from kiosk.reports import ReportDraft
 from kiosk.store import open_store
+from kiosk_core.reports import ReportDraft
 
 
 def main(n: int = 300) -> None:

@@ -25,10 +25,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.hubtools
 
-from kiosk.content.manifest import MANIFEST_FILE
 from kiosk.content.release import current_release_dir
 from kiosk.sync.agent import Agent
 from kiosk.sync.content import active_version
+from kiosk_core.content.manifest import MANIFEST_FILE
 from tests.conftest import write_tree
 from tests.faultproxy import FaultProxy
 from tests.hubtools import HubProcess, enroll_kiosk

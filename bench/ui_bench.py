@@ -321,7 +321,8 @@ def byte_compile() -> None:
     """A kiosk runs byte-compiled modules (pip compiles them when it installs the kiosk);
     this tree is an editable install, and with PYTHONDONTWRITEBYTECODE set every start would
     compile the kiosk's sources again, which the hello world's Kivy never does."""
-    compileall.compile_dir(REPO / "kiosk", quiet=1)
+    for package in ("kiosk", "kiosk_core"):
+        compileall.compile_dir(REPO / package, quiet=1)
 
 
 @contextlib.contextmanager
@@ -337,8 +338,8 @@ def scratch() -> Iterator[tuple[Path, dict[str, str]]]:
 
 def install(content: Path, tmp: Path) -> Path:
     """A kiosk's data directory with the content installed as release 1, and its kiosk.toml."""
-    from kiosk.content.build import build_release
     from kiosk.content.release import RELEASES_DIR, activate_release
+    from kiosk_core.content.build import build_release
 
     data = tmp / "data"
     release = data / RELEASES_DIR / "1"

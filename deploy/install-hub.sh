@@ -8,8 +8,8 @@
 #   - creates the `kiosk-hub` user, the data directory /srv/kiosk-hub (database, signing key,
 #     blobs in /srv/kiosk-hub/blobs/<sha256>) and runs `kiosk-hub init` there (keeps an
 #     existing key and database);
-#   - copies the code to /opt/kiosk-hub/src and installs it with its pinned dependencies into
-#     /opt/kiosk-hub/venv;
+#   - copies the code to /opt/kiosk-hub/src and installs it with the hub's pinned dependencies
+#     (`.[hub]`: no Kivy, libVLC, printer or serial line) into /opt/kiosk-hub/venv;
 #   - installs and enables kiosk-hub.service (127.0.0.1:8080) and (re)starts it;
 #   - with --domain: installs deploy/nginx/kiosk-hub.conf for that name (TLS, blobs served
 #     from disk); with --email also asks Let's Encrypt for the certificate (certbot).

@@ -6,8 +6,8 @@
 # Run it from a copy of this repository on the Pi. It:
 #   - installs the Debian packages the kiosk needs (libVLC, fonts, mtdev, Mesa's GL/EGL/GBM);
 #   - creates the `kiosk` user in the input, video, render and dialout (printer) groups;
-#   - copies the code to /opt/kiosk/src and installs it with its pinned dependencies into
-#     the virtual environment /opt/kiosk/venv;
+#   - copies the code to /opt/kiosk/src and installs it with the kiosk's pinned dependencies
+#     (`.[kiosk]`) into the virtual environment /opt/kiosk/venv;
 #   - writes /etc/kiosk/kiosk.toml from deploy/kiosk.toml.example (first run only), with the
 #     kiosk id, hub, rotation and a hashed staff PIN;
 #   - lets the video group switch a DSI panel's backlight (the display schedule), keeps the
@@ -119,7 +119,7 @@ install_code() {
   fi
   say "Installing the kiosk and its pinned dependencies"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-cache-dir \
-    --upgrade "$PREFIX/src"
+    --upgrade "$PREFIX/src[kiosk]"
 }
 
 # shellcheck disable=SC2001  # sed edits whole lines of the example, anchored at ^

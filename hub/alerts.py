@@ -22,7 +22,7 @@ from hub.db import alerts
 from hub.errors import Conflict, Invalid, NotFound
 from hub.kiosks import list_kiosks
 from hub.times import EARLIEST, OutOfRange, aware, bounded, iso, parse
-from kiosk.i18n import N_
+from kiosk_core.i18n import N_
 
 SEVERITIES = ("info", "warning", "danger")
 LANGUAGES = ("pl", "uk", "en", "de", "cs")
@@ -70,7 +70,7 @@ class HubAlert:
         return self.state(now) in ("active", "scheduled")
 
     def as_content(self) -> dict:
-        """The alert as content.json holds it (kiosk.content.model.Alert)."""
+        """The alert as content.json holds it (kiosk_core.content.model.Alert)."""
         return {
             "id": self.content_id,
             "severity": self.severity,

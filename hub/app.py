@@ -22,7 +22,7 @@ from hub.limits import BodyLimit
 from hub.open311.errors import Open311Error
 from hub.routes import content, enroll, fleet, heartbeat, open311, reports, stats
 from hub.settings import Settings
-from kiosk.i18n import N_
+from kiosk_core.i18n import N_
 
 API_PREFIX = "/api/v1"
 DELIVERY_STOP_WAIT = 3.0

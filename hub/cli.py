@@ -362,8 +362,8 @@ def publish(src: Path, hub_url: str, staff_token: str) -> None:
     report category's department or e-mail, or adds a category, needs an administrator's
     token."""
     from hub.publish import HubClient, PublishError, blobs_to_upload
-    from kiosk.content.build import build_release
-    from kiosk.content.problems import ContentError
+    from kiosk_core.content.build import build_release
+    from kiosk_core.content.problems import ContentError
 
     with tempfile.TemporaryDirectory(prefix="kiosk-hub-publish-") as tmp:
         out = Path(tmp) / "release"

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from kiosk.content.model import ReportCategory, ReportPublicity
+from kiosk_core.content.model import ReportCategory, ReportPublicity
 
 ROUGH_DECIMALS = 3
 """0.001°: about 111 m north to south, 72 m east to west at 50°N; the report's point lies

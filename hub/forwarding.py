@@ -72,7 +72,7 @@ from hub.errors import FieldRefused, Invalid, NotFound
 from hub.mail import queue_resident_notice
 from hub.releases import service_codes
 from hub.times import iso, parse
-from kiosk.i18n import N_
+from kiosk_core.i18n import N_
 
 if TYPE_CHECKING:
     from hub.context import Hub

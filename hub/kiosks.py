@@ -21,7 +21,7 @@ from hub.times import iso, parse
 from hub.tokens import add_enrolment, redeem_enrolment, revoke_kiosk_tokens
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-"""The same identifiers content targeting uses (kiosk.content.model.Identifier)."""
+"""The same identifiers content targeting uses (kiosk_core.content.model.Identifier)."""
 
 
 @dataclass(frozen=True)

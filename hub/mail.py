@@ -47,8 +47,8 @@ from hub.deliveries import Done, Failed, Outcome, Retry
 from hub.releases import municipality, report_categories
 from hub.settings import Settings, Smtp
 from hub.times import parse
-from kiosk.content.model import LANGUAGES, ReportCategory, tr
-from kiosk.i18n import N_, Translator
+from kiosk_core.content.model import LANGUAGES, ReportCategory, tr
+from kiosk_core.i18n import N_, Translator
 
 if TYPE_CHECKING:
     from hub.context import Hub

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import requests
 
-from kiosk.content.manifest import FileEntry
-from kiosk.validation import to_data
+from kiosk_core.content.manifest import FileEntry
+from kiosk_core.validation import to_data
 
 TIMEOUT = (10, 300)
 """(connect, read) seconds; a read waits for the hub to hash and store a large blob."""

@@ -25,10 +25,10 @@ from hub.db import releases
 from hub.errors import Invalid, NotFound
 from hub.signing import Signer
 from hub.times import ceil_hour, iso, parse
-from kiosk.content.manifest import CONTENT_FILE, FileEntry, Manifest
-from kiosk.content.model import Content, ReportCategory
-from kiosk.content.source import MEDIA_FIELDS
-from kiosk.validation import problem_lines, to_data, validate, validate_json
+from kiosk_core.content.manifest import CONTENT_FILE, FileEntry, Manifest
+from kiosk_core.content.model import Content, ReportCategory
+from kiosk_core.content.source import MEDIA_FIELDS
+from kiosk_core.validation import problem_lines, to_data, validate, validate_json
 
 
 @dataclass(frozen=True)

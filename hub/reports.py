@@ -42,7 +42,7 @@ from hub.db import reports
 from hub.errors import BadRequest, Conflict, HubError, Invalid, TooManyRequests
 from hub.routing import route_new_report
 from hub.times import OutOfRange, bounded, iso, parse
-from kiosk.content.model import DEFAULT_LANGUAGE, LANGUAGES
+from kiosk_core.content.model import DEFAULT_LANGUAGE, LANGUAGES
 
 if TYPE_CHECKING:
     from hub.context import Hub

@@ -25,8 +25,8 @@ from sqlalchemy import Connection, func, select
 from hub.db import routing_changes
 from hub.errors import Forbidden
 from hub.times import iso, parse
-from kiosk.content.model import Content, ReportCategory, tr
-from kiosk.i18n import N_
+from kiosk_core.content.model import Content, ReportCategory, tr
+from kiosk_core.i18n import N_
 
 CATEGORY_FIELDS = ("department", "department_email")
 FORWARD_FIELDS = (

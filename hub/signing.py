@@ -1,5 +1,8 @@
 """Ed25519 signing of manifests; kiosks pin the public key when they are enrolled.
 
+The signature's format (the `Kiosk-Signature` header, verifying) is kiosk_core.signature,
+which kiosks check with; this module keeps the hub's key.
+
 The private key lives in DATA/signing.key (PKCS#8 PEM, mode 0600), created once by
 `kiosk-hub init` and never overwritten: replacing it would orphan every enrolled kiosk.
 """
@@ -10,12 +13,10 @@ import base64
 import os
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-SIGNATURE_HEADER = "Kiosk-Signature"
-SCHEME = "ed25519"
+from kiosk_core import signature
 
 
 class SigningKeyError(Exception):
@@ -65,17 +66,16 @@ class Signer:
 
     def header(self, data: bytes) -> str:
         """The `Kiosk-Signature` header value: `ed25519=<base64 signature>`."""
-        return f"{SCHEME}={self.sign(data)}"
+        return signature.header_value(self._key.sign(data))
 
 
 def verify(public_key_b64: str, data: bytes, header_or_signature: str) -> bool:
     """Whether the signature (bare base64 or a `ed25519=` header value) is over `data`."""
-    signature = header_or_signature.strip()
-    if signature.startswith(f"{SCHEME}="):
-        signature = signature[len(SCHEME) + 1 :]
+    value = header_or_signature.strip()
+    if not value.startswith(f"{signature.SCHEME}="):
+        value = f"{signature.SCHEME}={value}"
     try:
-        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64, validate=True))
-        key.verify(base64.b64decode(signature, validate=True), data)
-    except (InvalidSignature, ValueError):
+        signature.verify(data, value, base64.b64decode(public_key_b64, validate=True))
+    except ValueError:  # SignatureError is one, as is a public key that is not base64
         return False
     return True

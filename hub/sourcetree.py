@@ -26,11 +26,11 @@ from hub import releases
 from hub.blobs import BlobStore
 from hub.context import Hub
 from hub.errors import Invalid
-from kiosk.content.build import build_release
-from kiosk.content.manifest import FileEntry
-from kiosk.content.problems import ContentError
-from kiosk.content.source import SETTINGS_FILE
-from kiosk.i18n import N_
+from kiosk_core.content.build import build_release
+from kiosk_core.content.manifest import FileEntry
+from kiosk_core.content.problems import ContentError
+from kiosk_core.content.source import SETTINGS_FILE
+from kiosk_core.i18n import N_
 
 MiB = 1024 * 1024
 COPY_BLOCK = MiB

@@ -28,7 +28,7 @@ from hub.stats import (
     utc_hours_of,
     within,
 )
-from kiosk.i18n import N_
+from kiosk_core.i18n import N_
 
 METRICS = ("touch", "session", "view", "search_miss")
 """What kiosks count (kiosk/touchstats.py), in the order the form offers them."""

@@ -30,7 +30,7 @@ from hub.db import sessions, users
 from hub.errors import FieldRefused, NotFound
 from hub.times import iso, parse
 from hub.tokens import token_hash
-from kiosk.i18n import N_
+from kiosk_core.i18n import N_
 
 WEB_ROLES = ("editor", "staff", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from kiosk.content.model import Event
+from kiosk_core.content.model import Event
 
 WEEK_DAYS = 7
 

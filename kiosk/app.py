@@ -39,7 +39,6 @@ from kivy.properties import (  # noqa: E402
 )
 
 from kiosk.config import KioskConfig  # noqa: E402
-from kiosk.content.model import DEFAULT_LANGUAGE, tr  # noqa: E402
 from kiosk.content.release import (  # noqa: E402
     Catalog,
     ReleaseError,
@@ -47,17 +46,19 @@ from kiosk.content.release import (  # noqa: E402
     prepare_release,
     release_stamp,
 )
-from kiosk.i18n import LANGUAGE_NAMES, Translator, format_day, format_when  # noqa: E402
+from kiosk.i18n import LOCALE_DIR, format_day, format_when  # noqa: E402
 from kiosk.idle import IdleWatch, Phase  # noqa: E402
 from kiosk.screens.base import load_kv_once, load_widget_classes  # noqa: E402
 from kiosk.theme import palette  # noqa: E402
 from kiosk.touchstats import TouchCounter  # noqa: E402
+from kiosk_core.content.model import DEFAULT_LANGUAGE, tr  # noqa: E402
+from kiosk_core.i18n import LANGUAGE_NAMES, Translator  # noqa: E402
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from kiosk.outbox import SavedReport
-    from kiosk.reports import ReportDraft
+    from kiosk_core.reports import ReportDraft
 
 # Heavier modules (the database, the printer, report validation) are imported where first
 # used: the kiosk shows its first screen sooner.
@@ -267,7 +268,7 @@ class KioskApp(App):
         self.data_dir = Path(data_dir) if data_dir else self.kiosk.data_dir
         self.window_size = size
         self.clock = clock
-        self.translator = Translator()
+        self.translator = Translator(LOCALE_DIR)
         self.counter = TouchCounter(clock)
         self.history: list[tuple[str, dict]] = []
         self.release_path: Path | None = None

@@ -296,8 +296,8 @@ class Appliance:
         self._in_background(lambda: printer_status(printer.device, printer.baudrate), done)
 
     def print_test(self, done: Callable[[str], None]) -> None:
-        from kiosk.content.model import tr
         from kiosk.devices.printer import PrinterError, Ticket, TicketLabels, print_ticket
+        from kiosk_core.content.model import tr
 
         app = self.app
         _ = app._

@@ -21,7 +21,7 @@ from kiosk.config import (
 )
 
 if TYPE_CHECKING:
-    from kiosk.content.problems import ContentError
+    from kiosk_core.content.problems import ContentError
 
 # Each command imports what only it needs: `kiosk run` starts the screen, and a kiosk's start
 # waits for every module imported before its first frame.
@@ -55,8 +55,8 @@ def _report_problems(exc: ContentError) -> None:
 @click.argument("src", type=click.Path(path_type=Path))
 def content_check(src: Path) -> None:
     """Validate the content source tree SRC and list every problem in it."""
-    from kiosk.content.problems import ContentError
-    from kiosk.content.source import load_source
+    from kiosk_core.content.problems import ContentError
+    from kiosk_core.content.source import load_source
 
     try:
         source = load_source(src)
@@ -91,8 +91,8 @@ def content_build(
     src: Path, out: Path, release_version: int, created: datetime | None, expires: datetime | None
 ) -> None:
     """Compile the content in SRC into a release folder OUT."""
-    from kiosk.content.build import build_release
-    from kiosk.content.problems import ContentError
+    from kiosk_core.content.build import build_release
+    from kiosk_core.content.problems import ContentError
 
     try:
         manifest = build_release(src, out, release_version, created, expires)

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from kiosk import pin, schedule, validation
-from kiosk.content import model
-from kiosk.content.model import Identifier, Location, Model
+from kiosk import pin, schedule
 from kiosk.pin import check_hash_format
 from kiosk.schedule import DisplaySchedule, Period
-from kiosk.validation import After, Before, Limits, WebLink, describe, validate, validate_once
+from kiosk_core import validation
+from kiosk_core.content import model
+from kiosk_core.content.model import Identifier, Location, Model
+from kiosk_core.validation import After, Before, Limits, WebLink, describe, validate, validate_once
 
 SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
 

@@ -1,7 +1,7 @@
-"""The UI's own words in five languages (gettext catalogs) and dates the way people say them.
+"""The kiosk's own words and dates the way people say them, in five languages.
 
-Catalogs are `kiosk/locale/<lang>.po`, read with Babel when the app starts (no compile step);
-message ids are English. Content texts are not here: they come translated in the release.
+The screens' catalogs are `kiosk/locale/<lang>.po` (LOCALE_DIR), read by
+kiosk_core.i18n.Translator; message ids are English, and .kv files' are found by `extract_kv`.
 
 Dates are formatted by Babel from the calendar words of CLDR (month and day names, date and
 time patterns). Babel would load each language's whole CLDR data for them (about 1.5 MB of
@@ -14,9 +14,8 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from gettext import c2py
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -24,70 +23,14 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_time, parse_pattern
 from babel.localedata import LocaleDataDict
-from babel.messages.pofile import read_po
 
-from kiosk.content.model import DEFAULT_LANGUAGE, LANGUAGES
+from kiosk_core.content.model import DEFAULT_LANGUAGE, LANGUAGES
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 CALENDAR_FILE = LOCALE_DIR / "calendar.json"
 CALENDAR_KEYS = ("date_formats", "time_formats", "months", "days", "day_periods")
 """The parts of CLDR's data that format_day and format_when use."""
 PATTERNS = ("date_formats", "time_formats")
-
-LANGUAGE_NAMES = {
-    "pl": "Polski",
-    "en": "English",
-    "de": "Deutsch",
-    "cs": "Čeština",
-    "uk": "Українська",
-}
-"""Each language named in itself, as on the language buttons."""
-
-
-class Translator:
-    """gettext over Babel catalogs, with English (the message ids) as the last resort."""
-
-    def __init__(self, locale_dir: Path = LOCALE_DIR):
-        self.locale_dir = locale_dir
-        self._messages: dict[str, dict[str, str | tuple[str, ...]]] = {}
-        self.plural: dict[str, Callable[[int], int]] = {}
-
-    def catalog(self, lang: str) -> dict[str, str | tuple[str, ...]]:
-        """One language's messages, read the first time that language is chosen."""
-        if lang not in self._messages:
-            self._messages[lang] = {}
-            path = self.locale_dir / f"{lang}.po"
-            if lang in LANGUAGES and path.exists():
-                with path.open("rb") as fh:
-                    catalog = read_po(fh, locale=lang)
-                self.plural[lang] = c2py(catalog.plural_expr)
-                self._messages[lang] = {
-                    (m.id[0] if isinstance(m.id, tuple) else m.id): m.string
-                    for m in catalog
-                    if m.id and _translated(m.string) and not m.fuzzy
-                }
-        return self._messages[lang]
-
-    def gettext(self, message: str, lang: str) -> str:
-        found = self.catalog(lang).get(message)
-        return found if isinstance(found, str) else message
-
-    def ngettext(self, singular: str, plural: str, n: int, lang: str) -> str:
-        found = self.catalog(lang).get(singular)
-        if isinstance(found, tuple):
-            index = self.plural[lang](n)
-            if index < len(found) and found[index]:
-                return found[index]
-        return singular if n == 1 else plural
-
-
-def _translated(string: str | tuple[str, ...]) -> bool:
-    return all(string) if isinstance(string, tuple) else bool(string)
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction where it is defined as data; translated when shown."""
-    return message
 
 
 def format_day(day: date, lang: str) -> str:

@@ -23,23 +23,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from kiosk.reports import ReportDraft
 from kiosk.store import write_transaction
+from kiosk_core.refcodes import new_ref_code
+from kiosk_core.reports import ReportDraft
 
-REF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-"""No 0/O or 1/I: a code read aloud on the phone cannot be misheard as another."""
-REF_LENGTH = 6
 PERSONAL = ("email", "phone", "first_name", "last_name")
 BACKOFF_BASE = 30.0
 BACKOFF_CAP = 6 * 3600.0
-
-
-def new_ref_code(rng: random.Random | secrets.SystemRandom | None = None) -> str:
-    """A short code like `7KQ-4XM`: 32^6, about a billion, so per-kiosk clashes are rare
-    (and retried)."""
-    rng = rng or secrets.SystemRandom()
-    chars = "".join(rng.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
-    return f"{chars[:3]}-{chars[3:]}"
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ Sentences are message ids, said in the visitor's language by the screen.
 
 from __future__ import annotations
 
-from kiosk.content.model import ReportPublicity
-from kiosk.i18n import N_
+from kiosk_core.content.model import ReportPublicity
+from kiosk_core.i18n import N_
 
 PLACE = {
     "rough": N_(

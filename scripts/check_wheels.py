@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Prove that every pinned dependency installs on a Raspberry Pi without compiling anything.
 
-A kiosk is Raspberry Pi OS Bookworm 64-bit: CPython 3.11 on aarch64 with glibc 2.36. Every
-package in pyproject.toml (the kiosk's, the hub's and the dev extras), and everything they
-pull in, must come as a wheel for that platform from PyPI, or be a package Debian ships for
-Bookworm arm64 (listed in DEBIAN below, with its reason).
+A kiosk is Raspberry Pi OS Bookworm 64-bit: CPython 3.11 on aarch64 with glibc 2.36. What the
+kiosk installs (`pip install ".[kiosk]"`: the base dependencies and the kiosk's extra), and
+then every package in pyproject.toml (the hub's, postgresql and dev extras too), with
+everything they pull in, must come as a wheel for that platform from PyPI, or be a package
+Debian ships for Bookworm arm64 (listed in DEBIAN below, with its reason).
 
 pip resolves the whole set for that platform with `--only-binary=:all:` (a package with no
 fitting wheel fails the resolution) and `--dry-run --report`, which reads the wheels'
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -31,6 +33,10 @@ PLATFORMS = ["manylinux2014_aarch64"] + [
     f"manylinux_2_{minor}_aarch64" for minor in range(17, GLIBC_MINOR + 1)
 ]
 """Every wheel tag a Bookworm aarch64 system accepts (pip matches --platform exactly)."""
+
+KIOSK_SET = "kiosk"
+"""The extra a kiosk installs (deploy/install-kiosk.sh): checked first and on its own, as the
+project with that extra, the way pip installs it there."""
 
 DEBIAN: dict[str, str] = {}
 """Packages taken from Debian instead of PyPI on the Pi: name -> the Bookworm arm64 package.
@@ -70,28 +76,51 @@ def resolve(reqs: list[str]) -> dict:
         return json.loads(report.read_text())
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--verbose", action="store_true", help="list every wheel")
-    args = parser.parse_args()
-    reqs = requirements()
-    report = resolve(reqs)
-    wheels = []
+def project(extras: str = "") -> str:
+    """This project with `extras`, as pip takes it: what `pip install ".[extras]"` installs."""
+    return f"{REPO}[{extras}]" if extras else str(REPO)
+
+
+def wheels(report: dict) -> list[str]:
+    """The file names of the wheels `report` installs (all but this project, from its folder);
+    exits when something would be built from source."""
+    found = []
     for item in report["install"]:
+        if "dir_info" in item["download_info"]:
+            continue  # this project itself
         url = item["download_info"]["url"]
         name = url.rsplit("/", 1)[-1]
         if not name.endswith(".whl"):
             raise SystemExit(f"FAILED: {item['metadata']['name']} would be built from {name}")
-        wheels.append(name)
-    native = [w for w in wheels if not w.endswith("-none-any.whl")]
-    if args.verbose:
-        for wheel in sorted(wheels):
+        found.append(name)
+    return found
+
+
+def distributions(report: dict) -> set[str]:
+    """The normalised names (PEP 503: `python-vlc`, `kivy`) of what `report` installs."""
+    return {re.sub(r"[-_.]+", "-", item["metadata"]["name"]).lower() for item in report["install"]}
+
+
+def check(label: str, reqs: list[str], verbose: bool) -> None:
+    found = wheels(resolve(reqs))
+    native = [w for w in found if not w.endswith("-none-any.whl")]
+    if verbose:
+        for wheel in sorted(found):
             print(f"  {wheel}")
     print(
-        f"OK: {len(reqs)} pinned dependencies resolve to {len(wheels)} wheels for CPython "
-        f"{PYTHON_VERSION} on aarch64 (glibc 2.{GLIBC_MINOR}), {len(native)} of them compiled"
+        f"OK: {label} to {len(found)} wheels for CPython {PYTHON_VERSION} on aarch64 "
+        f"(glibc 2.{GLIBC_MINOR}), {len(native)} of them compiled"
         + (f"; from Debian: {', '.join(DEBIAN.values())}" if DEBIAN else "")
     )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", action="store_true", help="list every wheel")
+    args = parser.parse_args()
+    check(f"the kiosk's set (.[{KIOSK_SET}]) resolves", [project(KIOSK_SET)], args.verbose)
+    reqs = requirements()
+    check(f"all {len(reqs)} pinned dependencies resolve", reqs, args.verbose)
     return 0
 
 

@@ -40,10 +40,8 @@ from hub.kiosks import Kiosk, add_kiosk
 from hub.releases import publish
 from hub.settings import Settings
 from hub.tokens import add_token
-from kiosk.content.manifest import FileEntry
-from kiosk.outbox import save_report
-from kiosk.reports import ReportDraft
-from kiosk.store import open_store
+from kiosk_core.content.manifest import FileEntry
+from kiosk_core.reports import ReportDraft
 
 REPO = Path(__file__).resolve().parent.parent
 HUB_CLI = [sys.executable, "-c", "import sys; from hub.cli import main; sys.exit(main())"]
@@ -369,7 +367,11 @@ def enroll_kiosk(hub_url: str, token: str, data: Path) -> subprocess.CompletedPr
 
 def file_reports(data: Path, changes: Iterable[dict]) -> list[str]:
     """Save one report per item of `changes` (fields differing from REPORT) in the kiosk
-    database of `data`, as the report screen does; returns their uuids."""
+    database of `data`, as the report screen does; returns their uuids. (The kiosk's modules
+    are imported here, not above: the hub's own tests run where only the hub is installed.)"""
+    from kiosk.outbox import save_report
+    from kiosk.store import open_store
+
     db = open_store(data)
     try:
         return [

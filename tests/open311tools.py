@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from hub.db import reports
 from hub.times import iso
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 from tests.hubtools import HubEnv, LiveServer
 

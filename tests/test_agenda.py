@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from kiosk.agenda import When, classify, upcoming
-from kiosk.content.model import Event
+from kiosk_core.content.model import Event
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from hub import alerts, releases
 from hub.db import alerts as alerts_table
 from hub.errors import Conflict, NotFound
-from kiosk.content.build import build_release
-from kiosk.content.model import Content
-from kiosk.validation import validate_json
+from kiosk_core.content.build import build_release
+from kiosk_core.content.model import Content
+from kiosk_core.validation import validate_json
 from tests.conftest import write_tree
 from tests.hubtools import HubEnv
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from kiosk.attract import Playlist, Slide, should_start, slides_for
-from kiosk.content.build import build_release
-from kiosk.content.problems import ContentError
 from kiosk.content.release import load_release
-from kiosk.content.source import load_source
+from kiosk_core.content.build import build_release
+from kiosk_core.content.problems import ContentError
+from kiosk_core.content.source import load_source
 from tests.conftest import SAMPLE_CONTENT, tiny_png
 
 VIDEO = SAMPLE_CONTENT / "media" / "attract" / "zima.mp4"

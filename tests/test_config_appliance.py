@@ -9,7 +9,7 @@ import pytest
 from kiosk.config import ConfigError, KioskConfig, load_config
 from kiosk.kivysettings import kiosk_settings
 from kiosk.pin import hash_pin
-from kiosk.validation import validate
+from kiosk_core.validation import validate
 
 FULL = """\
 kiosk_id = "dworzec"

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
-from kiosk.content.build import build_release
-from kiosk.content.manifest import Manifest
-from kiosk.content.problems import ContentError
-from kiosk.validation import validate_json
+from kiosk_core.content.build import build_release
+from kiosk_core.content.manifest import Manifest
+from kiosk_core.content.problems import ContentError
+from kiosk_core.validation import validate_json
 
 
 def build(src: Path, out: Path, *args: str) -> tuple[int, str]:

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
-from kiosk.content.problems import ContentError
-from kiosk.content.source import load_source
+from kiosk_core.content.problems import ContentError
+from kiosk_core.content.source import load_source
 from tests.conftest import SAMPLE_CONTENT
 
 

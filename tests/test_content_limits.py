@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kiosk.content.problems import ContentError
-from kiosk.content.source import load_source
+from kiosk_core.content.problems import ContentError
+from kiosk_core.content.source import load_source
 from tests.hubtools import KIOSK_CLI, REPO
 
 MEMORY = 2 * 1024**3
@@ -151,7 +151,7 @@ def test_a_file_that_is_no_image_or_another_kind_is_refused(source: Path) -> Non
 
 
 def test_a_panorama_declaring_absurd_dimensions_is_a_problem_not_a_crash(tmp_path: Path) -> None:
-    from kiosk.content.panorama import PanoramaError, inspect
+    from kiosk_core.content.panorama import PanoramaError, inspect
 
     path = tmp_path / "p.jpg"
     Image.new("L", (64, 32)).save(path, format="JPEG")

@@ -31,7 +31,7 @@ from hub.db import deliveries, report_events, reports
 from hub.settings import Smtp
 from hub.times import utcnow
 from hub.users import get_user
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 from tests.faultproxy import FaultProxy
 from tests.hubtools import Clock, CountingApp, HubEnv, LiveServer, bearer, free_port

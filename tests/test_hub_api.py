@@ -16,9 +16,9 @@ from hub.db import reports, stats
 from hub.signing import verify
 from hub.stats import aggregate
 from hub.times import ceil_hour
-from kiosk.content.build import build_release
-from kiosk.content.manifest import Manifest
-from kiosk.validation import to_data, validate_json
+from kiosk_core.content.build import build_release
+from kiosk_core.content.manifest import Manifest
+from kiosk_core.validation import to_data, validate_json
 from tests.conftest import write_tree
 from tests.hubtools import HubEnv, LiveServer, bearer, make_client, report_body, sha256
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from hub.db import heartbeats, reports, stats
 from hub.times import iso
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 from tests.hubtools import HubEnv, LiveServer, bearer, report_body
 from tests.webtools import post_form, sign_in

@@ -29,7 +29,7 @@ from hub.db import deliveries, report_events, reports
 from hub.schema import current, head
 from hub.settings import ConfigError, Settings, Smtp
 from hub.tokens import add_token
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
 from tests.hubtools import Clock, HubEnv, LiveServer, bearer, report_body

@@ -25,7 +25,7 @@ from hub.db import deliveries, forward_targets, report_events, reports
 from hub.settings import Smtp
 from hub.times import iso
 from hub.users import add_user
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 from tests.hubtools import HUB_CLI, REPO, Clock, HubEnv, bearer, free_port, make_client
 

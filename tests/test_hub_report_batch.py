@@ -14,7 +14,7 @@ from sqlalchemy import select
 from hub.db import deliveries, reports
 from hub.reports import BATCH_MAX
 from hub.settings import Smtp
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 from tests.hubtools import HubEnv, bearer, make_client, report_body
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 from tests.hubtools import HubEnv, LiveServer, bearer
 

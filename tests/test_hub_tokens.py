@@ -18,7 +18,7 @@ import requests
 from sqlalchemy import func, select
 
 from hub.db import heartbeats, reports, stats
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 from tests.hubtools import HUB_CLI, KIOSK_CLI, REPO, HubEnv, LiveServer, bearer
 

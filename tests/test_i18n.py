@@ -14,8 +14,9 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.messages.extract import extract_from_dir
 
-from kiosk.content.model import LANGUAGES
-from kiosk.i18n import CALENDAR_FILE, LOCALE_DIR, Translator, calendar_words, format_when
+from kiosk.i18n import CALENDAR_FILE, LOCALE_DIR, calendar_words, format_when
+from kiosk_core.content.model import LANGUAGES
+from kiosk_core.i18n import Translator
 
 REPO = Path(__file__).resolve().parent.parent
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -31,14 +32,14 @@ def source_messages() -> set[str]:
 
 @pytest.mark.parametrize("lang", ["pl", "de", "cs", "uk"])
 def test_every_ui_message_is_translated(lang: str) -> None:
-    translator = Translator()
+    translator = Translator(LOCALE_DIR)
     catalog = translator.catalog(lang)
     missing = sorted(source_messages() - set(catalog))
     assert missing == [], f"untranslated in {lang}.po (run scripts/update-catalogs): {missing}"
 
 
 def test_plural_forms_follow_each_language() -> None:
-    t = Translator()
+    t = Translator(LOCALE_DIR)
     seconds = "Returning to the start in {n} second.", "Returning to the start in {n} seconds."
     pl = [t.ngettext(*seconds, n, "pl").format(n=n) for n in (1, 3, 5, 22)]
     assert "1 sekundę" in pl[0]
@@ -49,7 +50,7 @@ def test_plural_forms_follow_each_language() -> None:
 
 
 def test_unknown_message_falls_back_to_english() -> None:
-    assert Translator().gettext("Not in any catalog", "pl") == "Not in any catalog"
+    assert Translator(LOCALE_DIR).gettext("Not in any catalog", "pl") == "Not in any catalog"
 
 
 def test_catalogs_exist_for_every_non_english_language() -> None:

@@ -13,9 +13,9 @@ import requests
 from sqlalchemy import update
 
 from hub.db import reports
-from kiosk.content.model import LANGUAGES
-from kiosk.content.problems import ContentError
-from kiosk.content.source import load_source
+from kiosk_core.content.model import LANGUAGES
+from kiosk_core.content.problems import ContentError
+from kiosk_core.content.source import load_source
 from tests.conftest import SAMPLE_CONTENT, write_tree
 from tests.hubtools import bearer, report_body
 from tests.open311tools import (

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from hub.db import deliveries, tokens
 from hub.settings import Smtp
 from hub.tokens import token_hash
-from kiosk.outbox import REF_ALPHABET
+from kiosk_core.refcodes import REF_ALPHABET
 from tests.open311tools import (
     JURISDICTION,
     POSTED,

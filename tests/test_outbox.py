@@ -10,10 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
-from kiosk.content.model import MapImage
-from kiosk.geo import OutsideMap, latlong_to_tap, tap_to_latlong
 from kiosk.outbox import (
-    REF_ALPHABET,
     NotDiscardable,
     attention_count,
     attention_reports,
@@ -30,8 +27,11 @@ from kiosk.outbox import (
     save_report,
     status_url,
 )
-from kiosk.reports import MAX_DESCRIPTION, ReportDraft, ReportError
 from kiosk.store import open_store
+from kiosk_core.content.model import MapImage
+from kiosk_core.geo import OutsideMap, latlong_to_tap, tap_to_latlong
+from kiosk_core.refcodes import REF_ALPHABET
+from kiosk_core.reports import MAX_DESCRIPTION, ReportDraft, ReportError
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

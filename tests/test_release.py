@@ -13,8 +13,6 @@ from typing import get_args, get_type_hints
 import pytest
 
 from kiosk.agenda import When
-from kiosk.content.build import build_release
-from kiosk.content.model import Content
 from kiosk.content.release import (
     Catalog,
     ReleaseError,
@@ -22,7 +20,9 @@ from kiosk.content.release import (
     current_release_dir,
     load_release,
 )
-from kiosk.validation import _plan
+from kiosk_core.content.build import build_release
+from kiosk_core.content.model import Content
+from kiosk_core.validation import _plan
 from tests.conftest import SERVICES
 
 TARGETED = """\

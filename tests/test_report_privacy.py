@@ -15,9 +15,9 @@ import pytest
 import requests
 
 from hub.users import add_user
-from kiosk.content.build import build_release
-from kiosk.content.problems import ContentError
-from kiosk.content.source import load_source
+from kiosk_core.content.build import build_release
+from kiosk_core.content.problems import ContentError
+from kiosk_core.content.source import load_source
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
 from tests.hubtools import HubEnv, LiveServer, bearer, report_body

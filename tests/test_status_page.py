@@ -12,7 +12,7 @@ import requests
 from hub.casework import set_answer, set_status
 from hub.reports import ReportIn, submit
 from hub.users import add_user
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
 from tests.hubtools import Clock, HubEnv, LiveServer

@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from kiosk.outbox import list_reports, mark_attention, save_report
-from kiosk.reports import ReportDraft
 from kiosk.store import get_state, open_store
 from kiosk.sync.agent import WAKE_FILE, Agent, AgentBusy
 from kiosk.sync.client import HubClient, HubError, is_permanent
@@ -36,6 +35,7 @@ from kiosk.sync.errors import MAX_ERRORS, pending_errors, record_error
 from kiosk.sync.heartbeat import ATTENTION_SENT, send_heartbeat
 from kiosk.sync.reports import deliver_reports
 from kiosk.sync.stats import batches, mark_clock, pending_hours, upload_stats
+from kiosk_core.reports import ReportDraft
 from tests.hubtools import REPORT
 
 NOW = datetime(2026, 11, 21, 14, 30, tzinfo=UTC)

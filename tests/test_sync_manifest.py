@@ -14,10 +14,10 @@ from kiosk.sync import manifest_check
 from kiosk.sync.manifest_check import (
     ManifestRefused,
     check_manifest,
-    signature_from_header,
     trusted_time,
     verify_signature,
 )
+from kiosk_core.signature import signature_from_header
 
 NOW = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
 SHA = "ab" * 32

@@ -18,8 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.content.build import build_release
-from kiosk.content.manifest import MANIFEST_FILE, FileEntry, Manifest
 from kiosk.content.release import current_release_dir, load_release
 from kiosk.sync.client import HubClient, HubError
 from kiosk.sync.content import (
@@ -32,7 +30,9 @@ from kiosk.sync.content import (
     fetch_blobs,
     install_release,
 )
-from kiosk.validation import validate_json
+from kiosk_core.content.build import build_release
+from kiosk_core.content.manifest import MANIFEST_FILE, FileEntry, Manifest
+from kiosk_core.validation import validate_json
 from tests.conftest import tiny_png
 
 

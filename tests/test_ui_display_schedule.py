@@ -12,7 +12,7 @@ import pytest
 
 import kiosk.devices.display
 from kiosk.config import KioskConfig
-from kiosk.validation import validate
+from kiosk_core.validation import validate
 from tests.kivy_driver import FakeClock
 
 WARSAW = ZoneInfo("Europe/Warsaw")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.content.synthetic import write_source
+from kiosk_core.content.synthetic import write_source
 from tests.test_ui_screens import misfit_rows
 
 

@@ -23,12 +23,13 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 
 from kiosk.config import KioskConfig
-from kiosk.content import model
-from kiosk.content.build import build_release
-from kiosk.content.manifest import CONTENT_FILE
-from kiosk.i18n import LOCALE_DIR, Translator
+from kiosk.i18n import LOCALE_DIR
 from kiosk.pin import hash_pin
-from kiosk.validation import Limits, to_data, trusted, validate, validate_json
+from kiosk_core.content import model
+from kiosk_core.content.build import build_release
+from kiosk_core.content.manifest import CONTENT_FILE
+from kiosk_core.i18n import Translator
+from kiosk_core.validation import Limits, to_data, trusted, validate, validate_json
 from tests.conftest import SAMPLE_CONTENT
 from tests.kivy_driver import FakeClock
 from tests.test_ui_screens import SATURDAY_MORNING
@@ -229,7 +230,7 @@ def test_hostile_text_is_shown_as_text_on_every_screen(
     kiosk_app, hostile_release, hostile_locale, monkeypatch, tmp_path, translations
 ) -> None:
     if translations == "hostile":
-        monkeypatch.setattr("kiosk.app.Translator", lambda: Translator(hostile_locale))
+        monkeypatch.setattr("kiosk.app.Translator", lambda _dir: Translator(hostile_locale))
     config = validate(
         KioskConfig,
         {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.content.build import build_release
 from kiosk.content.release import activate_release
+from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 
 

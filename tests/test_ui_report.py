@@ -9,7 +9,7 @@ import pytest
 from kiosk.config import KioskConfig
 from kiosk.outbox import list_reports
 from kiosk.store import open_store
-from kiosk.validation import to_data, validate
+from kiosk_core.validation import to_data, validate
 
 
 def in_sight(label) -> bool:

@@ -10,7 +10,7 @@ from kiosk.config import KioskConfig
 from kiosk.pin import MAX_FAILURES, hash_pin
 from kiosk.store import open_store, set_state
 from kiosk.sync.agent import WAKE_FILE
-from kiosk.validation import validate
+from kiosk_core.validation import validate
 from tests.test_printer import FakePrinter
 
 PIN = "2468"
@@ -172,7 +172,7 @@ def test_reports_the_hub_refused_are_shown_and_sent_again(kiosk_app, tmp_path, p
     from datetime import UTC, datetime
 
     from kiosk.outbox import list_reports, mark_attention, save_report
-    from kiosk.reports import ReportDraft
+    from kiosk_core.reports import ReportDraft
     from tests.hubtools import REPORT
 
     db = open_store(tmp_path / "data")

@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from PIL import Image, ImageDraw
 
 from kiosk.cli import main
-from kiosk.content.build import build_release
-from kiosk.content.panorama import MAX_TEXTURE, PREVIEW_SIZE, texture_size
-from kiosk.content.problems import ContentError
 from kiosk.content.release import Catalog, load_release
-from kiosk.content.source import load_source
-from kiosk.walk.graph import neighbours, reachable
+from kiosk_core.content.build import build_release
+from kiosk_core.content.panorama import MAX_TEXTURE, PREVIEW_SIZE, texture_size
+from kiosk_core.content.problems import ContentError
+from kiosk_core.content.source import load_source
+from kiosk_core.content.walkgraph import neighbours, reachable
 from tests.conftest import SAMPLE_CONTENT
 
 WALK = """\

@@ -22,10 +22,10 @@ from sqlalchemy import func, select
 from hub.db import alerts as alerts_table
 from hub.db import releases as releases_table
 from hub.releases import get_release, latest
-from kiosk.content.model import Content
 from kiosk.content.release import Catalog, current_release_dir, load_release
 from kiosk.sync.enrolment import load_enrolment
-from kiosk.validation import validate_json
+from kiosk_core.content.model import Content
+from kiosk_core.validation import validate_json
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.hubtools import KIOSK_CLI, REPO, HubEnv, LiveServer, enroll_kiosk, run
 from tests.webtools import csrf_of, sign_in, upload_content, zip_tree

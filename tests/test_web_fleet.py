@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from hub.tokens import add_token
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
 from tests.hubtools import Clock, HubEnv, LiveServer, bearer

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from hub import deliveries as outbox
 from hub import forwarding
 from hub.db import deliveries, forward_targets, reports
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
 from tests.hubtools import HubEnv, LiveServer, bearer

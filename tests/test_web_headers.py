@@ -21,7 +21,7 @@ from hub import alerts
 from hub.db import reports
 from hub.tokens import list_tokens
 from hub.web import PAGE_PREFIXES
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, launch, open_page
 from tests.conftest import write_tree
 from tests.hubtools import HubEnv, LiveServer, bearer, report_body

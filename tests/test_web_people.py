@@ -19,7 +19,7 @@ from hub import users
 from hub.db import sessions
 from hub.db import users as users_table
 from hub.errors import HubError
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
 from tests.hubtools import HUB_CLI, HubEnv, LiveServer, bearer

@@ -23,11 +23,11 @@ from sqlalchemy import func, select
 
 from hub.db import releases as releases_table
 from hub.releases import get_release, latest, republish
-from kiosk.content.build import build_release
-from kiosk.content.manifest import Manifest
-from kiosk.content.model import Content
-from kiosk.content.source import load_source
-from kiosk.validation import validate_json
+from kiosk_core.content.build import build_release
+from kiosk_core.content.manifest import Manifest
+from kiosk_core.content.model import Content
+from kiosk_core.content.source import load_source
+from kiosk_core.validation import validate_json
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.hubtools import REPO, HubEnv, LiveServer, bearer
 from tests.webtools import csrf_of, post_form, sign_in, upload_content, zip_tree

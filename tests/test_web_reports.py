@@ -29,7 +29,7 @@ from hub.errors import Invalid
 from hub.tokens import add_token
 from hub.users import get_user
 from hub.web.reports import _web_link
-from kiosk.content.build import build_release
+from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
 from tests.hubtools import Clock, HubEnv, LiveServer, bearer

@@ -11,7 +11,7 @@ import re
 from urllib.parse import parse_qsl
 
 from hub.open311.errors import BadRequest
-from kiosk.content.model import DEFAULT_LANGUAGE, LANGUAGES
+from kiosk_core.content.model import DEFAULT_LANGUAGE, LANGUAGES
 
 MAX_FIELDS = 200
 """More fields than any real request has (14 fields plus a service's attributes)."""

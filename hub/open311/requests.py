@@ -29,8 +29,8 @@ from hub.open311.apikey import Client
 from hub.open311.errors import BadRequest, NotFound
 from hub.open311.params import Params, check_text
 from hub.times import OutOfRange, bounded, iso, parse
-from kiosk.content.model import LIST_DATATYPES, ReportAttribute, ReportCategory, tr
-from kiosk.outbox import new_ref_code
+from kiosk_core.content.model import LIST_DATATYPES, ReportAttribute, ReportCategory, tr
+from kiosk_core.refcodes import new_ref_code
 
 MAX_DESCRIPTION = 4000
 """The spec's limit for a description."""

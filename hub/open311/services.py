@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.content.model import Content, ReportCategory, tr
+from kiosk_core.content.model import Content, ReportCategory, tr
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from hub import releases
 from hub.blobs import check_sha256
 from hub.deps import CallDep
 from hub.errors import NotFound
+from kiosk_core.signature import SIGNATURE_HEADER
 
 MAX_VERSION = 2**62
 """Release versions fit a 64-bit database integer."""
@@ -128,5 +129,5 @@ async def get_manifest(
     headers = {"ETag": signed.etag, "Cache-Control": "no-cache"}
     if releases.etag_matches(if_none_match, signed.etag):
         return Response(status_code=304, headers=headers)
-    headers["Kiosk-Signature"] = signed.signature
+    headers[SIGNATURE_HEADER] = signed.signature
     return Response(signed.body, media_type="application/json", headers=headers)

@@ -26,7 +26,7 @@ from hub.open311.params import Params, locale, parse_form
 from hub.ratelimit import SlidingWindow
 from hub.routing import route_new_report
 from hub.tokens import token_hash
-from kiosk.content.model import tr
+from kiosk_core.content.model import tr
 
 PREFIX = "/open311/v2"
 MAX_FORM = 256 * 1024

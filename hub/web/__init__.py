@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.web.session import PageError, SignInRequired
 from hub.web.templating import PUBLIC_LANGUAGES, WEB_DIR, gettext, pick_language, render
-from kiosk.i18n import N_
+from kiosk_core.i18n import N_
 
 PAGES = (
     "hub.web.signin",

@@ -22,7 +22,7 @@ from hub.errors import Conflict, NotFound
 from hub.kiosks import list_kiosks
 from hub.web.session import PageError, Staff, read_form, staff_page
 from hub.web.templating import gettext, render
-from kiosk.i18n import N_
+from kiosk_core.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 Editor = Annotated[Staff, Depends(staff_page("editor"))]

@@ -30,8 +30,8 @@ from hub.errors import NotFound
 from hub.releases import report_categories
 from hub.web.session import PageError, Staff, read_form, staff_page
 from hub.web.templating import gettext, render
-from kiosk.content.model import tr
-from kiosk.i18n import N_
+from kiosk_core.content.model import tr
+from kiosk_core.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Staff, Depends(staff_page("admin"))]

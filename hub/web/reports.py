@@ -46,8 +46,8 @@ from hub.times import parse
 from hub.users import User, list_users
 from hub.web.session import PageError, Staff, read_form, staff_page
 from hub.web.templating import gettext, render
-from kiosk.content.model import ReportCategory, tr
-from kiosk.i18n import N_
+from kiosk_core.content.model import ReportCategory, tr
+from kiosk_core.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 Staffer = Annotated[Staff, Depends(staff_page("staff"))]

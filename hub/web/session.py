@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 
 from hub.context import Hub
 from hub.users import User, find_session
-from kiosk.i18n import N_
+from kiosk_core.i18n import N_
 
 SESSION_COOKIE = "hub_session"
 

@@ -27,7 +27,7 @@ from hub.web.session import (
     staff_page,
 )
 from hub.web.templating import STAFF_LANGUAGES, pick_language, render
-from kiosk.i18n import N_
+from kiosk_core.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 SIGNIN_COOKIE = "hub_signin"

@@ -18,7 +18,7 @@ from hub.stats import aggregate
 from hub.statsview import METRIC_NAMES, NOTHING_RECORDED, Overview, Selection, SelectionError
 from hub.web.session import Staff, staff_page
 from hub.web.templating import gettext, render
-from kiosk.i18n import N_
+from kiosk_core.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Staff, Depends(staff_page("admin"))]

@@ -28,8 +28,8 @@ from hub.mail import STATUS_NAMES
 from hub.releases import municipality, report_categories
 from hub.times import local, parse
 from hub.web.templating import PUBLIC_LANGUAGES, gettext, pick_language, render
-from kiosk.content.model import ReportCategory, tr
-from kiosk.i18n import N_
+from kiosk_core.content.model import ReportCategory, tr
+from kiosk_core.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 

@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hub.times import local
 from hub.users import LANGS
-from kiosk.i18n import LANGUAGE_NAMES, Translator
+from kiosk_core.i18n import LANGUAGE_NAMES, Translator
 
 WEB_DIR = Path(__file__).parent
 LOCALE_DIR = WEB_DIR.parent / "locale"

@@ -19,7 +19,7 @@ from hub import tokens
 from hub.errors import HubError
 from hub.web.session import PageError, Staff, read_form, staff_page
 from hub.web.templating import gettext, render
-from kiosk.i18n import N_
+from kiosk_core.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Staff, Depends(staff_page("admin"))]

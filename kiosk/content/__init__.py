@@ -1,1 +1,2 @@
-"""Content: the model staff author, its validation, release builds and release reading."""
+"""Reading a release for the kiosk's screens (the content model and builds are in
+kiosk_core.content)."""

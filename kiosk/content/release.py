@@ -17,8 +17,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kiosk.agenda import When, upcoming
-from kiosk.content.manifest import CONTENT_FILE, MANIFEST_FILE, Manifest
-from kiosk.content.model import (
+from kiosk.search import BODY, KEYWORD, SUMMARY, TITLE, SearchIndex
+from kiosk_core.content.manifest import CONTENT_FILE, MANIFEST_FILE, Manifest
+from kiosk_core.content.model import (
     Alert,
     Content,
     Event,
@@ -27,9 +28,8 @@ from kiosk.content.model import (
     ServiceCategory,
     Walk,
 )
-from kiosk.durable import fsync_path
-from kiosk.search import BODY, KEYWORD, SUMMARY, TITLE, SearchIndex
-from kiosk.validation import trusted, validate_json
+from kiosk_core.durable import fsync_path
+from kiosk_core.validation import trusted, validate_json
 
 CURRENT_LINK = "current"
 RELEASES_DIR = "releases"
@@ -219,7 +219,7 @@ def prepare_release(content: Path | None, data_dir: Path) -> Path:
                 "or pass --content with a release or source folder"
             )
         return current
-    from kiosk.content.build import build_release  # authoring only: not on a kiosk's path
+    from kiosk_core.content.build import build_release  # authoring only: not on a kiosk's path
 
     content = Path(content)
     if (content / CONTENT_FILE).is_file():

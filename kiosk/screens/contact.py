@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
-from kiosk.content.model import tr
 from kiosk.screens.base import KioskScreen, load_kv
+from kiosk_core.content.model import tr
 
 load_kv(__file__)
 

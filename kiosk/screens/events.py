@@ -6,8 +6,8 @@ from kivy.factory import Factory
 from kivy.properties import ListProperty, StringProperty
 
 from kiosk.agenda import When
-from kiosk.content.model import tr
 from kiosk.screens.base import KioskScreen, load_kv
+from kiosk_core.content.model import tr
 
 load_kv(__file__)
 

@@ -11,19 +11,19 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.content.model import tr
-from kiosk.geo import OutsideMap, latlong_to_tap, tap_to_latlong
-from kiosk.i18n import N_
 from kiosk.markup import labelled, lines
 from kiosk.publicnotice import public_notice
-from kiosk.reports import (
+from kiosk.screens.base import KioskScreen, load_kv
+from kiosk_core.content.model import tr
+from kiosk_core.geo import OutsideMap, latlong_to_tap, tap_to_latlong
+from kiosk_core.i18n import N_
+from kiosk_core.reports import (
     ReportDraft,
     ReportError,
     check_contact,
     check_description,
     check_location,
 )
-from kiosk.screens.base import KioskScreen, load_kv
 
 
 class ReportStep(BoxLayout):

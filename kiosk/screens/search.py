@@ -5,8 +5,8 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.properties import StringProperty
 
-from kiosk.content.model import tr
 from kiosk.screens.base import KioskScreen, load_kv
+from kiosk_core.content.model import tr
 
 load_kv(__file__)
 

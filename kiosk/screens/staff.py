@@ -14,9 +14,9 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.i18n import N_
 from kiosk.pin import MAX_DIGITS
 from kiosk.screens.base import KioskScreen, load_kv
+from kiosk_core.i18n import N_
 
 if TYPE_CHECKING:
     from kiosk.staffstatus import StaffStatus

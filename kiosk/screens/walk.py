@@ -27,14 +27,14 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
-from kiosk.content.model import PanoramaNode, Walk, tr
 from kiosk.screens.base import KioskScreen, load_kv
 from kiosk.walk import hotspots
-from kiosk.walk.graph import neighbours
 from kiosk.walk.places import map_positions
 from kiosk.walk.preload import Preloader, decode
 from kiosk.walk.projection import View
 from kiosk.widgets.panorama import GpuTextures, PanoramaView, make_texture
+from kiosk_core.content.model import PanoramaNode, Walk, tr
+from kiosk_core.content.walkgraph import neighbours
 
 load_kv(__file__)
 

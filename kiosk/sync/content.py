@@ -26,7 +26,6 @@ from pathlib import Path
 import requests
 from sqlite_utils import Database
 
-from kiosk.content.manifest import MANIFEST_FILE, Manifest, sha256_file
 from kiosk.content.release import (
     RELEASES_DIR,
     ReleaseError,
@@ -34,11 +33,13 @@ from kiosk.content.release import (
     current_release_dir,
     load_release,
 )
-from kiosk.durable import fsync_path
 from kiosk.store import get_state, set_state, write_transaction
 from kiosk.sync.client import HubClient, HubError, body_chunks, failure
-from kiosk.sync.manifest_check import SIGNATURE_HEADER, check_manifest, trusted_time
-from kiosk.validation import validate_json
+from kiosk.sync.manifest_check import check_manifest, trusted_time
+from kiosk_core.content.manifest import MANIFEST_FILE, Manifest, sha256_file
+from kiosk_core.durable import fsync_path
+from kiosk_core.signature import SIGNATURE_HEADER
+from kiosk_core.validation import validate_json
 
 BLOBS_DIR = "blobs"
 PARTIAL_DIR = "partial"

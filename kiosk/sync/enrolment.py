@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.durable import write_private
+from kiosk_core.durable import write_private
 
 if TYPE_CHECKING:  # the HTTP client only to enrol: the kiosk's screen reads enrolment at start
     from kiosk.sync.client import HubClient

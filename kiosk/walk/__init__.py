@@ -1,2 +1,3 @@
-"""The virtual walk's plain-Python core: projection, looking around, hotspots, the walk graph
-and texture preloading. No Kivy import here; the widget and the screen are thin shells."""
+"""The virtual walk's plain-Python core: projection, looking around, hotspots and texture
+preloading (the walk graph is kiosk_core.content.walkgraph: content check uses it). No Kivy
+import here; the widget and the screen are thin shells."""

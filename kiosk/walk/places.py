@@ -7,8 +7,8 @@ place lies where.
 
 from __future__ import annotations
 
-from kiosk.content.model import MapImage, Walk
-from kiosk.geo import latlong_to_tap
+from kiosk_core.content.model import MapImage, Walk
+from kiosk_core.geo import latlong_to_tap
 
 MARGIN = 0.12
 """Fraction of a plain panel left free around the places."""

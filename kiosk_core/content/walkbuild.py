@@ -13,10 +13,10 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from kiosk.content.manifest import FileEntry, sha256_file
-from kiosk.content.model import PanoramaTextures, Walk
-from kiosk.content.panorama import cut
-from kiosk.durable import fsync_path
+from kiosk_core.content.manifest import FileEntry, sha256_file
+from kiosk_core.content.model import PanoramaTextures, Walk
+from kiosk_core.content.panorama import cut
+from kiosk_core.durable import fsync_path
 
 
 def build_walk(

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from kiosk.content.problems import Problem
+from kiosk_core.content.problems import Problem
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
 MAX_VALUES = 1_000_000

@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from kiosk.content.media import MAX_PANORAMA_BYTES, MediaError, resolve_media
-from kiosk.content.model import PanoramaNode, Settings, Walk
-from kiosk.content.panorama import SUFFIXES, PanoramaError, inspect
-from kiosk.content.problems import Problem
-from kiosk.content.yamlfile import YamlDocument, dotted
-from kiosk.geo import latlong_to_tap
-from kiosk.walk.graph import problems as graph_problems
+from kiosk_core.content.media import MAX_PANORAMA_BYTES, MediaError, resolve_media
+from kiosk_core.content.model import PanoramaNode, Settings, Walk
+from kiosk_core.content.panorama import SUFFIXES, PanoramaError, inspect
+from kiosk_core.content.problems import Problem
+from kiosk_core.content.walkgraph import problems as graph_problems
+from kiosk_core.content.yamlfile import YamlDocument, dotted
+from kiosk_core.geo import latlong_to_tap
 
 WALK_FILE = "panoramas/walk.yaml"
 BUILT_FIELDS = ("textures", "preview")
@@ -25,7 +25,7 @@ BUILT_FIELDS = ("textures", "preview")
 
 
 class Loader(Protocol):
-    """What this module needs of the source loader (kiosk.content.source._Loader)."""
+    """What this module needs of the source loader (kiosk_core.content.source._Loader)."""
 
     root: Path
     problems: list[Problem]

@@ -35,7 +35,7 @@ from typing import (
     get_type_hints,
 )
 
-from kiosk.durable import write_private
+from kiosk_core.durable import write_private
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk.validation import STRICT, After, Before, Email, Limits, WebLink
+from kiosk_core.validation import STRICT, After, Before, Email, Limits, WebLink
 
 LANGUAGES: tuple[str, ...] = ("pl", "en", "de", "cs", "uk")
 DEFAULT_LANGUAGE = "pl"
@@ -71,7 +71,7 @@ TimeZoneName = Annotated[str, After(_check_timezone)]
 
 @dataclass(kw_only=True)
 class Model:
-    """Base of every model: a plain dataclass that `kiosk.validation.validate` checks with
+    """Base of every model: a plain dataclass that `kiosk_core.validation.validate` checks with
     pydantic, strictly (an unknown field is a typo and an error, not silently ignored).
 
     Cross-field checks are `__post_init__` methods: pydantic runs them after validating the

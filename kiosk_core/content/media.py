@@ -12,7 +12,7 @@ MAX_PANORAMA_BYTES = 200 * 1024 * 1024
 MAX_IMAGE_SIDE = 4096
 """The largest texture the Raspberry Pi 4 and 5 GPUs take: the kiosk shows an image (a logo,
 the map, an event's picture, an attract slide) as one texture. Panoramas are cut into
-textures by the build and have their own limits (kiosk.content.panorama)."""
+textures by the build and have their own limits (kiosk_core.content.panorama)."""
 IMAGE_FORMATS = frozenset({"PNG", "JPEG"})
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.content.model import MapImage
+from kiosk_core.content.model import MapImage
 
 
 class OutsideMap(ValueError):

@@ -22,11 +22,17 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk.content.manifest import CONTENT_FILE, MANIFEST_FILE, FileEntry, Manifest, sha256_file
-from kiosk.content.source import MEDIA_FIELDS, Source, load_source
-from kiosk.content.walkbuild import build_walk
-from kiosk.durable import fsync_path
-from kiosk.validation import to_data
+from kiosk_core.content.manifest import (
+    CONTENT_FILE,
+    MANIFEST_FILE,
+    FileEntry,
+    Manifest,
+    sha256_file,
+)
+from kiosk_core.content.source import MEDIA_FIELDS, Source, load_source
+from kiosk_core.content.walkbuild import build_walk
+from kiosk_core.durable import fsync_path
+from kiosk_core.validation import to_data
 
 
 def content_document(source: Source, media_names: dict[str, str]) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from kiosk.content.model import Walk
+from kiosk_core.content.model import Walk
 
 Path = tuple[str | int, ...]
 """Where in walk.yaml a problem is: ("nodes", 2, "hotspots", 0, "target")."""

@@ -11,7 +11,7 @@ Layout (all YAML, UTF-8):
     alerts.yaml                a list of alerts (may be empty or absent)
     attract.yaml               the attract loop at rest: videos and images (optional)
     media/                     images referenced from the files above
-    panoramas/walk.yaml        the virtual walk (optional; see kiosk/content/walksource.py)
+    panoramas/walk.yaml        the virtual walk (optional; see kiosk_core/content/walksource.py)
     panoramas/*.jpg            its equirectangular photographs
 
 Every problem is collected, never just the first, so staff fix everything in one round.
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from kiosk.content.media import (
+from kiosk_core.content.media import (
     IMAGE_SUFFIXES,
     MAX_IMAGE_BYTES,
     MAX_VIDEO_BYTES,
@@ -36,7 +36,7 @@ from kiosk.content.media import (
     check_image,
     resolve_media,
 )
-from kiosk.content.model import (
+from kiosk_core.content.model import (
     Alert,
     AttractItem,
     Content,
@@ -47,10 +47,10 @@ from kiosk.content.model import (
     ServiceCategory,
     Settings,
 )
-from kiosk.content.problems import ContentError, Problem
-from kiosk.content.walksource import load_walk
-from kiosk.content.yamlfile import PathKey, YamlDocument, dotted, read_yaml
-from kiosk.validation import problem, validate
+from kiosk_core.content.problems import ContentError, Problem
+from kiosk_core.content.walksource import load_walk
+from kiosk_core.content.yamlfile import PathKey, YamlDocument, dotted, read_yaml
+from kiosk_core.validation import problem, validate
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Annotated
 
-from kiosk.content.model import Model
-from kiosk.validation import After, Limits, to_json
+from kiosk_core.content.model import Model
+from kiosk_core.validation import After, Limits, to_json
 
 MANIFEST_FILE = "manifest.json"
 CONTENT_FILE = "content.json"
