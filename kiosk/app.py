@@ -162,6 +162,40 @@ def _drop_label_surfaces() -> None:
     CoreLabel._render_end = _render_end
 
 
+def _share_fonts_by_pixel_size() -> None:
+    """Kivy's SDL2 text provider keeps a font open (its file, a FreeType face and a glyph
+    cache: some 0.2 MB) for each size as written, though SDL_ttf opens it at whole pixels:
+    26, 26.0 and 26.4 (a markup size, a kv size, the larger-text size) were three fonts of
+    26 px. It keeps 64 at most, the oldest closed first: a tour of the kiosk's screens asked
+    for some 50 sizes written 64 ways, kept 64 fonts open and opened them again and again.
+    Keyed by the pixels it opens, each size is opened once (tests/test_ui_memory.py counts
+    the open font files).
+
+    `_get_font_id` is the provider's private hook for that key (Kivy 2.3's text_sdl2.py);
+    if another provider is in use, nothing is changed."""
+    from kivy.core.text import Label as CoreLabel
+
+    if CoreLabel.__name__ != "LabelSDL2" or getattr(CoreLabel._get_font_id, "by_pixels", False):
+        return
+
+    def _get_font_id(label) -> str:
+        options = label.options
+        return "|".join(
+            str(value)
+            for value in (
+                int(options["font_size"]),  # what _text_sdl2 passes to TTF_OpenFont
+                options["font_name_r"],
+                options["bold"],
+                options["italic"],
+                options["underline"],
+                options["strikethrough"],
+            )
+        )
+
+    _get_font_id.by_pixels = True
+    CoreLabel._get_font_id = _get_font_id
+
+
 def _tune_malloc() -> None:
     """glibc serves blocks under its mmap threshold from the heap, and raises that threshold
     to the largest block freed so far: after a few label textures every later one lands in
@@ -252,6 +286,7 @@ class KioskApp(App):
 
         _register_fonts()
         _drop_label_surfaces()
+        _share_fonts_by_pixel_size()
         Window.show_cursor = not self.kiosk.fullscreen
         if bool(Window.fullscreen) != self.kiosk.fullscreen:
             Window.fullscreen = "auto" if self.kiosk.fullscreen else False
