@@ -66,3 +66,14 @@ def test_each_font_size_is_opened_once(kiosk_app) -> None:
             first = open_font_files()
     assert first <= 48, f"{first} fonts open"
     assert open_font_files() == first, "the second round opened fonts again"
+
+
+def test_a_word_is_fitted_to_its_key_in_a_few_sizes() -> None:
+    """Whatever the keys' widths (every window size, before the layout too), a keyboard's
+    words come in four smaller sizes at most: four more fonts and textures, not one a width."""
+    from kiosk.widgets.keyboard import FIT_STEPS, fitted_size
+
+    sizes = {fitted_size(34, 200.0, room / 4) for room in range(1, 4 * 200)}
+    assert len(sizes) == len(FIT_STEPS)
+    assert min(sizes) == 17 and max(sizes) == 30
+    assert all(fitted_size(34, 200.0, room) * 200 / 34 <= room for room in (100, 130, 160, 180))
