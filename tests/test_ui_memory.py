@@ -77,3 +77,48 @@ def test_a_word_is_fitted_to_its_key_in_a_few_sizes() -> None:
     assert len(sizes) == len(FIT_STEPS)
     assert min(sizes) == 17 and max(sizes) == 30
     assert all(fitted_size(34, 200.0, room) * 200 / 34 <= room for room in (100, 130, 160, 180))
+
+
+def test_a_language_change_survives_a_garbage_collection_in_any_rule(kiosk_app) -> None:
+    """A closed overlay is garbage the collector frees later, and until then its kv rules
+    stay bound to the app's language, theme and text size. Python used to start a collection
+    whenever enough objects had been made, so now and then one started inside such a rule
+    and freed the overlay under it; Kivy then wrote to a widget that was gone (ReferenceError:
+    the kiosk stopped; bench/monkey.py met it about once in 20,000 touches). Here the moment
+    comes on purpose: as the closed overlay's rule asks for its text, enough objects are made
+    to start a collection, as they would be in any busy rule."""
+    import gc
+    import weakref
+
+    from kiosk.app import TIDY_AFTER
+
+    app, ui = kiosk_app()
+    ui.tap(app.root_widget.ids.topbar.ids.municipality)  # a visitor, who then stands still
+    ui.clock.advance(95)
+    ui.wait(0.4)
+    overlay = ui.overlay()
+    assert overlay is not None
+    ui.tap_at(10, 10)  # the visitor is still there: the overlay closes
+    assert ui.overlay() is None
+    closed = weakref.ref(overlay)
+    del overlay
+
+    translate = app.translator.gettext
+
+    def busy_rule(message: str, lang: str) -> str:
+        if message == "Are you still there?" and closed() is not None:  # the closed overlay
+            old = gc.get_threshold()
+            gc.set_threshold(1, 1, 1)
+            try:
+                _made = [[] for _ in range(100)]  # as many objects as a busy rule makes
+            finally:
+                gc.set_threshold(*old)
+        return translate(message, lang)
+
+    app.translator.gettext = busy_rule
+    ui.tap(ui.button("EN"))
+    assert app.lang == "en"
+    ui.tap(ui.button("Contrast"))
+    assert app.high_contrast
+    ui.wait(TIDY_AFTER + 1.0)  # the visitor reads: the kiosk collects what it let go
+    assert closed() is None, "the closed overlay is still held"
