@@ -196,6 +196,33 @@ def _share_fonts_by_pixel_size() -> None:
     CoreLabel._get_font_id = _get_font_id
 
 
+def _skip_rules_of_freed_widgets() -> None:
+    """A widget let go but not yet collected (a closed overlay, the tiles a screen rebuilt)
+    keeps its kv rules bound to the app until the garbage collector frees it, and a new
+    language, theme or text size runs them. Python starts a collection wherever enough
+    objects have been made, so now and then one starts inside such a rule and frees the
+    widget under it: Kivy's rule then writes to a widget that is gone and raises
+    ReferenceError, and the kiosk stopped (twice in some 100,000 random touches of
+    bench/monkey.py; tests/test_ui_memory.py makes it happen on purpose). Kivy already lets
+    the rules it runs later (canvas rules, in Builder.sync) skip a widget freed meanwhile;
+    this lets the rules it runs at once do the same.
+
+    `call_fn` is the private function (Kivy 2.3's kivy/lang/builder.py) that Builder binds
+    for each rule, looked up when a rule is bound: this must run before any kv rule is."""
+    from kivy.lang import builder
+
+    if getattr(builder.call_fn, "skips_freed", False):
+        return
+    run_rule = builder.call_fn
+
+    def call_fn(args, instance, value) -> None:
+        with contextlib.suppress(ReferenceError):  # freed while the rule ran: nothing to do
+            run_rule(args, instance, value)
+
+    call_fn.skips_freed = True
+    builder.call_fn = call_fn
+
+
 def _tune_malloc() -> None:
     """glibc serves blocks under its mmap threshold from the heap, and raises that threshold
     to the largest block freed so far: after a few label textures every later one lands in
@@ -205,32 +232,14 @@ def _tune_malloc() -> None:
         ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
-def _collect_automatically(on: bool) -> None:
-    """Python's own collections start wherever enough objects have been made: also inside a
-    kv rule that a property of the app (its language, theme, text size, an alert) runs on
-    every widget bound to it. A widget let go earlier but not yet collected (a closed
-    overlay, the tiles a screen rebuilt) is then freed in the middle of its own rule, and
-    Kivy writes to a widget that is gone: ReferenceError, the kiosk stopped (twice in some
-    100,000 random touches of bench/monkey.py). While the kiosk runs it collects only where
-    nothing is being dispatched: `_collect_when_due` at quiet moments, and the tidy-up."""
-    (gc.enable if on else gc.disable)()
-
-
-def _collect_when_due() -> None:
-    """The collection Python would have started by itself by now, if any: the oldest
-    generation whose count is past its threshold, once the youngest's is."""
-    counts, thresholds = gc.get_count(), gc.get_threshold()
-    if counts[0] > thresholds[0]:
-        gc.collect(max(g for g in range(len(counts)) if counts[g] > thresholds[g]))
-
-
 def _give_back_memory() -> None:
     """Collect garbage and return freed heap to the system (glibc keeps it otherwise), so
     months of visits do not grow the kiosk's memory.
 
-    What survives is frozen (gc.freeze): the collections at quiet moments between these
-    (`_collect_when_due`) look only at objects made since, a millisecond's work, where a full
-    one over the whole kiosk takes some 30 ms. Every call here looks at everything again."""
+    What survives is frozen (gc.freeze): the collections Python starts by itself while a
+    visitor touches the screen look only at objects made since, a millisecond's work, where
+    a full one over the whole kiosk would hold up the frame after a touch by some 30 ms.
+    Every call here (at quiet moments) looks at everything again."""
     gc.unfreeze()
     gc.collect()
     gc.freeze()
@@ -305,7 +314,7 @@ class KioskApp(App):
         _register_fonts()
         _drop_label_surfaces()
         _share_fonts_by_pixel_size()
-        _collect_automatically(False)
+        _skip_rules_of_freed_widgets()
         Window.show_cursor = not self.kiosk.fullscreen
         if bool(Window.fullscreen) != self.kiosk.fullscreen:
             Window.fullscreen = "auto" if self.kiosk.fullscreen else False
@@ -409,7 +418,6 @@ class KioskApp(App):
         if self.db is not None:
             self.db.close()
             self.db = None
-        _collect_automatically(True)
 
     def run(self) -> None:
         _tune_malloc()
@@ -610,15 +618,13 @@ class KioskApp(App):
 
     def _tidy_up(self, _dt: float = 0) -> None:
         """Once the visitor is reading, not touching: drop the screens not needed any more,
-        then give their memory back (a full garbage collection only when a screen went, else
-        one of what was made since the last)."""
+        then give their memory back (a full garbage collection only when a screen went)."""
         if self.manager.transition.is_active or self._touching():
             self._tidy()
             return
         if self._drop_spare_screens():
             _give_back_memory()
         else:
-            gc.collect()  # frozen objects are not looked at: a millisecond's work
             _trim_heap()
 
     def _touching(self) -> bool:
@@ -703,8 +709,6 @@ class KioskApp(App):
         return False
 
     def _tick(self, _dt: float) -> None:
-        if not self._touching():
-            _collect_when_due()
         now = self.clock()
         phase = self.idle.phase(now)
         if phase is Phase.WARNING:
