@@ -197,6 +197,7 @@ CORE_TESTS = frozenset(
         "test_content_build",
         "test_content_check",
         "test_display_power",
+        "test_doc_links",
         "test_gesture",
         "test_i18n",
         "test_outbox",
