@@ -24,11 +24,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hub.context import Hub, init_data
-from hub.export import to_csv
-from hub.kiosks import Kiosk, add_kiosk
+from hub.fleet.kiosks import Kiosk, add_kiosk
 from hub.settings import Settings
-from hub.stats import HOUR_FORMAT, aggregate, local_hour, rebuild
-from hub.statsview import Selection, overview
+from hub.statistics.export import to_csv
+from hub.statistics.stats import HOUR_FORMAT, aggregate, local_hour, rebuild
+from hub.statistics.statsview import Selection, overview
 
 KIOSKS = 100
 DAYS = 365

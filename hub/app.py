@@ -15,13 +15,17 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub import __version__, web
+from hub.content import api as content
 from hub.context import Hub
-from hub.deliveries import DeliveryWorker
 from hub.errors import HubError, Invalid
+from hub.fleet import api as fleet
 from hub.limits import BodyLimit
-from hub.open311.errors import Open311Error
-from hub.routes import content, enroll, fleet, heartbeat, open311, reports, stats
+from hub.reports import api as reports
+from hub.reports.open311 import routes as open311
+from hub.reports.open311.errors import Open311Error
+from hub.sending.deliveries import DeliveryWorker
 from hub.settings import Settings
+from hub.statistics import api as stats
 from kiosk_core.i18n import N_
 
 API_PREFIX = "/api/v1"
@@ -52,7 +56,7 @@ def create_app(settings: Settings, hub: Hub | None = None) -> FastAPI:
         strict_content_type=False,
     )
     app.state.hub = hub
-    for module in (enroll, content, reports, stats, heartbeat, fleet):
+    for module in (content, reports, stats, fleet):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(open311.router, prefix=open311.PREFIX)
     app.add_middleware(

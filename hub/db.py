@@ -121,7 +121,7 @@ reports = Table(
     Column("status_notes", Text, nullable=True),
     Column("assigned_to", String(64), nullable=True),
     Column("closed", String(32), nullable=True),
-    # Staff read the description and published it (if its category allows: hub.disclosure).
+    # Staff read the description and published it (if its category allows: hub.reports.disclosure).
     Column("description_public", Boolean, nullable=False, default=False, server_default=false()),
     # The api_key (tokens.hash) an Open311 client filed it with: it may read back all it sent.
     Column("client_key", String(64), nullable=True),

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hub import deliveries as outbox
 from hub.db import deliveries, report_events
-from hub.reports import ReportIn, submit
+from hub.reports.intake import ReportIn, submit
+from hub.sending import deliveries as outbox
 from tests.hubtools import Clock, HubEnv
 
 T0 = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)

@@ -23,14 +23,14 @@ import uvicorn
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from hub import deliveries as outbox
-from hub import forwarding
-from hub.casework import InboxFilter, get_report, inbox, set_answer, set_status
+from hub.accounts.users import get_user
 from hub.cli import main as hub_cli
 from hub.db import deliveries, report_events, reports
+from hub.reports.casework import InboxFilter, get_report, inbox, set_answer, set_status
+from hub.sending import deliveries as outbox
+from hub.sending import forwarding
 from hub.settings import Smtp
 from hub.times import utcnow
-from hub.users import get_user
 from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 from tests.faultproxy import FaultProxy

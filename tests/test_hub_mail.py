@@ -18,13 +18,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from hub import deliveries as outbox
-from hub import mail
-from hub.casework import set_answer, set_status
+from hub.accounts.users import add_user
 from hub.db import deliveries, forward_targets, report_events, reports
+from hub.reports.casework import set_answer, set_status
+from hub.sending import deliveries as outbox
+from hub.sending import mail
 from hub.settings import Smtp
 from hub.times import iso
-from hub.users import add_user
 from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 from tests.hubtools import HUB_CLI, REPO, Clock, HubEnv, bearer, free_port, make_client

@@ -17,9 +17,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from hub import deliveries as outbox
-from hub import forwarding
 from hub.db import deliveries, forward_targets, reports
+from hub.sending import deliveries as outbox
+from hub.sending import forwarding
 from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree

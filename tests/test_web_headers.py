@@ -17,9 +17,9 @@ import requests
 from sqlalchemy import select
 from starlette.routing import Mount
 
-from hub import alerts
+from hub.accounts.tokens import list_tokens
+from hub.content import alerts
 from hub.db import reports
-from hub.tokens import list_tokens
 from hub.web import PAGE_PREFIXES
 from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, launch, open_page

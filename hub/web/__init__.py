@@ -12,21 +12,21 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.web.session import PageError, SignInRequired
+from hub.accounts.session import PageError, SignInRequired
 from hub.web.templating import PUBLIC_LANGUAGES, WEB_DIR, gettext, pick_language, render
 from kiosk_core.i18n import N_
 
 PAGES = (
-    "hub.web.signin",
-    "hub.web.status",
-    "hub.web.stats",
-    "hub.web.fleet",
-    "hub.web.reports",
-    "hub.web.releases",
-    "hub.web.alerts",
-    "hub.web.people",
-    "hub.web.forwarding",
-    "hub.web.tokens",
+    "hub.accounts.signin_pages",
+    "hub.reports.status_page",
+    "hub.statistics.stats_pages",
+    "hub.fleet.fleet_pages",
+    "hub.reports.inbox_pages",
+    "hub.content.releases_pages",
+    "hub.content.alerts_pages",
+    "hub.accounts.people_pages",
+    "hub.sending.forwarding_pages",
+    "hub.accounts.tokens_pages",
 )
 """Page modules, each with an APIRouter `router`; add a new page here."""
 
