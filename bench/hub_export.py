@@ -7,8 +7,8 @@ totals the hub keeps up to date on every upload; here computed once after genera
 writing the CSV.
 
 The statistics page's own queries (series per hour/day/month, totals per kiosk and per
-screen, hub/statsview.py) are timed over the same data: a year by day at every kiosk, 93
-days by hour, a year by month for a group of 25 kiosks.
+screen, hub/statistics/statsview.py) are timed over the same data: a year by day at every
+kiosk, 93 days by hour, a year by month for a group of 25 kiosks.
 
 Target (hub brief): under 3 s. Run: PYTHONPATH=. .venv/bin/python bench/hub_export.py [--screens N]
 """

@@ -502,8 +502,9 @@ def deliver(settings: Settings, once: bool, interval: float | None) -> None:
     a delivery is never taken by both."""
     import time
 
-    from hub.sending.deliveries import PULL_INTERVAL, list_deliveries, run_due, summary
+    from hub.sending.deliveries import list_deliveries, summary
     from hub.sending.forwarding import pull_status
+    from hub.sending.sender import PULL_INTERVAL, run_due
 
     hub = _open(settings)
     pause = interval or settings.deliveries_interval or 30.0

@@ -33,17 +33,14 @@ exception's text (and is logged). `Done.event` becomes a `report_events` row (e.
 `forwarded`) in the same transaction that marks the delivery done. A handler must bound its own
 time (network timeouts well under `LEASE`).
 
-Handlers are found by channel name: `register(channel, handler)`, or an entry in `BUILT_IN`
-("module:function", imported on first use). A row whose channel has no handler stays pending
-and is not claimed.
+The sending itself (which handler each channel has, the rounds, the background worker) is
+`hub.sending.sender`: the channels import this module, and that one imports the channels. A
+row whose channel has no handler stays pending and is not claimed.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
 import random
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,13 +50,11 @@ from sqlalchemy import Connection, Row, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from hub.db import deliveries, report_events, reports
+from hub.db import deliveries, report_events
 from hub.times import iso
 
 if TYPE_CHECKING:
     from hub.context import Hub
-
-log = logging.getLogger(__name__)
 
 STATES = ("pending", "waiting", "done", "failed")
 DUE_STATES = ("pending", "waiting")
@@ -70,16 +65,6 @@ MAX_BACKOFF = timedelta(hours=1)
 ERROR_LIMIT = 2000
 """Characters of an error message kept in `last_error`."""
 BATCH = 50
-
-BUILT_IN: dict[str, str] = {
-    "email": "hub.sending.mail:deliver",
-    "open311": "hub.sending.forwarding:deliver",
-}
-"""Channels whose handler lives in a module of the hub, imported on first use."""
-PULLS: tuple[str, ...] = ("hub.sending.forwarding:pull_status",)
-"""Functions `f(hub)` bringing back what external systems did with what was sent (the city's
-answers), imported on first use; the worker runs them every PULL_INTERVAL."""
-PULL_INTERVAL = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -109,30 +94,6 @@ class Failed:
 
 Outcome = Done | Retry | Waiting | Failed
 Handler = Callable[["Hub", Row, Row], Outcome]
-
-_handlers: dict[str, Handler] = {}
-_lock = threading.Lock()
-
-
-def register(channel: str, handler: Handler) -> None:
-    """Send this channel's deliveries with `handler` (replacing any earlier one)."""
-    with _lock:
-        _handlers[channel] = handler
-
-
-def handlers() -> dict[str, Handler]:
-    """Every channel that can be sent now, the built-in ones imported on first use."""
-    with _lock:
-        for channel, where in BUILT_IN.items():
-            if channel not in _handlers:
-                _handlers[channel] = _load(where)
-        return dict(_handlers)
-
-
-def _load(where: str) -> Callable:
-    """The function a "module:function" entry names, its module imported on first use."""
-    module, name = where.split(":")
-    return getattr(importlib.import_module(module), name)
 
 
 def _insert(conn: Connection):
@@ -253,31 +214,6 @@ def _clip(error: str) -> str:
     return error if len(error) <= ERROR_LIMIT else error[: ERROR_LIMIT - 1] + "…"
 
 
-def run_due(hub: Hub, limit: int | None = None, stop: threading.Event | None = None) -> int:
-    """Send every delivery due now (each at most once); returns how many were attempted.
-
-    `stop`, once set, ends the round after the delivery in hand."""
-    available = handlers()
-    start = hub.now()
-    done = 0
-    while (limit is None or done < limit) and not (stop and stop.is_set()):
-        batch = BATCH if limit is None else min(BATCH, limit - done)
-        with hub.transaction() as conn:
-            claimed = claim_due(conn, start, available, batch)
-        if not claimed:
-            break
-        for i, delivery in enumerate(claimed):
-            if stop is not None and stop.is_set():
-                with hub.transaction() as conn:
-                    release(conn, claimed[i:], hub.now())
-                return done
-            outcome = _attempt(hub, available[delivery.channel], delivery)
-            with hub.transaction() as conn:
-                record(conn, delivery, outcome, hub.now())
-            done += 1
-    return done
-
-
 def release(conn: Connection, claimed: list[Row], now: datetime) -> None:
     """Give back claimed rows that were not tried (the hub is stopping): due again now."""
     for delivery in claimed:
@@ -286,30 +222,6 @@ def release(conn: Connection, claimed: list[Row], now: datetime) -> None:
             .where(deliveries.c.id == delivery.id, deliveries.c.state.in_(DUE_STATES))
             .values(next_attempt=iso(now), attempts=delivery.attempts - 1, updated=iso(now))
         )
-
-
-def _attempt(hub: Hub, handler: Handler, delivery: Row) -> Outcome:
-    with hub.transaction(write=False) as conn:
-        report = conn.execute(select(reports).where(reports.c.id == delivery.report_id)).first()
-    try:
-        outcome = handler(hub, delivery, report)
-    except Exception as exc:  # a handler's bug must not stop the others being sent
-        log.exception(
-            "delivery %s (%s to %s) raised", delivery.id, delivery.channel, delivery.target
-        )
-        return Retry(f"{type(exc).__name__}: {exc}")
-    if not isinstance(outcome, Done | Retry | Waiting | Failed):
-        log.error("delivery %s: %s's handler returned %r", delivery.id, delivery.channel, outcome)
-        return Retry(f"the {delivery.channel} handler returned {outcome!r}, not an outcome")
-    if isinstance(outcome, Retry | Failed):
-        log.warning(
-            "delivery %s (%s to %s): %s",
-            delivery.id,
-            delivery.channel,
-            delivery.target,
-            outcome.error,
-        )
-    return outcome
 
 
 def list_deliveries(
@@ -331,54 +243,3 @@ def summary(conn: Connection) -> dict[str, int]:
     for state, count in rows:
         counts[state] = count
     return counts
-
-
-def run_pulls(hub: Hub) -> None:
-    """Run every function of PULLS once; one that fails is logged, not raised."""
-    for where in PULLS:
-        try:
-            _load(where)(hub)
-        except Exception:
-            log.exception("%s failed; trying again later", where)
-
-
-class DeliveryWorker:
-    """A background thread sending due deliveries every `interval` seconds, so a report is
-    e-mailed without anyone waiting for it in a request; every PULL_INTERVAL it also runs
-    PULLS (the city's answers to forwarded reports)."""
-
-    def __init__(self, hub: Hub, interval: float) -> None:
-        self.hub = hub
-        self.interval = interval
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="deliveries", daemon=True)
-
-    def start(self) -> DeliveryWorker:
-        self._thread.start()
-        return self
-
-    def wake(self) -> None:
-        """Run a round now instead of at the end of the interval."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 60) -> None:
-        """Finish the delivery in hand, then stop (a row interrupted is sent again later)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        pulled: datetime | None = None
-        while not self._stop.is_set():
-            try:
-                run_due(self.hub, stop=self._stop)
-            except Exception:
-                log.exception("a round of deliveries failed; trying again later")
-            now = self.hub.now()
-            if not self._stop.is_set() and (pulled is None or now - pulled >= PULL_INTERVAL):
-                pulled = now
-                run_pulls(self.hub)
-            self._wake.wait(self.interval)
-            self._wake.clear()

@@ -44,7 +44,7 @@ publishes the city's notes as our public answer and closes the report when the c
 so the resident's status page shows the city's answer. A closing without any public answer
 (neither the city's notes nor ours) is recorded but leaves the report open, as staff may
 close a report only with an answer. The delivery worker runs it every
-`hub.sending.deliveries.PULL_INTERVAL`, and `kiosk-hub deliver` does too.
+`hub.sending.sender.PULL_INTERVAL`, and `kiosk-hub deliver` does too.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Open311 GeoReport v2 under /open311/v2: discovery, services, requests and tokens.
 
 Thin: each route parses the call, asks `hub.reports.open311` and renders the answer in the format
-the path ends with (.xml or .json). Every failure under this prefix is answered with the
-spec's error list (`error_answer`, which the app installs for the prefix).
+the path ends with (.xml or .json). Open311 is a sub-application of the hub (`create_open311`)
+whose every failure is answered with the spec's error list (`error_answer`).
 """
 
 from __future__ import annotations
@@ -11,16 +11,17 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Connection
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub.accounts.tokens import token_hash
 from hub.content import releases
 from hub.context import Hub
 from hub.deps import CallDep
-from hub.errors import HubError
+from hub.errors import HubError, unstorable
 from hub.ratelimit import SlidingWindow
 from hub.reports.open311 import apikey, jurisdiction, render, requests, services
 from hub.reports.open311.errors import (
@@ -34,6 +35,7 @@ from hub.reports.open311.params import Params, locale, parse_form
 from hub.reports.routing import route_new_report
 from kiosk_core.content.model import tr
 
+MOUNT = "/open311"
 PREFIX = "/open311/v2"
 MAX_FORM = 256 * 1024
 """Far more than a full request (4000 characters of description, a few attributes) needs."""
@@ -227,8 +229,22 @@ def _as_open311(request: Request, exc: Exception) -> Open311Error:
     return StatusError(500, "internal error; the hub's log says more")
 
 
-def is_open311(request: Request) -> bool:
-    return request.url.path.startswith("/open311/")
+def create_open311(hub: Hub) -> FastAPI:
+    """Open311 as an app of its own, mounted at MOUNT: every failure under it (a version this
+    hub does not serve included) is answered with the spec's error list."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, strict_content_type=False)
+    app.state.hub = hub
+    app.include_router(router, prefix=PREFIX.removeprefix(MOUNT))
+    for failure in (Open311Error, HubError, RequestValidationError, StarletteHTTPException):
+        app.add_exception_handler(failure, error_answer)
+    app.add_exception_handler(DataError, _unstorable)
+    # Starlette re-raises after this answer, so the server logs the traceback.
+    app.add_exception_handler(Exception, error_answer)
+    return app
+
+
+async def _unstorable(request: Request, _exc: DataError) -> Response:
+    return await error_answer(request, unstorable())
 
 
 async def error_answer(request: Request, exc: Exception) -> Response:
