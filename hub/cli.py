@@ -568,7 +568,7 @@ def forward_add(
     jurisdiction: str | None,
 ) -> None:
     """Forward new reports of SERVICE_CODE to the city (replaces an earlier endpoint)."""
-    from hub.sending.forwarding import add_target
+    from hub.sending.forward_targets import add_target
 
     done = _run(
         settings,
@@ -594,7 +594,7 @@ def forward_add(
 @data_options
 def forward_list(settings: Settings) -> None:
     """List the forwarded categories (api keys masked)."""
-    from hub.sending.forwarding import list_targets, masked
+    from hub.sending.forward_targets import list_targets, masked
 
     rows = _run(settings, lambda hub, c: list_targets(c))
     for t in rows:
@@ -612,7 +612,7 @@ def forward_list(settings: Settings) -> None:
 @data_options
 def forward_remove(settings: Settings, service_code: str) -> None:
     """Stop forwarding SERVICE_CODE (reports already forwarded keep their city status)."""
-    from hub.sending.forwarding import remove_target
+    from hub.sending.forward_targets import remove_target
 
     pending = _run(settings, lambda hub, c: remove_target(c, service_code, hub.now(), _operator()))
     if pending:

@@ -28,7 +28,8 @@ from hub.cli import main as hub_cli
 from hub.db import deliveries, report_events, reports
 from hub.reports.casework import InboxFilter, get_report, inbox, set_answer, set_status
 from hub.sending import deliveries as outbox
-from hub.sending import forwarding, sender
+from hub.sending import forward_targets as targets
+from hub.sending import forwarding, open311_client, sender
 from hub.settings import Smtp
 from hub.times import utcnow
 from kiosk_core.content.build import build_release
@@ -116,7 +117,7 @@ class Pair:
 
     def forward(self, service_code: str, remote: str, endpoint: str | None = None, **kw) -> None:
         with self.ours.hub.transaction() as conn:
-            forwarding.add_target(
+            targets.add_target(
                 conn,
                 self.ours.hub.blobs,
                 service_code,
@@ -318,7 +319,7 @@ def test_a_city_that_is_down_gets_the_report_once_when_it_is_back(pair: Pair) ->
 def test_an_answer_lost_on_the_way_does_not_make_a_second_copy(pair: Pair, monkeypatch) -> None:
     """Each fault of a poor link, on the first POST of its own report: the city stored the
     report or not; either way it ends up there exactly once."""
-    monkeypatch.setattr(forwarding, "READ_TIMEOUT", 0.5)
+    monkeypatch.setattr(open311_client, "READ_TIMEOUT", 0.5)
     with FaultProxy(pair.city_server.url, stall=1.5, lifetime=120) as proxy:
         pair.forward("lampa", "oswietlenie", endpoint=f"{proxy.url}/open311/v2")
         sent = {}
@@ -389,7 +390,7 @@ def test_a_refusal_fails_for_good_and_staff_see_why(pair: Pair) -> None:
     wrong_code = pair.report(service_code="idea")
     removed = pair.report(service_code="smieci")
     with pair.ours.hub.transaction() as conn:
-        assert forwarding.remove_target(conn, "smieci", pair.ours.hub.now()) == 1
+        assert targets.remove_target(conn, "smieci", pair.ours.hub.now()) == 1
     assert sender.run_due(pair.ours.hub) == 3
     expected = {
         wrong_key["id"]: ["(403)", "invalid api_key"],

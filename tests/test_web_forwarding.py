@@ -18,7 +18,8 @@ import requests
 from sqlalchemy import select
 
 from hub.db import deliveries, forward_targets, reports
-from hub.sending import forwarding, sender
+from hub.sending import forward_targets as targets
+from hub.sending import sender
 from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
@@ -315,14 +316,14 @@ def test_staff_get_403_and_forged_forms_change_nothing(pair: Pair) -> None:
             assert answer.status_code == 403, (path, data)
             pair.pages.append(answer.text)
     assert pair.targets() == before
-    assert forwarding.masked(pair.city_key) in pair.page(admin).text
+    assert targets.masked(pair.city_key) in pair.page(admin).text
 
 
 def test_plain_http_and_a_category_gone_from_the_content_are_flagged(pair: Pair) -> None:
     admin = pair.admin()
     pair.forward(admin, endpoint="http://miasto.example/open311/v2", api_key="k" * 20)
     with pair.ours.hub.transaction() as conn:
-        forwarding.add_target(
+        targets.add_target(
             conn,
             pair.ours.hub.blobs,
             "stara",

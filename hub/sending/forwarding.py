@@ -49,31 +49,23 @@ close a report only with an answer. The delivery worker runs it every
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-import requests
-from sqlalchemy import Connection, Row, delete, func, select
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
-from urllib3.exceptions import SSLError as Urllib3SSLError
+from sqlalchemy import Connection, Row, select
 
-from hub import __version__
-from hub.content.blobs import BlobStore
-from hub.content.releases import service_codes
 from hub.db import deliveries, forward_targets, report_events, reports
-from hub.errors import FieldRefused, Invalid, NotFound
-from hub.reports import routingchanges
+from hub.errors import Invalid
 from hub.reports.casework import ANSWER_LIMIT, add_event, clean_answer
+from hub.sending import open311_client as city
 from hub.sending.deliveries import DUE_STATES, MAX_BACKOFF, Done, Failed, Outcome, Retry, Waiting
 from hub.sending.mail import queue_resident_notice
 from hub.times import iso, parse
-from kiosk_core.i18n import N_
 
 if TYPE_CHECKING:
     from hub.context import Hub
@@ -81,11 +73,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHANNEL = "open311"
-CONNECT_TIMEOUT = 10.0
-READ_TIMEOUT = 30.0
-"""Seconds; a delivery makes at most two calls (a search and a POST), far under the lease."""
-MAX_ANSWER = 4 * 1024 * 1024
-"""Bytes of an answer read at most: a page of requests is far smaller; a hostile server is cut."""
 MAX_DESCRIPTION = 4000
 """GeoReport v2's limit for a description, the marker included."""
 MARKER = "[kiosk-hub {uuid}]"
@@ -97,99 +84,10 @@ TOKEN_PATIENCE = timedelta(days=14)
 """How long a token is asked for its id; after that the delivery is done without one."""
 PULL_BATCH = 50
 """Ids per GET requests.json when pulling statuses (a short URL for any server)."""
-USER_AGENT = f"kiosk-hub/{__version__} (Open311 forwarding)"
-MAX_ENDPOINT = 500
-MAX_CODE = 64
-MAX_KEY = 500
-MAX_JURISDICTION = 200
 MAX_ACTOR = 200
 
 
-# --- talking to the city ------------------------------------------------------------------
-
-
-class NotSent(Exception):
-    """The call certainly never reached the server (refused, no such host, TLS, connect)."""
-
-
-class Unanswered(Exception):
-    """The call may have reached the server, but no whole answer came back."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes
-    retry_after: str | None = None
-
-    def json(self) -> Any:
-        """The parsed body, or None if it is not JSON."""
-        try:
-            return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return None
-
-    def errors(self) -> str:
-        """The server's own words: the descriptions of a GeoReport error list, or the body."""
-        parsed = self.json()
-        items = parsed if isinstance(parsed, list) else [parsed]
-        words = [
-            str(e.get("description")).strip()
-            for e in items
-            if isinstance(e, dict) and e.get("description")
-        ]
-        if words:
-            return "; ".join(words)[:500]
-        text = self.body[:300].decode("utf-8", "replace").strip()
-        return " ".join(text.split()) or "no explanation"
-
-
-def _call(method: str, url: str, **kwargs: Any) -> Answer:
-    """One HTTP call, no redirects followed (a POST must not become a GET), the answer read up
-    to MAX_ANSWER bytes; raises NotSent or Unanswered."""
-    try:
-        with requests.request(
-            method,
-            url,
-            timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
-            allow_redirects=False,
-            stream=True,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            **kwargs,
-        ) as response:
-            body = bytearray()
-            for chunk in response.iter_content(65536):
-                body += chunk
-                if len(body) > MAX_ANSWER:
-                    break
-            return Answer(response.status_code, bytes(body), response.headers.get("Retry-After"))
-    except requests.ConnectTimeout as exc:
-        raise NotSent(_describe(exc)) from exc
-    except requests.ConnectionError as exc:
-        # Failing to connect (refused, no such host, the TLS handshake) comes wrapped in
-        # MaxRetryError; a reset or a broken answer after the request was sent does not.
-        cause = exc.args[0] if exc.args else None
-        reason = getattr(cause, "reason", None)
-        if isinstance(cause, MaxRetryError) and isinstance(
-            reason, ConnectTimeoutError | Urllib3SSLError
-        ):
-            raise NotSent(_describe(exc)) from exc
-        raise Unanswered(_describe(exc)) from exc
-    except requests.RequestException as exc:
-        raise Unanswered(_describe(exc)) from exc
-
-
-def _describe(exc: Exception) -> str:
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    text = str(reason or exc)
-    return f"{type(exc).__name__}: {text}"[:500]
-
-
-def _url(endpoint: str, path: str) -> str:
-    return f"{endpoint.rstrip('/')}/{path}"
-
-
-def _retry_after(answer: Answer) -> timedelta | None:
+def _retry_after(answer: city.Answer) -> timedelta | None:
     try:
         seconds = float(answer.retry_after or "")
     except ValueError:
@@ -197,22 +95,6 @@ def _retry_after(answer: Answer) -> timedelta | None:
     if not math.isfinite(seconds):
         return None
     return timedelta(seconds=min(MAX_BACKOFF.total_seconds(), max(1.0, seconds)))
-
-
-def _first(parsed: Any) -> dict | None:
-    """The first request of a GeoReport answer (a list, as the spec's JSON; or a bare object)."""
-    if isinstance(parsed, list) and parsed and isinstance(parsed[0], dict):
-        return parsed[0]
-    if isinstance(parsed, dict):
-        return parsed
-    return None
-
-
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, bool | dict | list):
-        return None
-    text = str(value).strip()
-    return text[:100] if text else None
 
 
 # --- the channel handler --------------------------------------------------------------------
@@ -297,12 +179,12 @@ def _mark_unanswered(hub: Hub, delivery: Row) -> None:
 
 
 def _post(delivery: Row, report: Row, target: Row) -> Outcome:
-    url = _url(target.endpoint, "requests.json")
+    url = city.url(target.endpoint, "requests.json")
     try:
-        answer = _call("POST", url, data=request_form(report, target))
-    except NotSent as exc:
+        answer = city.call("POST", url, data=request_form(report, target))
+    except city.NotSent as exc:
         return Retry(f"the city's system could not be reached: {exc}")
-    except Unanswered as exc:
+    except city.Unanswered as exc:
         return Retry(f"{UNANSWERED}no answer to the POST ({exc}); searching first next time")
     if answer.status >= 500:
         return Retry(
@@ -321,13 +203,13 @@ def _post(delivery: Row, report: Row, target: Row) -> Outcome:
         )
     if answer.status >= 400:
         return Failed(f"the city's system refused the report ({answer.status}): {answer.errors()}")
-    item = _first(answer.json())
+    item = city.first(answer.json())
     if item is None:
         return Failed(
             f"the city's system answered {answer.status} but not with GeoReport JSON "
             f"({answer.errors()}); it may have stored the report: check there"
         )
-    request_id, token = _text(item.get("service_request_id")), _text(item.get("token"))
+    request_id, token = city.text(item.get("service_request_id")), city.text(item.get("token"))
     if request_id:
         return Done(request_id, ("forwarded", f"{target.endpoint}: {request_id}"))
     if token:
@@ -348,8 +230,8 @@ def _search(delivery: Row, report: Row, target: Row) -> Outcome | _NotThere:
     if target.jurisdiction_id:
         params["jurisdiction_id"] = target.jurisdiction_id
     try:
-        answer = _call("GET", _url(target.endpoint, "requests.json"), params=params)
-    except (NotSent, Unanswered) as exc:
+        answer = city.call("GET", city.url(target.endpoint, "requests.json"), params=params)
+    except (city.NotSent, city.Unanswered) as exc:
         return Retry(f"{UNANSWERED}could not search the city's system for it yet: {exc}")
     if answer.status >= 500 or answer.status in (408, 429):
         return Retry(
@@ -366,7 +248,7 @@ def _search(delivery: Row, report: Row, target: Row) -> Outcome | _NotThere:
     marker = MARKER.format(uuid=report.uuid)
     for item in found:
         if isinstance(item, dict) and marker in str(item.get("description") or ""):
-            request_id = _text(item.get("service_request_id"))
+            request_id = city.text(item.get("service_request_id"))
             note = f"{target.endpoint}: {request_id or '(no number)'} (found after no answer)"
             return Done(request_id, ("forwarded", note))
     return _NotThere()
@@ -378,14 +260,14 @@ def _resolve_token(hub: Hub, delivery: Row, jurisdiction: str | None) -> Outcome
     if hub.now() - parse(delivery.created) > TOKEN_PATIENCE:
         note = f"{delivery.target}: token {token}; the city never gave its number"
         return Done(None, ("forwarded", note))
-    url = _url(delivery.target, f"tokens/{quote(token, safe='')}.json")
+    url = city.url(delivery.target, f"tokens/{quote(token, safe='')}.json")
     params = {"jurisdiction_id": jurisdiction} if jurisdiction else None
     try:
-        answer = _call("GET", url, params=params)
-    except (NotSent, Unanswered) as exc:
+        answer = city.call("GET", url, params=params)
+    except (city.NotSent, city.Unanswered) as exc:
         return Retry(f"could not ask the city for the number of token {token}: {exc}")
-    item = _first(answer.json()) if answer.status == 200 else None
-    request_id = _text(item.get("service_request_id")) if item else None
+    item = city.first(answer.json()) if answer.status == 200 else None
+    request_id = city.text(item.get("service_request_id")) if item else None
     if request_id:
         note = f"{delivery.target}: {request_id} (token {token})"
         return Done(request_id, ("forwarded", note))
@@ -437,10 +319,10 @@ def pull_status(hub: Hub, batch: int = PULL_BATCH) -> Pulled:
             chunk = forwarded[i : i + batch]
             pulled.asked += len(chunk)
             try:
-                found = _fetch(
+                found = city.requests_by_id(
                     endpoint, [r.external_id for r in chunk], jurisdictions.get(endpoint)
                 )
-            except (NotSent, Unanswered, ValueError) as exc:
+            except (city.NotSent, city.Unanswered, ValueError) as exc:
                 log.warning("pulling statuses from %s: %s", endpoint, exc)
                 pulled.errors.append(f"{endpoint}: {exc}")
                 continue
@@ -449,20 +331,9 @@ def pull_status(hub: Hub, batch: int = PULL_BATCH) -> Pulled:
                 ours[row.external_id].append(row.report_id)
             with hub.transaction() as conn:
                 for item in found:
-                    for report_id in ours.get(_text(item.get("service_request_id")) or "", []):
+                    for report_id in ours.get(city.text(item.get("service_request_id")) or "", []):
                         pulled.changed += _apply(hub, conn, report_id, endpoint, item)
     return pulled
-
-
-def _fetch(endpoint: str, ids: list[str], jurisdiction: str | None) -> list[dict]:
-    params = {"service_request_id": ",".join(ids)}
-    if jurisdiction:
-        params["jurisdiction_id"] = jurisdiction
-    answer = _call("GET", _url(endpoint, "requests.json"), params=params)
-    found = answer.json() if answer.status == 200 else None
-    if not isinstance(found, list):
-        raise ValueError(f"GET requests.json answered {answer.status}: {answer.errors()}")
-    return [item for item in found if isinstance(item, dict)]
 
 
 def public_notes(notes: Any) -> str | None:
@@ -511,235 +382,3 @@ def _apply(hub: Hub, conn: Connection, report_id: int, endpoint: str, item: dict
         if hub.settings.smtp is not None:
             queue_resident_notice(conn, report_id, event_id, now)
     return 1
-
-
-# --- what administrators configure ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Configured:
-    """What `add_target` did: the row, whether it replaced one, and what to be careful of."""
-
-    service_code: str
-    endpoint: str
-    replaced: bool
-    warnings: list[str]
-    stranded: int = 0
-    """Reports still queued for the endpoint this one replaced: they will fail."""
-
-
-FIELD_NAMES = {
-    "service_code": "SERVICE_CODE",
-    "endpoint": "the endpoint",
-    "api_key": "the api key",
-    "remote_service_code": "the remote service code",
-    "jurisdiction_id": "the jurisdiction",
-}
-
-
-class TargetRefused(FieldRefused):
-    """A refused forwarding setting; its `detail` (what the CLI prints) names the field."""
-
-    def __init__(self, field: str, message: str, **values: object):
-        detail = f"{FIELD_NAMES[field]}: {message.format(**values)}"
-        super().__init__(field, message, detail, **values)
-
-
-def check_endpoint(url: str) -> str:
-    """An Open311 base URL (http or https, a host, no query, no password), without a
-    trailing slash; TargetRefused otherwise."""
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise TargetRefused(
-            "endpoint",
-            N_("The endpoint must be an http or https URL, e.g. {example}"),
-            example="https://city.example/open311/v2",
-        )
-    if parts.query or parts.fragment or any(not c.isprintable() or c.isspace() for c in url):
-        raise TargetRefused(
-            "endpoint",
-            N_("The endpoint is a base URL without a query or spaces, e.g. {example}"),
-            example="https://city.example/open311/v2",
-        )
-    if parts.username or parts.password:
-        raise TargetRefused(
-            "endpoint",
-            N_("The endpoint must not carry a user or password: the api key has its own field."),
-        )
-    try:
-        parts.port  # noqa: B018 - raises for a port out of range
-    except ValueError:
-        raise TargetRefused("endpoint", N_("The endpoint's port is not valid.")) from None
-    url = url.rstrip("/")
-    if len(url) > MAX_ENDPOINT:
-        raise TargetRefused("endpoint", N_("At most {count} characters."), count=MAX_ENDPOINT)
-    return url
-
-
-def plain_http(url: str) -> bool:
-    """Whether the api key and residents' contact details would travel unencrypted (plain
-    http to anything but this machine)."""
-    host = urlsplit(url).hostname or ""
-    return url.startswith("http://") and host not in ("localhost", "127.0.0.1", "::1")
-
-
-def _field(field: str, value: str | None, limit: int, required: bool = True) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise TargetRefused(field, N_("This field is required."))
-        return None
-    if len(value) > limit:
-        raise TargetRefused(field, N_("At most {count} characters."), count=limit)
-    if any(not c.isprintable() for c in value):
-        raise TargetRefused(field, N_("Control characters are not allowed."))
-    return value
-
-
-def add_target(
-    conn: Connection,
-    blobs: BlobStore,
-    service_code: str,
-    endpoint: str,
-    api_key: str | None,
-    remote_service_code: str,
-    jurisdiction_id: str | None,
-    now: datetime,
-    by: str | None = None,
-) -> Configured:
-    """Forward reports of `service_code` to the city's endpoint (replacing an earlier target
-    of the same code; an empty `api_key` then keeps the earlier key). Reports received from
-    now on are forwarded; earlier ones are not. What changed is recorded as done `by` whom
-    (`hub.reports.routingchanges`)."""
-    code = _field("service_code", service_code, MAX_CODE)
-    url = check_endpoint(endpoint)
-    old = conn.execute(
-        select(forward_targets).where(forward_targets.c.service_code == code)
-    ).first()
-    if old is not None and not (api_key or "").strip():
-        api_key = old.api_key
-    key = _field("api_key", api_key, MAX_KEY)
-    if any(c.isspace() for c in key):
-        raise TargetRefused("api_key", N_("The api key cannot contain spaces."))
-    remote = _field("remote_service_code", remote_service_code, MAX_CODE)
-    jurisdiction = _field("jurisdiction_id", jurisdiction_id, MAX_JURISDICTION, required=False)
-    warnings = []
-    if code not in service_codes(conn, blobs):
-        warnings.append(
-            f"{code!r} is not a report category of the latest release: nothing is forwarded "
-            "until a release has it"
-        )
-    if plain_http(url):
-        warnings.append(
-            "the endpoint is plain http: the api key and residents' contact details travel "
-            "unencrypted"
-        )
-    pending = 0
-    if old is not None and old.endpoint != url:
-        pending = _pending(conn, code, old.endpoint)
-        if pending:
-            warnings.append(
-                f"{pending} report(s) still queued for {old.endpoint} will fail: pass them on "
-                "by hand"
-            )
-    values = dict(
-        endpoint=url,
-        api_key=key,
-        remote_service_code=remote,
-        jurisdiction_id=jurisdiction,
-        enabled=True,
-    )
-    if old is None:
-        conn.execute(forward_targets.insert().values(service_code=code, created=iso(now), **values))
-    else:
-        conn.execute(
-            forward_targets.update().where(forward_targets.c.service_code == code).values(**values)
-        )
-    routingchanges.record(
-        conn,
-        routingchanges.forward_changes(code, _recorded(old), _recorded(values, old)),
-        by,
-        now,
-    )
-    return Configured(code, url, old is not None, warnings, pending)
-
-
-def _recorded(target: Row | dict | None, before: Row | None = None) -> dict | None:
-    """A forward target's settings as the routing record keeps them: the api key masked (and
-    marked new when a different key masks the same as the one it replaces)."""
-    if target is None:
-        return None
-    get = target.get if isinstance(target, dict) else target._mapping.get
-    key = get("api_key") or ""
-    shown = masked(key)
-    if before is not None and before.api_key != key and masked(before.api_key) == shown:
-        shown += " (new key)"
-    return {
-        "forward_endpoint": get("endpoint"),
-        "forward_service_code": get("remote_service_code"),
-        "forward_jurisdiction": get("jurisdiction_id"),
-        "forward_api_key": shown,
-    }
-
-
-def _pending(conn: Connection, service_code: str, endpoint: str) -> int:
-    """Deliveries not yet POSTed to `endpoint` for reports of this code."""
-    return conn.scalar(
-        select(func.count())
-        .select_from(deliveries.join(reports, reports.c.id == deliveries.c.report_id))
-        .where(
-            deliveries.c.channel == CHANNEL,
-            deliveries.c.target == endpoint,
-            deliveries.c.state == "pending",
-            reports.c.service_code == service_code,
-        )
-    )
-
-
-def list_targets(conn: Connection) -> list[Row]:
-    """Every forwarded category, by service code."""
-    return conn.execute(select(forward_targets).order_by(forward_targets.c.service_code)).all()
-
-
-def remove_target(conn: Connection, service_code: str, now: datetime, by: str | None = None) -> int:
-    """Stop forwarding `service_code`; returns how many queued reports will now fail. The
-    change is recorded as done `by` whom."""
-    row = conn.execute(
-        select(forward_targets).where(forward_targets.c.service_code == service_code)
-    ).first()
-    if row is None:
-        raise NotFound(f"{service_code!r} is not forwarded (kiosk-hub forward list)")
-    pending = _pending(conn, service_code, row.endpoint)
-    conn.execute(delete(forward_targets).where(forward_targets.c.service_code == service_code))
-    changes = routingchanges.forward_changes(service_code, _recorded(row), None)
-    routingchanges.record(conn, changes, by, now)
-    return pending
-
-
-def delivery_counts(conn: Connection) -> dict[str, dict[str, int]]:
-    """Per forwarded category: its reports' deliveries to its current endpoint, by state
-    (pending, waiting, done, failed), so an administrator sees what is stuck."""
-    rows = conn.execute(
-        select(forward_targets.c.service_code, deliveries.c.state, func.count())
-        .select_from(
-            forward_targets.join(
-                reports, reports.c.service_code == forward_targets.c.service_code
-            ).join(
-                deliveries,
-                (deliveries.c.report_id == reports.c.id)
-                & (deliveries.c.channel == CHANNEL)
-                & (deliveries.c.target == forward_targets.c.endpoint),
-            )
-        )
-        .group_by(forward_targets.c.service_code, deliveries.c.state)
-    )
-    counts: dict[str, dict[str, int]] = {}
-    for code, state, count in rows:
-        counts.setdefault(code, {"pending": 0, "waiting": 0, "done": 0, "failed": 0})[state] = count
-    return counts
-
-
-def masked(api_key: str) -> str:
-    """Enough of a key to tell two apart, never enough to use it."""
-    return f"…{api_key[-4:]}" if len(api_key) >= 16 else "…"

@@ -29,7 +29,7 @@ from hub.accounts.session import PageError, Staff, read_form, staff_page
 from hub.content.releases import report_categories
 from hub.errors import NotFound
 from hub.reports import routingchanges
-from hub.sending import forwarding
+from hub.sending import forward_targets
 from hub.web.templating import gettext, render
 from kiosk_core.content.model import tr
 from kiosk_core.i18n import N_
@@ -73,14 +73,14 @@ def _page(
     hub = staff.hub
     with hub.transaction(write=False) as conn:
         categories = report_categories(conn, hub.blobs)
-        targets = forwarding.list_targets(conn)
-        counts = forwarding.delivery_counts(conn)
+        targets = forward_targets.list_targets(conn)
+        counts = forward_targets.delivery_counts(conn)
         changes = routingchanges.recorded(conn, CHANGES_SHOWN)
     names = {code: tr(c.name, staff.lang) for code, c in categories.items()}
     flash = None
     done = request.query_params.get("done")
     code = request.query_params.get("code", "")
-    if done in DONE and 0 < len(code) <= forwarding.MAX_CODE:
+    if done in DONE and 0 < len(code) <= forward_targets.MAX_CODE:
         flash = gettext(staff.lang, DONE[done]).format(category=names.get(code, code))
     stranded = request.query_params.get("stranded", "")
     return render(
@@ -93,8 +93,8 @@ def _page(
         counts=counts,
         category_names=names,
         forwarded={t.service_code for t in targets},
-        masked=forwarding.masked,
-        plain_http=forwarding.plain_http,
+        masked=forward_targets.masked,
+        plain_http=forward_targets.plain_http,
         values=values or {},
         errors=errors or {},
         flash=flash,
@@ -130,7 +130,7 @@ async def forward_category(request: Request, staff: Admin) -> Response:
         return _page(request, staff, values, {"service_code": message}, 422)
     try:
         with hub.transaction() as conn:
-            done = forwarding.add_target(
+            done = forward_targets.add_target(
                 conn,
                 hub.blobs,
                 values["service_code"],
@@ -141,7 +141,7 @@ async def forward_category(request: Request, staff: Admin) -> Response:
                 hub.now(),
                 staff.user.display_name,
             )
-    except forwarding.TargetRefused as exc:
+    except forward_targets.TargetRefused as exc:
         message = gettext(staff.lang, exc.message).format(**exc.values)
         return _page(request, staff, values, {exc.field: message}, 422)
     return _done("replaced" if done.replaced else "added", done.service_code, done.stranded)
@@ -152,7 +152,7 @@ async def stop_forwarding(request: Request, service_code: str, staff: Admin) -> 
     await read_form(request, staff)
     try:
         with staff.hub.transaction() as conn:
-            stranded = forwarding.remove_target(
+            stranded = forward_targets.remove_target(
                 conn, service_code, staff.hub.now(), staff.user.display_name
             )
     except NotFound as exc:
