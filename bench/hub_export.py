@@ -7,8 +7,8 @@ totals the hub keeps up to date on every upload; here computed once after genera
 writing the CSV.
 
 The statistics page's own queries (series per hour/day/month, totals per kiosk and per
-screen, hub/statsview.py) are timed over the same data: a year by day at every kiosk, 93
-days by hour, a year by month for a group of 25 kiosks.
+screen, hub/statistics/statsview.py) are timed over the same data: a year by day at every
+kiosk, 93 days by hour, a year by month for a group of 25 kiosks.
 
 Target (hub brief): under 3 s. Run: PYTHONPATH=. .venv/bin/python bench/hub_export.py [--screens N]
 """
@@ -24,11 +24,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hub.context import Hub, init_data
-from hub.export import to_csv
-from hub.kiosks import Kiosk, add_kiosk
+from hub.fleet.kiosks import Kiosk, add_kiosk
 from hub.settings import Settings
-from hub.stats import HOUR_FORMAT, aggregate, local_hour, rebuild
-from hub.statsview import Selection, overview
+from hub.statistics.export import to_csv
+from hub.statistics.stats import HOUR_FORMAT, aggregate, local_hour, rebuild
+from hub.statistics.statsview import Selection, overview
 
 KIOSKS = 100
 DAYS = 365

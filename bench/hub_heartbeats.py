@@ -25,10 +25,10 @@ from pathlib import Path
 
 import httpx
 
+from hub.accounts.tokens import add_token
 from hub.context import Hub
-from hub.kiosks import Kiosk, add_kiosk
+from hub.fleet.kiosks import Kiosk, add_kiosk
 from hub.settings import Settings
-from hub.tokens import add_token
 from tests.hubtools import HubProcess
 
 WARMUP = 1.0

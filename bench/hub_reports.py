@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 from hub_heartbeats import cpu_seconds, kiosk_tokens, p99
 
-from hub.reports import BATCH_MAX
+from hub.reports.intake import BATCH_MAX
 from hub.settings import Settings
 from tests.conftest import write_tree
 from tests.hubtools import HUB_CLI, HubProcess, report_body

@@ -1,5 +1,15 @@
-"""The FastAPI application: routes under /api/v1, every error as `{"detail": …}`; Open311
-under /open311/v2, every error there as the GeoReport v2 error list."""
+"""The hub's FastAPI application: three parts, each a sub-application with its own routes and
+its own way of answering a failure.
+
+- the kiosks' API under /api/v1 (`hub.api`): JSON, `{"detail": …}`;
+- Open311 GeoReport v2 under /open311 (`hub.reports.open311.routes`): the spec's error list,
+  in XML or JSON as the path asks;
+- the web pages for people (`hub.web.pages`): HTML pages in the visitor's language.
+
+A path none of them serves is answered as the API answers. Two middlewares wrap them all,
+since they act before a part is chosen: the request body limits (`hub.limits`), and the
+pages' security headers, also on a refusal the body limits make on a page's path.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +17,20 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
-from hub import __version__, web
+from hub import __version__, api
 from hub.context import Hub
-from hub.deliveries import DeliveryWorker
-from hub.errors import HubError, Invalid
 from hub.limits import BodyLimit
-from hub.open311.errors import Open311Error
-from hub.routes import content, enroll, fleet, heartbeat, open311, reports, stats
+from hub.reports.open311 import routes as open311
+from hub.sending.sender import DeliveryWorker
 from hub.settings import Settings
-from kiosk_core.i18n import N_
+from hub.web.pages import PageHeaders, PagePaths, create_pages
 
-API_PREFIX = "/api/v1"
+TITLE = "Kiosk hub"
 DELIVERY_STOP_WAIT = 3.0
 """Seconds the delivery worker gets to finish its delivery in hand when the hub stops."""
 
@@ -45,98 +51,32 @@ def create_app(settings: Settings, hub: Hub | None = None) -> FastAPI:
             await asyncio.to_thread(worker.stop, DELIVERY_STOP_WAIT)
         hub.close()
 
-    app = FastAPI(
-        title="Kiosk hub",
-        version=__version__,
-        lifespan=lifespan,
-        strict_content_type=False,
-    )
+    app = FastAPI(title=TITLE, version=__version__, lifespan=lifespan, strict_content_type=False)
     app.state.hub = hub
-    for module in (enroll, content, reports, stats, heartbeat, fleet):
-        app.include_router(module.router, prefix=API_PREFIX)
-    app.include_router(open311.router, prefix=open311.PREFIX)
+    for prefix in (api.PREFIX, open311.MOUNT):
+        # The bare prefix is no path of its part: not found, rather than redirected into it.
+        app.router.routes.append(Route(prefix, _NotFound(), include_in_schema=False))
+    app.mount(api.PREFIX, api.create_api(hub))
+    app.mount(open311.MOUNT, open311.create_open311(hub))
+    app.router.routes.append(PagePaths(create_pages(hub)))
     app.add_middleware(
         BodyLimit, json_limit=hub.settings.json_limit, blob_limit=hub.settings.blob_limit
     )
-    web.install(app)
-    app.add_exception_handler(Open311Error, open311.error_answer)
-    app.add_exception_handler(HubError, _hub_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(DataError, _unstorable)
-    app.add_exception_handler(Exception, _internal_error)
+    app.add_middleware(PageHeaders)
+    api.install_error_handlers(app)
+    app.openapi = _documentation  # type: ignore[method-assign]
     return app
 
 
-async def _hub_error(request: Request, exc: HubError) -> Response:
-    if open311.is_open311(request):
-        return await open311.error_answer(request, exc)
-    if web.is_page(request):
-        return web.error_page(request, exc.status, exc.detail)
-    body: dict = {"detail": exc.detail}
-    if exc.problems:
-        body["problems"] = exc.problems
-    headers = dict(exc.headers or {})
-    if exc.status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse(body, status_code=exc.status, headers=headers)
+class _NotFound:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise HTTPException(404)
 
 
-def _where(loc: tuple) -> str:
-    return ".".join(str(part) for part in loc)
-
-
-async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-    if open311.is_open311(request):
-        return await open311.error_answer(request, exc)
-    if web.is_page(request):
-        return web.error_page(request, 400, N_("Some fields of this form are missing or wrong."))
-    errors = exc.errors()
-    content_type = request.headers.get("content-type", "application/json")
-    if "json" not in content_type and any(tuple(e.get("loc", ())) == ("body",) for e in errors):
-        detail = f"expected a JSON body (Content-Type: application/json), not {content_type}"
-        return JSONResponse({"detail": detail}, status_code=415)
-    for error in errors:
-        if error.get("type") == "json_invalid":
-            reason = (error.get("ctx") or {}).get("error", "cannot be parsed")
-            position = error["loc"][-1] if error.get("loc") else "?"
-            return JSONResponse(
-                {"detail": f"malformed JSON: {reason} (at character {position})"},
-                status_code=400,
-            )
-    problems = [f"{_where(e['loc'])}: {e['msg']}" for e in errors]
-    return JSONResponse({"detail": "; ".join(problems[:5]), "problems": problems}, status_code=422)
-
-
-UNPARSABLE = "There was an error parsing the body"
-"""What FastAPI says about a body json.loads cannot even decode (not UTF-8)."""
-
-
-async def _http_error(request: Request, exc: StarletteHTTPException):
-    if open311.is_open311(request):
-        return await open311.error_answer(request, exc)
-    if web.is_page(request):
-        message = N_("This page does not exist.") if exc.status_code == 404 else str(exc.detail)
-        return web.error_page(request, exc.status_code, message)
-    if exc.status_code == 400 and exc.detail == UNPARSABLE:
-        detail = "malformed JSON: the body is not UTF-8 text"
-        return JSONResponse({"detail": detail}, status_code=400)
-    return await http_exception_handler(request, exc)
-
-
-async def _unstorable(request: Request, _exc: DataError) -> Response:
-    """A value the database refuses (PostgreSQL: a NUL character, a number out of range)."""
-    return await _hub_error(
-        request, Invalid("a value cannot be stored: remove NUL characters or out-of-range numbers")
-    )
-
-
-async def _internal_error(request: Request, _exc: Exception) -> Response:
-    # Starlette re-raises after this answer, so the server logs the traceback.
-    if open311.is_open311(request):
-        return await open311.error_answer(request, _exc)
-    if web.is_page(request):
-        return web.error_page(
-            request, 500, N_("The hub could not do this. The error is in its log.")
-        )
-    return JSONResponse({"detail": "internal error; see the hub's log"}, status_code=500)
+def _documentation() -> dict:
+    """/openapi.json (and /docs): the kiosk API's and Open311's routes at their full paths,
+    as one document."""
+    whole = FastAPI(title=TITLE, version=__version__, strict_content_type=False)
+    whole.include_router(api.router, prefix=api.PREFIX)
+    whole.include_router(open311.router, prefix=open311.PREFIX)
+    return whole.openapi()

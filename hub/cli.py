@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from hub import __version__
+from hub.content.signing import SigningKeyError
 from hub.context import Hub, init_data
 from hub.db import metadata
 from hub.errors import HubError
 from hub.schema import SchemaError, new_revision
 from hub.settings import ConfigError, Settings
-from hub.signing import SigningKeyError
 
 ENV_DATA = "KIOSK_HUB_DATA"
 ENV_DATABASE = "KIOSK_HUB_DATABASE"
@@ -149,7 +149,7 @@ def kiosk_add(
     settings: Settings, kiosk_id: str, name: str, lat: float, long_: float, groups: tuple
 ) -> None:
     """Register kiosk KIOSK_ID and print its one-time enrolment token."""
-    from hub.kiosks import Kiosk, add_kiosk
+    from hub.fleet.kiosks import Kiosk, add_kiosk
 
     kiosk = Kiosk(kiosk_id, name, lat, long_, list(groups))
     token = _run(settings, lambda hub, c: add_kiosk(c, kiosk, hub.now(), settings.enrolment_ttl))
@@ -162,7 +162,7 @@ def kiosk_add(
 def kiosk_enrol(settings: Settings, kiosk_id: str) -> None:
     """A new one-time enrolment token for an existing kiosk (e.g. replaced hardware). The
     kiosk's current token stops working now; a retired kiosk returns once it enrols."""
-    from hub.kiosks import reenrol
+    from hub.fleet.kiosks import reenrol
 
     token = _run(settings, lambda hub, c: reenrol(c, kiosk_id, hub.now(), settings.enrolment_ttl))
     _print_enrolment(kiosk_id, token, settings)
@@ -178,7 +178,7 @@ def _print_enrolment(kiosk_id: str, token: str, settings: Settings) -> None:
 @data_options
 def kiosk_list(settings: Settings) -> None:
     """List the registered kiosks, retired ones marked."""
-    from hub.kiosks import list_kiosks
+    from hub.fleet.kiosks import list_kiosks
 
     for k in _run(settings, lambda hub, c: list_kiosks(c)):
         groups = ",".join(k.groups) or "-"
@@ -192,7 +192,7 @@ def kiosk_list(settings: Settings) -> None:
 def kiosk_retire(settings: Settings, kiosk_id: str) -> None:
     """Take KIOSK_ID out of service: its token stops working now, it leaves the fleet and
     its alarms; its reports and statistics stay. `kiosk enrol` brings it back."""
-    from hub.kiosks import retire_kiosk
+    from hub.fleet.kiosks import retire_kiosk
 
     kiosk = _run(settings, lambda hub, c: retire_kiosk(c, kiosk_id, hub.now()))
     click.echo(f"Retired {kiosk.id} ({kiosk.name}); its token no longer works")
@@ -219,7 +219,7 @@ def token() -> None:
 @data_options
 def token_add(settings: Settings, role: str, name: str | None) -> None:
     """Create a token and print it (the hub keeps only its hash: copy it now)."""
-    from hub.tokens import add_token
+    from hub.accounts.tokens import add_token
 
     secret = _run(settings, lambda hub, c: add_token(c, role, hub.now(), name=name))
     click.echo(secret)
@@ -230,7 +230,7 @@ def token_add(settings: Settings, role: str, name: str | None) -> None:
 @data_options
 def token_list(settings: Settings, everything: bool) -> None:
     """List the tokens in use (id, role, name, kiosk, created): never the tokens."""
-    from hub.tokens import list_tokens
+    from hub.accounts.tokens import list_tokens
 
     rows = _run(settings, lambda hub, c: list_tokens(c, revoked=everything))
     for t in rows:
@@ -248,7 +248,7 @@ def token_list(settings: Settings, everything: bool) -> None:
 @data_options
 def token_revoke(settings: Settings, token_id: str) -> None:
     """Revoke the token ID (as `token list` shows it): it stops working at once."""
-    from hub.tokens import revoke_token
+    from hub.accounts.tokens import revoke_token
 
     done = _run(settings, lambda hub, c: revoke_token(c, token_id, hub.now()))
     who = done.name or done.kiosk_id or done.role
@@ -298,7 +298,7 @@ def user_add(
     password_stdin: bool,
 ) -> None:
     """Create the account USERNAME (asks for its password)."""
-    from hub.users import add_user
+    from hub.accounts.users import add_user
 
     password = _password(password_stdin)
     created = _run(
@@ -314,7 +314,7 @@ def user_add(
 @data_options
 def user_list(settings: Settings) -> None:
     """List the accounts."""
-    from hub.users import list_users
+    from hub.accounts.users import list_users
 
     for u in _run(settings, lambda hub, c: list_users(c)):
         state = "disabled" if u.disabled else "active"
@@ -328,7 +328,7 @@ def user_list(settings: Settings) -> None:
 @data_options
 def user_password(settings: Settings, username: str, password_stdin: bool) -> None:
     """Set a new password for USERNAME (their open sessions end)."""
-    from hub.users import set_password
+    from hub.accounts.users import set_password
 
     password = _password(password_stdin)
     _run(settings, lambda hub, c: set_password(c, username, password))
@@ -341,7 +341,7 @@ def user_password(settings: Settings, username: str, password_stdin: bool) -> No
 @data_options
 def user_disable(settings: Settings, username: str, enable: bool) -> None:
     """Disable USERNAME (signs them out everywhere), or enable it again with --enable."""
-    from hub.users import set_disabled
+    from hub.accounts.users import set_disabled
 
     _run(settings, lambda hub, c: set_disabled(c, username, not enable, hub.now()))
     click.echo(f"{username} {'enabled' if enable else 'disabled'}")
@@ -361,7 +361,7 @@ def publish(src: Path, hub_url: str, staff_token: str) -> None:
     """Build the content in SRC and publish it to every kiosk. A release that changes a
     report category's department or e-mail, or adds a category, needs an administrator's
     token."""
-    from hub.publish import HubClient, PublishError, blobs_to_upload
+    from hub.content.publish import HubClient, PublishError, blobs_to_upload
     from kiosk_core.content.build import build_release
     from kiosk_core.content.problems import ContentError
 
@@ -420,8 +420,8 @@ def stats_export(
     out: Path | None,
 ) -> None:
     """Export totals per kiosk, period and screen for local dates FROM..TO (inclusive)."""
-    from hub.export import render
-    from hub.stats import aggregate
+    from hub.statistics.export import render
+    from hub.statistics.stats import aggregate
 
     data = _run(
         settings,
@@ -440,7 +440,7 @@ def stats_export(
 @data_options
 def stats_rebuild(settings: Settings) -> None:
     """Recompute local hours and day totals (after changing --timezone)."""
-    from hub.stats import rebuild
+    from hub.statistics.stats import rebuild
 
     _run(settings, lambda hub, c: rebuild(c, settings.timezone))
     click.echo(f"Statistics recomputed for {settings.timezone}")
@@ -459,7 +459,7 @@ def stats_rebuild(settings: Settings) -> None:
 def status(settings: Settings, offline_after: int) -> None:
     """Every kiosk: last seen, content version, outbox depth, reports needing attention (the
     hub refused them, the kiosk keeps them), errors; offline ones first."""
-    from hub.fleet import status as fleet_status
+    from hub.fleet.heartbeats import status as fleet_status
 
     rows = _run(
         settings, lambda hub, c: fleet_status(c, hub.now(), timedelta(minutes=offline_after))
@@ -502,8 +502,9 @@ def deliver(settings: Settings, once: bool, interval: float | None) -> None:
     a delivery is never taken by both."""
     import time
 
-    from hub.deliveries import PULL_INTERVAL, list_deliveries, run_due, summary
-    from hub.forwarding import pull_status
+    from hub.sending.deliveries import list_deliveries, summary
+    from hub.sending.forwarding import pull_status
+    from hub.sending.sender import PULL_INTERVAL, run_due
 
     hub = _open(settings)
     pause = interval or settings.deliveries_interval or 30.0
@@ -567,7 +568,7 @@ def forward_add(
     jurisdiction: str | None,
 ) -> None:
     """Forward new reports of SERVICE_CODE to the city (replaces an earlier endpoint)."""
-    from hub.forwarding import add_target
+    from hub.sending.forward_targets import add_target
 
     done = _run(
         settings,
@@ -593,7 +594,7 @@ def forward_add(
 @data_options
 def forward_list(settings: Settings) -> None:
     """List the forwarded categories (api keys masked)."""
-    from hub.forwarding import list_targets, masked
+    from hub.sending.forward_targets import list_targets, masked
 
     rows = _run(settings, lambda hub, c: list_targets(c))
     for t in rows:
@@ -611,7 +612,7 @@ def forward_list(settings: Settings) -> None:
 @data_options
 def forward_remove(settings: Settings, service_code: str) -> None:
     """Stop forwarding SERVICE_CODE (reports already forwarded keep their city status)."""
-    from hub.forwarding import remove_target
+    from hub.sending.forward_targets import remove_target
 
     pending = _run(settings, lambda hub, c: remove_target(c, service_code, hub.now(), _operator()))
     if pending:

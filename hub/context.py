@@ -16,11 +16,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 
-from hub.blobs import BlobStore
+from hub.content.blobs import BlobStore
+from hub.content.signing import Signer, SigningKeyError
 from hub.db import make_engine, migrate, transaction
 from hub.scratch import Scratch
 from hub.settings import Settings
-from hub.signing import Signer, SigningKeyError
 from hub.times import utcnow
 
 LEGACY_TMP = "tmp"

@@ -121,14 +121,15 @@ reports = Table(
     Column("status_notes", Text, nullable=True),
     Column("assigned_to", String(64), nullable=True),
     Column("closed", String(32), nullable=True),
-    # Staff read the description and published it (if its category allows: hub.disclosure).
+    # Staff read the description and published it (if its category allows: hub.reports.disclosure).
     Column("description_public", Boolean, nullable=False, default=False, server_default=false()),
     # The api_key (tokens.hash) an Open311 client filed it with: it may read back all it sent.
     Column("client_key", String(64), nullable=True),
     Column("unsorted", Boolean, nullable=False, default=False, server_default=false()),
-    # Received in a category the hub did not know: staff choose one (hub.casework.recategorise).
+    # Received in a category the hub did not know: staff choose one
+    # (hub.reports.casework.recategorise).
     Column("flags", Text, nullable=True),
-    # JSON: what the hub mended to store the report (hub.reports.Flags), null when nothing.
+    # JSON: what the hub mended to store the report (hub.reports.intake.mend), null when nothing.
     UniqueConstraint("kiosk_id", "uuid", name="reports_kiosk_uuid"),
 )
 Index("reports_status_token", reports.c.status_token)
@@ -302,7 +303,7 @@ sign_in_failures = Table(
     Column("last", String(32), nullable=False),
 )
 Index("sign_in_failures_last", sign_in_failures.c.last)
-"""Failed sign-ins per address and per user name at an address (hub.signinlimits): in the
+"""Failed sign-ins per address and per user name at an address (hub.accounts.signinlimits): in the
 database, so that every hub process slows the same guesser down."""
 
 

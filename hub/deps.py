@@ -27,8 +27,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import Connection
 
+from hub.accounts.tokens import Principal, authenticate, authorize
 from hub.context import Hub
-from hub.tokens import Principal, authenticate, authorize
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

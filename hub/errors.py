@@ -68,3 +68,9 @@ class TooManyRequests(HubError):
         super().__init__(detail)
         self.retry_after = retry_after
         self.headers = {"Retry-After": str(retry_after)}
+
+
+def unstorable() -> Invalid:
+    """What a value the database refuses (PostgreSQL: a NUL character, a number out of range)
+    is answered with, in each part's own style."""
+    return Invalid("a value cannot be stored: remove NUL characters or out-of-range numbers")

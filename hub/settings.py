@@ -69,7 +69,8 @@ class Settings:
     session_ttl: timedelta = timedelta(hours=12)
     sign_in_attempts: int = 5
     """Failed sign-ins for one user name from one address before each further attempt from
-    there waits (hub.signinlimits), the wait doubling from 5 seconds up to `sign_in_max_wait`."""
+    there waits (hub.accounts.signinlimits), the wait doubling from 5 seconds up to
+    `sign_in_max_wait`."""
     sign_in_address_attempts: int = 25
     """The same for one address, whatever the user names."""
     sign_in_max_wait: timedelta = timedelta(minutes=15)

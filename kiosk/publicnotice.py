@@ -1,6 +1,6 @@
 """What the report form's review step tells residents will be public of their report, before
 they send it: the hub publishes what its category allows (`ReportCategory.public`, applied on
-the hub by hub.disclosure) to anyone, through Open311 and the receipt's status page.
+the hub by hub.reports.disclosure) to anyone, through Open311 and the receipt's status page.
 
 Sentences are message ids, said in the visitor's language by the screen.
 """

@@ -1,7 +1,7 @@
 """The signature of a release manifest, as the hub sends it and a kiosk checks it.
 
-The hub signs the manifest's raw bytes with its Ed25519 key (hub/signing.py keeps the key)
-and sends the signature in a header, `Kiosk-Signature: ed25519=<base64>`. A kiosk verifies it
+The hub signs the manifest's raw bytes with its Ed25519 key (hub/content/signing.py keeps the
+key) and sends the signature in a header, `Kiosk-Signature: ed25519=<base64>`. A kiosk verifies it
 over exactly the bytes it received, with the public key it pinned when it was enrolled, before
 anything parses them (kiosk/sync/manifest_check.py; docs/protocol.md).
 """

@@ -34,12 +34,12 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import create_engine, make_url, text
 
+from hub.accounts.tokens import add_token
 from hub.app import create_app
+from hub.content.releases import publish
 from hub.context import Hub, init_data
-from hub.kiosks import Kiosk, add_kiosk
-from hub.releases import publish
+from hub.fleet.kiosks import Kiosk, add_kiosk
 from hub.settings import Settings
-from hub.tokens import add_token
 from kiosk_core.content.manifest import FileEntry
 from kiosk_core.reports import ReportDraft
 
@@ -100,7 +100,7 @@ class HubEnv:
 
     def user(self, username: str, role: str = "staff", password: str = "", **details) -> str:
         """Create a web account; returns its password (a fixed one unless given)."""
-        from hub.users import add_user
+        from hub.accounts.users import add_user
 
         password = password or f"{username}-Hasło-2026!"
         with self.hub.transaction() as conn:

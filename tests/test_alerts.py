@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from hub import alerts, releases
+from hub.content import alerts, releases
 from hub.db import alerts as alerts_table
 from hub.errors import Conflict, NotFound
 from kiosk_core.content.build import build_release

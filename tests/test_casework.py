@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hub.casework import (
+from hub.accounts.users import add_user, get_user, set_disabled
+from hub.db import deliveries, report_events, reports
+from hub.errors import Forbidden, Invalid, NotFound
+from hub.reports.casework import (
     ANSWER_LIMIT,
     InboxFilter,
     assign,
@@ -22,11 +25,8 @@ from hub.casework import (
     set_answer,
     set_status,
 )
-from hub.db import deliveries, report_events, reports
-from hub.errors import Forbidden, Invalid, NotFound
-from hub.reports import ReportIn, submit
+from hub.reports.intake import ReportIn, submit
 from hub.times import iso
-from hub.users import add_user, get_user, set_disabled
 from tests.hubtools import HubEnv
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from hub.charts import bar_list, nice_ticks, time_chart
+from hub.statistics.charts import bar_list, nice_ticks, time_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hub import deliveries as outbox
 from hub.db import deliveries, report_events
-from hub.reports import ReportIn, submit
+from hub.reports.intake import ReportIn, submit
+from hub.sending import deliveries as outbox
+from hub.sending import sender
 from tests.hubtools import Clock, HubEnv
 
 T0 = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
@@ -30,7 +31,7 @@ class Channel:
         self.pause = pause
         self.calls: list[int] = []
         self.lock = threading.Lock()
-        outbox.register(name, self)
+        sender.register(name, self)
 
     def __call__(self, hub, delivery, report):
         with self.lock:
@@ -92,7 +93,7 @@ def test_each_outcome_is_stored(env: HubEnv) -> None:
         ],
     )
     queue(env, channel.name, ["a", "b", "c", "d", "e"])
-    assert outbox.run_due(env.hub) == 5
+    assert sender.run_due(env.hub) == 5
     got = {d.target: d for d in rows(env)}
     assert (got["a"].state, got["a"].external_id) == ("done", "remote-7")
     assert (got["b"].state, got["b"].last_error) == ("pending", "busy")
@@ -106,7 +107,7 @@ def test_each_outcome_is_stored(env: HubEnv) -> None:
     assert notes == [("forwarded", "city")]
 
     env.hub.clock.now = T0 + timedelta(hours=2)
-    assert outbox.run_due(env.hub) == 3  # b, e retried; c polled while waiting
+    assert sender.run_due(env.hub) == 3  # b, e retried; c polled while waiting
     assert {d.target: d.state for d in rows(env)} == {
         "a": "done",
         "b": "done",
@@ -129,7 +130,7 @@ def test_backoff_grows_with_jitter_and_stops_at_an_hour() -> None:
 
 def test_a_channel_without_a_handler_waits_untouched(env: HubEnv) -> None:
     queue(env, "nobody-handles", ["x"])
-    assert outbox.run_due(env.hub) == 0
+    assert sender.run_due(env.hub) == 0
     [row] = rows(env)
     assert (row.state, row.attempts) == ("pending", 0)
 
@@ -140,10 +141,10 @@ def test_two_senders_at_once_never_send_the_same_delivery(env: HubEnv, monkeypat
     queue(env, channel.name, [f"target-{i}" for i in range(30)])
     counts = []
 
-    def sender():
-        counts.append(outbox.run_due(env.hub))
+    def send_round():
+        counts.append(sender.run_due(env.hub))
 
-    threads = [threading.Thread(target=sender) for _ in range(3)]
+    threads = [threading.Thread(target=send_round) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -157,7 +158,7 @@ def test_two_senders_at_once_never_send_the_same_delivery(env: HubEnv, monkeypat
 def test_a_worker_stopped_mid_round_gives_the_rest_back(env: HubEnv) -> None:
     channel = Channel("t-stop", pause=0.2)
     queue(env, channel.name, [f"t{i}" for i in range(10)])
-    worker = outbox.DeliveryWorker(env.hub, interval=3600).start()
+    worker = sender.DeliveryWorker(env.hub, interval=3600).start()
     deadline = time.monotonic() + 10
     while not channel.calls and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -168,5 +169,5 @@ def test_a_worker_stopped_mid_round_gives_the_rest_back(env: HubEnv) -> None:
     assert len(left) == 10 - sent
     # Not held for a lease: due again at once, and tried exactly once in all.
     assert all(d.attempts == 0 and d.next_attempt <= env.hub.now().isoformat() for d in left)
-    assert outbox.run_due(env.hub) == 10 - sent
+    assert sender.run_due(env.hub) == 10 - sent
     assert sorted(channel.calls) == [d.id for d in rows(env)]

@@ -23,14 +23,15 @@ import uvicorn
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from hub import deliveries as outbox
-from hub import forwarding
-from hub.casework import InboxFilter, get_report, inbox, set_answer, set_status
+from hub.accounts.users import get_user
 from hub.cli import main as hub_cli
 from hub.db import deliveries, report_events, reports
+from hub.reports.casework import InboxFilter, get_report, inbox, set_answer, set_status
+from hub.sending import deliveries as outbox
+from hub.sending import forward_targets as targets
+from hub.sending import forwarding, open311_client, sender
 from hub.settings import Smtp
 from hub.times import utcnow
-from hub.users import get_user
 from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 from tests.faultproxy import FaultProxy
@@ -116,7 +117,7 @@ class Pair:
 
     def forward(self, service_code: str, remote: str, endpoint: str | None = None, **kw) -> None:
         with self.ours.hub.transaction() as conn:
-            forwarding.add_target(
+            targets.add_target(
                 conn,
                 self.ours.hub.blobs,
                 service_code,
@@ -232,7 +233,7 @@ def test_a_kiosk_report_reaches_the_city_once_with_the_kiosk_id(pair: Pair) -> N
     not_forwarded = pair.report(service_code="idea")
     assert pair.at_city() == []  # sent by the outbox, never inside the kiosk's request
 
-    assert outbox.run_due(pair.ours.hub) == 2
+    assert sender.run_due(pair.ours.hub) == 2
     [city_given] = pair.at_city(given)
     [city_silent] = pair.at_city(silent)
     assert len(pair.at_city()) == 2 and pair.at_city(not_forwarded) == []
@@ -256,7 +257,7 @@ def test_a_kiosk_report_reaches_the_city_once_with_the_kiosk_id(pair: Pair) -> N
     again = pair.report(**{k: v for k, v in given.items() if k != "id"})
     assert again["id"] == given["id"]
     pair.later()
-    assert outbox.run_due(pair.ours.hub) == 0
+    assert sender.run_due(pair.ours.hub) == 0
     assert forwarding.pull_status(pair.ours.hub).changed == 0
     assert len(pair.at_city()) == 2 and pair.posts() == 2
 
@@ -264,7 +265,7 @@ def test_a_kiosk_report_reaches_the_city_once_with_the_kiosk_id(pair: Pair) -> N
 def test_a_batch_service_answers_a_token_and_the_id_is_asked_for_later(pair: Pair) -> None:
     pair.forward("idea", "wnioski")
     report = pair.report(service_code="idea", description="Ławki w parku przy rynku.")
-    assert outbox.run_due(pair.ours.hub) == 1
+    assert sender.run_due(pair.ours.hub) == 1
     [theirs] = pair.at_city(report)
     waiting = pair.delivery(report["id"])
     assert waiting.state == "waiting"
@@ -272,9 +273,9 @@ def test_a_batch_service_answers_a_token_and_the_id_is_asked_for_later(pair: Pai
     assert pair.events(report["id"], "forwarded") == []
     assert pair.calls.counts[("GET", f"/open311/v2/tokens/{theirs.open311_token}.json")] == 0
 
-    assert outbox.run_due(pair.ours.hub) == 0  # not asked again before its time
+    assert sender.run_due(pair.ours.hub) == 0  # not asked again before its time
     pair.later()
-    assert outbox.run_due(pair.ours.hub) == 1
+    assert sender.run_due(pair.ours.hub) == 1
     done = pair.delivery(report["id"])
     assert (done.state, done.external_id) == ("done", str(theirs.id))
     [event] = pair.events(report["id"], "forwarded")
@@ -288,17 +289,17 @@ def test_a_city_that_is_down_gets_the_report_once_when_it_is_back(pair: Pair) ->
     pair.city_server.stop()
     report = pair.report()
     start = pair.clock.now
-    assert outbox.run_due(pair.ours.hub) == 1
+    assert sender.run_due(pair.ours.hub) == 1
     first = pair.delivery(report["id"])
     assert (first.state, first.attempts) == ("pending", 1)
     assert "could not be reached" in first.last_error and "refused" in first.last_error
     assert start < datetime.fromisoformat(first.next_attempt) <= start + timedelta(seconds=30)
-    assert outbox.run_due(pair.ours.hub) == 0  # backs off: not tried again at once
+    assert sender.run_due(pair.ours.hub) == 0  # backs off: not tried again at once
     pulled = forwarding.pull_status(pair.ours.hub)
     assert (pulled.asked, pulled.errors) == (0, [])
 
     pair.later()
-    assert outbox.run_due(pair.ours.hub) == 1
+    assert sender.run_due(pair.ours.hub) == 1
     second = pair.delivery(report["id"])
     assert (second.state, second.attempts) == ("pending", 2)
     wait = datetime.fromisoformat(second.next_attempt) - pair.clock.now
@@ -306,26 +307,26 @@ def test_a_city_that_is_down_gets_the_report_once_when_it_is_back(pair: Pair) ->
 
     pair.city_server.start()
     pair.later()
-    assert outbox.run_due(pair.ours.hub) == 1
+    assert sender.run_due(pair.ours.hub) == 1
     [theirs] = pair.at_city(report)
     done = pair.delivery(report["id"])
     assert (done.state, done.attempts, done.external_id) == ("done", 3, str(theirs.id))
     pair.later()
-    assert outbox.run_due(pair.ours.hub) == 0
+    assert sender.run_due(pair.ours.hub) == 0
     assert pair.posts() == 1 and len(pair.at_city()) == 1
 
 
 def test_an_answer_lost_on_the_way_does_not_make_a_second_copy(pair: Pair, monkeypatch) -> None:
     """Each fault of a poor link, on the first POST of its own report: the city stored the
     report or not; either way it ends up there exactly once."""
-    monkeypatch.setattr(forwarding, "READ_TIMEOUT", 0.5)
+    monkeypatch.setattr(open311_client, "READ_TIMEOUT", 0.5)
     with FaultProxy(pair.city_server.url, stall=1.5, lifetime=120) as proxy:
         pair.forward("lampa", "oswietlenie", endpoint=f"{proxy.url}/open311/v2")
         sent = {}
         for fault in ("reset_after", "stall", "truncate", "reset_before", "error_500"):
             proxy.faults = {fault: 1.0}
             sent[fault] = pair.report(description=f"Latarnia nie świeci ({fault}).")
-            assert outbox.run_due(pair.ours.hub) == 1
+            assert sender.run_due(pair.ours.hub) == 1
             delivery = pair.delivery(sent[fault]["id"])
             assert delivery.state == "pending"
             assert delivery.last_error.startswith(forwarding.UNANSWERED), delivery.last_error
@@ -335,7 +336,7 @@ def test_an_answer_lost_on_the_way_does_not_make_a_second_copy(pair: Pair, monke
         proxy.faults = {}
         proxy.reset_counters()
         pair.later()
-        assert outbox.run_due(pair.ours.hub) == 5
+        assert sender.run_due(pair.ours.hub) == 5
         for report in sent.values():
             [theirs] = pair.at_city(report)
             delivery = pair.delivery(report["id"])
@@ -357,13 +358,13 @@ def test_a_hub_that_dies_after_posting_does_not_send_twice(pair: Pair, monkeypat
     with monkeypatch.context() as patched:
         patched.setattr(outbox, "record", dies)  # the city answered; nothing is recorded
         with pytest.raises(SystemExit):
-            outbox.run_due(pair.ours.hub)
+            sender.run_due(pair.ours.hub)
     [theirs] = pair.at_city(report)
     claimed = pair.delivery(report["id"])
     assert claimed.state == "pending" and claimed.last_error.startswith(forwarding.UNANSWERED)
 
     pair.clock.now += outbox.LEASE
-    assert outbox.run_due(pair.ours.hub) == 1
+    assert sender.run_due(pair.ours.hub) == 1
     done = pair.delivery(report["id"])
     assert (done.state, done.external_id) == ("done", str(theirs.id))
     assert pair.posts() == 1 and len(pair.at_city()) == 1
@@ -373,7 +374,7 @@ def test_a_long_description_is_cut_to_fit_with_its_marker(pair: Pair) -> None:
     pair.forward("lampa", "oswietlenie")
     words = "Latarnia przy Polnej nie świeci. " * 130
     report = pair.report(description=words[:4000])
-    assert outbox.run_due(pair.ours.hub) == 1
+    assert sender.run_due(pair.ours.hub) == 1
     [theirs] = pair.at_city(report)
     marker = f"[kiosk-hub {report['uuid']}]"
     assert len(theirs.description) <= 4000 and theirs.description.endswith(f"…\n\n{marker}")
@@ -389,8 +390,8 @@ def test_a_refusal_fails_for_good_and_staff_see_why(pair: Pair) -> None:
     wrong_code = pair.report(service_code="idea")
     removed = pair.report(service_code="smieci")
     with pair.ours.hub.transaction() as conn:
-        assert forwarding.remove_target(conn, "smieci", pair.ours.hub.now()) == 1
-    assert outbox.run_due(pair.ours.hub) == 3
+        assert targets.remove_target(conn, "smieci", pair.ours.hub.now()) == 1
+    assert sender.run_due(pair.ours.hub) == 3
     expected = {
         wrong_key["id"]: ["(403)", "invalid api_key"],
         wrong_code["id"]: ["(404)", "service_code 'nie-ma-takiej' was not found"],
@@ -404,7 +405,7 @@ def test_a_refusal_fails_for_good_and_staff_see_why(pair: Pair) -> None:
         page = inbox(conn, InboxFilter(), pair.clock.now, 14)
     assert {r.id for r in page.rows if r.undelivered} == set(expected)
     pair.later(hours=10)
-    assert outbox.run_due(pair.ours.hub) == 0  # never tried again
+    assert sender.run_due(pair.ours.hub) == 0  # never tried again
     assert pair.at_city() == [] and pair.posts() == 2
 
 
@@ -413,7 +414,7 @@ def test_the_city_s_answer_reaches_the_resident(make_pair, tmp_path: Path) -> No
     pair.forward("lampa", "oswietlenie")
     answered = pair.report()
     silent = pair.report(email=None, phone=None, first_name="Ola", last_name=None)
-    outbox.run_due(pair.ours.hub)
+    sender.run_due(pair.ours.hub)
     city_answered = pair.at_city(answered)[0].id
     city_silent = pair.at_city(silent)[0].id
     pair.city.user("marta")
@@ -478,7 +479,7 @@ def test_the_city_s_answer_reaches_the_resident(make_pair, tmp_path: Path) -> No
 def test_the_delivery_worker_forwards_and_pulls_on_its_own(pair: Pair) -> None:
     pair.forward("lampa", "oswietlenie")
     report = pair.report()
-    worker = outbox.DeliveryWorker(pair.ours.hub, interval=3600).start()
+    worker = sender.DeliveryWorker(pair.ours.hub, interval=3600).start()
     try:
         deadline = time.monotonic() + 10
         while pair.delivery(report["id"]).state != "done":
@@ -492,7 +493,7 @@ def test_the_delivery_worker_forwards_and_pulls_on_its_own(pair: Pair) -> None:
             set_status(
                 conn, theirs.id, "closed", marta, pair.city.hub.now(), notify=False, answer=answer
             )
-        pair.clock.now += outbox.PULL_INTERVAL
+        pair.clock.now += sender.PULL_INTERVAL
         worker.wake()
         deadline = time.monotonic() + 10
         while pair.ours_report(report["id"]).status != "closed":
@@ -578,7 +579,7 @@ def test_forward_commands_check_what_they_store(pair: Pair) -> None:
     )
     assert replaced.exit_code == 0 and "Replaced" in replaced.stdout
     report = pair.report()
-    assert outbox.run_due(pair.ours.hub) == 1 and pair.at_city(report)  # the CLI's target works
+    assert sender.run_due(pair.ours.hub) == 1 and pair.at_city(report)  # the CLI's target works
 
     assert cli("remove", "nie-ma").exit_code == 0
     gone = cli("remove", "nie-ma")

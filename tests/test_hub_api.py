@@ -12,9 +12,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from hub.content.signing import verify
 from hub.db import reports, stats
-from hub.signing import verify
-from hub.stats import aggregate
+from hub.statistics.stats import aggregate
 from hub.times import ceil_hour
 from kiosk_core.content.build import build_release
 from kiosk_core.content.manifest import Manifest
@@ -82,7 +82,7 @@ def test_enrolment_token_expires_after_seven_days(env: HubEnv, client) -> None:
 
 
 def test_reenrolment_revokes_the_old_kiosk_token(env: HubEnv, client) -> None:
-    from hub.kiosks import reenrol
+    from hub.fleet.kiosks import reenrol
 
     first = client.post(f"{API}/enroll", json={"token": env.kiosk("dworzec")}).json()
     with env.hub.transaction() as conn:

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from hub.cli import main
 from hub.db import stats
-from hub.export import to_csv, to_xlsx
-from hub.stats import HourCount, aggregate, rebuild, store_hours
+from hub.statistics.export import to_csv, to_xlsx
+from hub.statistics.stats import HourCount, aggregate, rebuild, store_hours
 from tests.hubtools import HubEnv, LiveServer, bearer, make_client
 
 NOV = (date(2026, 11, 1), date(2026, 11, 30))

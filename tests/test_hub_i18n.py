@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from hub.web.templating import translator
+from hub.translations import translator
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def hub_messages() -> set[str]:
-    method_map = [("hub/**.py", "python"), ("hub/web/templates/**.html", "jinja2")]
+    method_map = [("hub/**.py", "python"), ("hub/**/templates/**.html", "jinja2")]
     found = extract_from_dir(
         str(REPO), method_map, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
     )

@@ -23,12 +23,12 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from hub.accounts.tokens import add_token
 from hub.app import create_app
 from hub.context import Hub, init_data
 from hub.db import deliveries, report_events, reports
 from hub.schema import current, head
 from hub.settings import ConfigError, Settings, Smtp
-from hub.tokens import add_token
 from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree

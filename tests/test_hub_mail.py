@@ -18,13 +18,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from hub import deliveries as outbox
-from hub import mail
-from hub.casework import set_answer, set_status
+from hub.accounts.users import add_user
 from hub.db import deliveries, forward_targets, report_events, reports
+from hub.reports.casework import set_answer, set_status
+from hub.sending import deliveries as outbox
+from hub.sending import mail, sender
 from hub.settings import Smtp
 from hub.times import iso
-from hub.users import add_user
 from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 from tests.hubtools import HUB_CLI, REPO, Clock, HubEnv, bearer, free_port, make_client
@@ -148,7 +148,7 @@ def test_a_new_kiosk_report_is_emailed_once_to_its_department(env: HubEnv, sink:
     assert [(d.channel, d.target, d.state) for d in queued] == [("email", DEPARTMENT, "pending")]
     assert sink.messages == []  # sent by the outbox, never inside the kiosk's request
 
-    assert outbox.run_due(env.hub) == 1
+    assert sender.run_due(env.hub) == 1
     assert len(sink.messages) == 1
     rcpt, message = sink.messages[0]
     assert rcpt == [DEPARTMENT]
@@ -180,13 +180,13 @@ def test_a_new_kiosk_report_is_emailed_once_to_its_department(env: HubEnv, sink:
     assert (sent.state, sent.attempts, sent.last_error) == ("done", 1, None)
     events = rows(env, report_events, report_events.c.report_id == report_id)
     assert [(e.kind, e.note, e.actor) for e in events] == [("emailed", DEPARTMENT, None)]
-    assert outbox.run_due(env.hub) == 0
+    assert sender.run_due(env.hub) == 0
     assert len(sink.messages) == 1
 
 
 def test_no_contact_given_means_none_in_the_mail(env: HubEnv, sink: Sink) -> None:
     post(env, report_body(email=None, phone=None, first_name=None, last_name=None))
-    outbox.run_due(env.hub)
+    sender.run_due(env.hub)
     [(_, message)] = sink.messages
     plain = text_of(message)
     assert "Kontakt do zgłaszającego: nie podano" in plain
@@ -197,7 +197,7 @@ def test_no_contact_given_means_none_in_the_mail(env: HubEnv, sink: Sink) -> Non
 def test_a_replayed_report_is_not_emailed_again(env: HubEnv, sink: Sink, tmp_path: Path) -> None:
     body = report_body()
     first = post(env, body)
-    outbox.run_due(env.hub)
+    sender.run_due(env.hub)
     # Meanwhile the department got a new address: a replay must not route the report again.
     src = write_tree(tmp_path / "src2")
     categories = src / "report_categories.yaml"
@@ -209,7 +209,7 @@ def test_a_replayed_report_is_not_emailed_again(env: HubEnv, sink: Sink, tmp_pat
     env.publish_release(tmp_path / "release2")
     assert post(env, body) == first  # the kiosk did not hear the answer and sends it again
     assert post(env, dict(reversed(body.items()))) == first
-    assert outbox.run_due(env.hub) == 0
+    assert sender.run_due(env.hub) == 0
     assert len(sink.messages) == 1
     assert len(rows(env, deliveries)) == 1
 
@@ -219,17 +219,17 @@ def test_smtp_down_then_up_delivers_exactly_one_message(tmp_path: Path, clock: C
     env = make_env(tmp_path, port, clock)
     try:
         post(env, report_body())
-        assert outbox.run_due(env.hub) == 1
+        assert sender.run_due(env.hub) == 1
         [waiting] = rows(env, deliveries)
         assert waiting.state == "pending"
         assert waiting.attempts == 1
         assert "cannot reach the mail server" in waiting.last_error
         retry_at = datetime.fromisoformat(waiting.next_attempt)
         assert clock.now < retry_at <= clock.now + outbox.BASE_BACKOFF
-        assert outbox.run_due(env.hub) == 0  # not due yet
+        assert sender.run_due(env.hub) == 0  # not due yet
 
         clock.advance(hours=1, seconds=1)
-        outbox.run_due(env.hub)  # still down: a second attempt, a longer wait
+        sender.run_due(env.hub)  # still down: a second attempt, a longer wait
         [waiting] = rows(env, deliveries)
         assert (waiting.state, waiting.attempts) == ("pending", 2)
 
@@ -237,10 +237,10 @@ def test_smtp_down_then_up_delivers_exactly_one_message(tmp_path: Path, clock: C
         controller = start_smtp(port, sink)
         try:
             clock.advance(hours=1, seconds=1)
-            assert outbox.run_due(env.hub) == 1
-            assert outbox.run_due(env.hub) == 0
+            assert sender.run_due(env.hub) == 1
+            assert sender.run_due(env.hub) == 0
             clock.advance(hours=5)
-            assert outbox.run_due(env.hub) == 0
+            assert sender.run_due(env.hub) == 0
         finally:
             controller.stop()
         assert [rcpt for rcpt, _ in sink.messages] == [[DEPARTMENT]]
@@ -258,7 +258,7 @@ def test_a_server_that_does_not_answer_is_a_retry(tmp_path: Path, clock: Clock) 
     try:
         post(env, report_body())
         started = time.monotonic()
-        outbox.run_due(env.hub)
+        sender.run_due(env.hub)
         assert time.monotonic() - started < 5
         [waiting] = rows(env, deliveries)
         assert waiting.state == "pending"
@@ -274,7 +274,7 @@ def test_a_refused_recipient_fails_for_good_and_the_report_is_untouched(
     sink.refuse.add(DEPARTMENT)
     report_id = post(env, report_body())
     [before] = rows(env, reports)
-    outbox.run_due(env.hub)
+    sender.run_due(env.hub)
     [failed] = rows(env, deliveries)
     assert failed.state == "failed"
     assert "550" in failed.last_error
@@ -282,7 +282,7 @@ def test_a_refused_recipient_fails_for_good_and_the_report_is_untouched(
     assert rows(env, reports) == [before]
     assert rows(env, report_events, report_events.c.report_id == report_id) == []
     env.hub.clock.advance(days=2)
-    assert outbox.run_due(env.hub) == 0  # never tried again
+    assert sender.run_due(env.hub) == 0  # never tried again
     assert sink.messages == []
 
 
@@ -296,9 +296,9 @@ def test_a_crash_after_sending_repeats_the_same_message(env: HubEnv, sink: Sink)
         report = conn.execute(select(reports)).first()
     assert isinstance(mail.deliver(env.hub, claimed, report), outbox.Done)
     # ... and here the hub dies: no outcome is recorded.
-    assert outbox.run_due(env.hub) == 0  # the claim's lease still holds
+    assert sender.run_due(env.hub) == 0  # the claim's lease still holds
     env.hub.clock.advance(seconds=outbox.LEASE.total_seconds() + 1)
-    assert outbox.run_due(env.hub) == 1
+    assert sender.run_due(env.hub) == 1
     first, again = (m for _, m in sink.messages)
     assert first["Message-ID"] == again["Message-ID"]
     assert [d.state for d in rows(env, deliveries)] == ["done"]
@@ -309,7 +309,7 @@ def test_without_smtp_settings_nothing_is_queued(tmp_path: Path, clock: Clock) -
     try:
         post(env, report_body())
         assert rows(env, deliveries) == []
-        assert outbox.run_due(env.hub) == 0
+        assert sender.run_due(env.hub) == 0
     finally:
         env.hub.close()
 
@@ -336,7 +336,7 @@ def test_a_forwarded_category_also_queues_open311(env: HubEnv, sink: Sink) -> No
         (1, "open311", city),
         (2, "email", "sekretariat@example.org"),
     ]
-    outbox.run_due(env.hub)
+    sender.run_due(env.hub)
     states = {d.channel: d.state for d in rows(env, deliveries) if d.report_id == 1}
     # The mail went out; the city is unreachable, so its forward waits for the next round.
     assert states == {"email": "done", "open311": "pending"}
@@ -350,15 +350,15 @@ def staff(env: HubEnv, username: str = "anna"):
 def test_the_resident_hears_of_the_answer_in_ukrainian(env: HubEnv, sink: Sink) -> None:
     resident = "olena@example.org"
     report_id = post(env, report_body(lang="uk", email=resident, ref_code="UA1-234"))
-    outbox.run_due(env.hub)
+    sender.run_due(env.hub)
     anna = staff(env)
     answer = "Латарню відремонтуємо до п'ятниці.\nДякуємо за звернення!"
     with env.hub.transaction() as conn:
         set_answer(conn, report_id, answer, anna, env.hub.now(), notify=True)
         set_status(conn, report_id, "closed", anna, env.hub.now(), notify=True)
-    assert outbox.run_due(env.hub) == 0  # waits a moment, to send answer and closing as one
+    assert sender.run_due(env.hub) == 0  # waits a moment, to send answer and closing as one
     env.hub.clock.advance(seconds=mail.NOTICE_GRACE.total_seconds())
-    assert outbox.run_due(env.hub) == 1
+    assert sender.run_due(env.hub) == 1
     notices = sink.to(resident)
     assert len(notices) == 1
     notice = notices[0]
@@ -379,8 +379,8 @@ def test_the_resident_hears_of_the_answer_in_ukrainian(env: HubEnv, sink: Sink) 
     with env.hub.transaction() as conn:
         set_answer(conn, report_id, answer + " Роботи завершено.", anna, env.hub.now(), notify=True)
     env.hub.clock.advance(minutes=5)
-    assert outbox.run_due(env.hub) == 1
-    assert outbox.run_due(env.hub) == 0
+    assert sender.run_due(env.hub) == 1
+    assert sender.run_due(env.hub) == 0
     assert len(sink.to(resident)) == 2
     assert "Роботи завершено." in text_of(sink.to(resident)[1])
     ids = {m["Message-ID"] for m in sink.to(resident)}
@@ -399,12 +399,12 @@ def test_no_notice_without_an_email_or_for_a_status_change_alone(env: HubEnv, si
         for report_id in (silent, bad):
             set_answer(conn, report_id, "Wird erledigt.", anna, env.hub.now(), notify=True)
     env.hub.clock.advance(minutes=5)
-    outbox.run_due(env.hub)
+    sender.run_due(env.hub)
     assert [rcpt for rcpt, _ in sink.messages] == [[DEPARTMENT]] * 3
     with env.hub.transaction() as conn:
         set_answer(conn, talkative, "Wird erledigt.", anna, env.hub.now(), notify=True)
     env.hub.clock.advance(minutes=5)
-    outbox.run_due(env.hub)
+    sender.run_due(env.hub)
     [notice] = sink.to("hans@example.org")
     assert notice["Subject"] == "Ihre Meldung 7KQ-4XM: In Bearbeitung"
 

@@ -29,11 +29,14 @@ from sqlalchemy import (
 )
 
 import hub.schema
+from hub.accounts.signinlimits import Limits, admit
+from hub.accounts.tokens import authenticate, redeem_enrolment
+from hub.accounts.users import list_users
 from hub.cli import main
 from hub.db import heartbeats, make_engine, metadata, migrate, report_events, reports, tokens
-from hub.fleet import status
-from hub.kiosks import list_kiosks
-from hub.routingchanges import RoutingChange, record
+from hub.fleet.heartbeats import status
+from hub.fleet.kiosks import list_kiosks
+from hub.reports.routingchanges import RoutingChange, record
 from hub.schema import (
     MIGRATIONS_DIR,
     SchemaError,
@@ -44,10 +47,7 @@ from hub.schema import (
     revisions,
     upgrade_to,
 )
-from hub.signinlimits import Limits, admit
 from hub.times import parse
-from hub.tokens import authenticate, redeem_enrolment
-from hub.users import list_users
 from tests.hubtools import _fresh_postgres
 
 DATA = Path(__file__).parent / "data"

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from hub.cli import main
-from hub.releases import latest
+from hub.content.releases import latest
 from tests.conftest import tiny_png, write_tree
 from tests.hubtools import CountingApp, HubEnv, LiveServer
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from hub.db import deliveries, reports
-from hub.reports import BATCH_MAX
+from hub.reports.intake import BATCH_MAX
 from hub.settings import Smtp
 from kiosk_core.content.build import build_release
 from tests.conftest import write_tree

@@ -15,9 +15,9 @@ import pytest
 import requests
 from sqlalchemy import select, update
 
+from hub.accounts.tokens import token_hash
 from hub.db import deliveries, tokens
 from hub.settings import Smtp
-from hub.tokens import token_hash
 from kiosk_core.refcodes import REF_ALPHABET
 from tests.open311tools import (
     JURISDICTION,

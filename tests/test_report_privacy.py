@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from hub.users import add_user
+from hub.accounts.users import add_user
 from kiosk_core.content.build import build_release
 from kiosk_core.content.problems import ContentError
 from kiosk_core.content.source import load_source

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.sourcetree import Limits, MiB, SourceTreeError, build_upload, unpack
+from hub.content.sourcetree import Limits, MiB, SourceTreeError, build_upload, unpack
 from tests.conftest import write_tree
 from tests.hubtools import HubEnv
 

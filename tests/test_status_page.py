@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from hub.casework import set_answer, set_status
-from hub.reports import ReportIn, submit
-from hub.users import add_user
+from hub.accounts.users import add_user
+from hub.reports.casework import set_answer, set_status
+from hub.reports.intake import ReportIn, submit
 from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree

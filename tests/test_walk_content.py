@@ -275,7 +275,7 @@ def test_the_bundled_sample_walk(tmp_path: Path) -> None:
 
 
 def test_the_hub_checks_panorama_files_too(source: Path, tmp_path: Path) -> None:
-    from hub.releases import media_refs
+    from hub.content.releases import media_refs
 
     with_walk(source)
     build_release(source, tmp_path / "r")

@@ -19,9 +19,9 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from hub.content.releases import get_release, latest
 from hub.db import alerts as alerts_table
 from hub.db import releases as releases_table
-from hub.releases import get_release, latest
 from kiosk.content.release import Catalog, current_release_dir, load_release
 from kiosk.sync.enrolment import load_enrolment
 from kiosk_core.content.model import Content

@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 import requests
 
-from hub.tokens import add_token
+from hub.accounts.tokens import add_token
 from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree

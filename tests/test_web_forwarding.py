@@ -17,9 +17,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from hub import deliveries as outbox
-from hub import forwarding
 from hub.db import deliveries, forward_targets, reports
+from hub.sending import forward_targets as targets
+from hub.sending import sender
 from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
@@ -196,7 +196,7 @@ def test_a_target_added_on_the_page_forwards_new_kiosk_reports(pair: Pair) -> No
     assert (queued.state, queued.target) == ("pending", pair.endpoint)
     assert pair.report("idea") and counts_of(pair.page(admin).text) == {"lampa": (1, 0, 0)}
 
-    assert outbox.run_due(pair.ours.hub) >= 1
+    assert sender.run_due(pair.ours.hub) >= 1
     [sent] = pair.open311(new)
     assert sent.state == "done" and sent.external_id
     [filed] = pair.at_city()
@@ -208,7 +208,7 @@ def test_failures_are_counted_and_replacing_keeps_an_unchanged_key(pair: Pair) -
     admin = pair.admin()
     assert pair.forward(admin, api_key="zly-klucz-miasta-0000").status_code == 303
     report = pair.report()
-    assert outbox.run_due(pair.ours.hub) >= 1
+    assert sender.run_due(pair.ours.hub) >= 1
     assert pair.open311(report)[0].state == "failed"  # the city refused the key
     page = pair.page(admin)
     assert counts_of(page.text) == {"lampa": (0, 0, 1)}
@@ -226,7 +226,7 @@ def test_failures_are_counted_and_replacing_keeps_an_unchanged_key(pair: Pair) -
     [(code, endpoint, key, remote, jurisdiction, enabled, _created)] = pair.targets()
     assert (code, key, jurisdiction, enabled) == ("lampa", pair.city_key, "miasto.example", True)
     assert pair.open311(pair.report())[0].state == "pending"
-    assert outbox.run_due(pair.ours.hub) >= 1
+    assert sender.run_due(pair.ours.hub) >= 1
     assert len(pair.at_city()) == 1
 
 
@@ -243,7 +243,7 @@ def test_stopping_forwarding_warns_about_reports_still_queued(pair: Pair) -> Non
     assert "Żadna kategoria nie jest przekazywana" in words
     assert pair.targets() == []
     assert pair.open311(pair.report()) == []  # new reports stay here
-    outbox.run_due(pair.ours.hub)
+    sender.run_due(pair.ours.hub)
     assert pair.open311(queued)[0].state == "failed" and pair.at_city() == []
 
     again = pair.post(admin, "/lampa/remove")
@@ -316,14 +316,14 @@ def test_staff_get_403_and_forged_forms_change_nothing(pair: Pair) -> None:
             assert answer.status_code == 403, (path, data)
             pair.pages.append(answer.text)
     assert pair.targets() == before
-    assert forwarding.masked(pair.city_key) in pair.page(admin).text
+    assert targets.masked(pair.city_key) in pair.page(admin).text
 
 
 def test_plain_http_and_a_category_gone_from_the_content_are_flagged(pair: Pair) -> None:
     admin = pair.admin()
     pair.forward(admin, endpoint="http://miasto.example/open311/v2", api_key="k" * 20)
     with pair.ours.hub.transaction() as conn:
-        forwarding.add_target(
+        targets.add_target(
             conn,
             pair.ours.hub.blobs,
             "stara",
@@ -354,7 +354,7 @@ def test_forwarding_page_in_a_browser(pair: Pair, chromium, device) -> None:
     admin = pair.admin()
     pair.forward(admin, service_code="idea", remote_service_code="wnioski", api_key="z" * 24)
     pair.report("idea")
-    outbox.run_due(pair.ours.hub)  # the city has no such service: failed
+    sender.run_due(pair.ours.hub)  # the city has no such service: failed
     pair.report("idea")
     with open_page(chromium, device, locale="pl-PL", timezone_id="Europe/Warsaw") as page:
         page.goto(f"{pair.url}/admin/forwarding")

@@ -17,10 +17,10 @@ import requests
 from sqlalchemy import select
 from starlette.routing import Mount
 
-from hub import alerts
+from hub.accounts.tokens import list_tokens
+from hub.content import alerts
 from hub.db import reports
-from hub.tokens import list_tokens
-from hub.web import PAGE_PREFIXES
+from hub.web.pages import PAGE_PREFIXES, PagePaths
 from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, launch, open_page
 from tests.conftest import write_tree
@@ -34,6 +34,9 @@ PASSWORD = "haslo-ratusza-2026"
 def page_routes(routes, prefix: str = "") -> Iterator[tuple[str, str]]:
     """(method, path) of every route the app serves under the pages' prefixes."""
     for route in routes:
+        if isinstance(route, PagePaths):  # the pages' sub-application
+            yield from page_routes(route.app.routes, prefix)
+            continue
         included = getattr(route, "original_router", None)  # FastAPI's included routers
         if included is not None:
             yield from page_routes(included.routes, prefix + route.include_context.prefix)

@@ -15,7 +15,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from hub import users
+from hub.accounts import users
 from hub.db import sessions
 from hub.db import users as users_table
 from hub.errors import HubError

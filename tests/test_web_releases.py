@@ -21,8 +21,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from hub.content.releases import get_release, latest, republish
 from hub.db import releases as releases_table
-from hub.releases import get_release, latest, republish
 from kiosk_core.content.build import build_release
 from kiosk_core.content.manifest import Manifest
 from kiosk_core.content.model import Content

@@ -15,8 +15,11 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from hub import deliveries
-from hub.casework import (
+from hub.accounts.tokens import add_token
+from hub.accounts.users import get_user
+from hub.db import report_events, reports
+from hub.errors import Invalid
+from hub.reports.casework import (
     ANSWER_LIMIT,
     AnswerNeeded,
     AnswerTooLong,
@@ -24,11 +27,8 @@ from hub.casework import (
     clean_answer,
     set_status,
 )
-from hub.db import report_events, reports
-from hub.errors import Invalid
-from hub.tokens import add_token
-from hub.users import get_user
-from hub.web.reports import _web_link
+from hub.reports.inbox_pages import _web_link
+from hub.sending import deliveries
 from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree

@@ -125,7 +125,7 @@ def test_next_never_leaves_the_site(env, live):
 
 
 def test_disabled_accounts_cannot_sign_in_and_lose_their_sessions(env, live):
-    from hub.users import set_disabled
+    from hub.accounts.users import set_disabled
 
     password = env.user("anna")
     session = sign_in(live.url, "anna", password)

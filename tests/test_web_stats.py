@@ -20,9 +20,9 @@ import requests
 from babel.numbers import format_decimal
 from click.testing import CliRunner
 
+from hub.accounts.tokens import add_token
 from hub.cli import main
-from hub.statsview import Selection, periods
-from hub.tokens import add_token
+from hub.statistics.statsview import Selection, periods
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.hubtools import HubEnv, LiveServer, bearer
 from tests.webtools import sign_in

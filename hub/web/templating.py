@@ -3,6 +3,10 @@
 Templates call `_("English message")` (and `ngettext`), bound per request to the page's
 language, so one environment serves every language at once without shared state. Message ids
 are English; translations live in `hub/locale/<lang>.po` (`scripts/update-catalogs`).
+
+Each group keeps its pages' templates beside its code (`hub/<group>/templates/`); the layouts
+every page extends (`base.html`, `staff.html`, `error.html`) are in `hub/web/templates/`. One
+loader searches them all, so a template's name must be unique across the folders.
 """
 
 from __future__ import annotations
@@ -19,21 +23,24 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from hub.accounts.users import LANGS
 from hub.times import local
-from hub.users import LANGS
-from kiosk_core.i18n import LANGUAGE_NAMES, Translator
+from hub.translations import translator
+from kiosk_core.i18n import LANGUAGE_NAMES
 
 WEB_DIR = Path(__file__).parent
-LOCALE_DIR = WEB_DIR.parent / "locale"
+HUB_DIR = WEB_DIR.parent
+GROUPS = ("content", "reports", "sending", "fleet", "statistics", "accounts")
+"""The groups with pages, each with a `templates/` folder of its own."""
+TEMPLATE_DIRS = (WEB_DIR / "templates", *(HUB_DIR / group / "templates" for group in GROUPS))
 STAFF_LANGUAGES = LANGS
 """The staff pages' languages, those an account may choose: the towns are Polish and
 Ukrainian."""
 PUBLIC_LANGUAGES = ("pl", "en", "de", "cs", "uk")
 """The public status page speaks every language a kiosk does."""
 
-translator = Translator(LOCALE_DIR)
 environment = Environment(
-    loader=FileSystemLoader(WEB_DIR / "templates"),
+    loader=FileSystemLoader(TEMPLATE_DIRS),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,

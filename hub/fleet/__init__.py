@@ -1,0 +1,1 @@
+"""The fleet: the kiosk registry, enrolment, heartbeats and which kiosks have gone quiet."""

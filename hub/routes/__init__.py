@@ -1,1 +1,0 @@
-"""HTTP routes, one module per resource: parse, call the core, answer. No rules here."""
