@@ -167,7 +167,7 @@ def kiosk_app(display, tmp_path: Path):
     def start(content=..., size=(1920, 1080), clock=None, **kwargs):
         """`content`: a folder, None for the data directory's current release, or by
         default the small test tree."""
-        from kiosk.app import KioskApp
+        from kiosk.ui.app import KioskApp
 
         clock = clock or FakeClock()
         app = KioskApp(
