@@ -43,11 +43,11 @@ class Translator:
                 with path.open("rb") as fh:
                     catalog = read_po(fh, locale=lang)
                 self.plural[lang] = c2py(catalog.plural_expr)
-                self._messages[lang] = {
-                    (m.id[0] if isinstance(m.id, tuple) else m.id): m.string
-                    for m in catalog
-                    if m.id and _translated(m.string) and not m.fuzzy
-                }
+                messages = self._messages[lang]
+                for m in catalog:
+                    string = tuple(m.string) if isinstance(m.string, list) else m.string
+                    if m.id and string and _translated(string) and not m.fuzzy:
+                        messages[m.id if isinstance(m.id, str) else m.id[0]] = string
         return self._messages[lang]
 
     def gettext(self, message: str, lang: str) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import hashlib
 import importlib.util
 import json
@@ -116,21 +115,29 @@ Email = Annotated[str, EmailAddress()]
 WebLink = Annotated[str, WebAddress()]
 
 
-@functools.cache
-def _adapter(model: Any) -> TypeAdapter:
-    from pydantic import TypeAdapter
+_ADAPTERS: dict[object, TypeAdapter[Any]] = {}
+"""One pydantic TypeAdapter a model, made on first use (making one compiles its schema)."""
 
-    return TypeAdapter(model)
+
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(model)
+    if adapter is None:
+        from pydantic import TypeAdapter
+
+        adapter = _ADAPTERS[model] = TypeAdapter(model)
+    return adapter
 
 
 def validate(model: type[T], data: Any) -> T:
     """`data` (parsed YAML, TOML or JSON) as a `model`; pydantic's ValidationError says what
     is wrong and where."""
-    return _adapter(model).validate_python(data)
+    result: T = _adapter(model).validate_python(data)
+    return result
 
 
 def validate_json(model: type[T], raw: bytes | str) -> T:
-    return _adapter(model).validate_json(raw)
+    result: T = _adapter(model).validate_json(raw)
+    return result
 
 
 def to_data(value: Any) -> Any:
@@ -139,7 +146,8 @@ def to_data(value: Any) -> Any:
 
 
 def to_json(value: Any, indent: int | None = None) -> bytes:
-    return _adapter(type(value)).dump_json(value, indent=indent)
+    data: bytes = _adapter(type(value)).dump_json(value, indent=indent)
+    return data
 
 
 def describe(error: ValueError) -> str:
@@ -166,7 +174,7 @@ def problem(error: Any) -> str:
         return "unknown field; check its spelling"
     if error["type"] == "missing":
         return "is required"
-    return error["msg"].removeprefix("Value error, ")
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def validate_once(model: type[T], data: Any, memo: Path, rules: list[str]) -> T:
@@ -258,7 +266,7 @@ def trusted(model: type[T], data: Any) -> T:
 
 def _plan(model: type) -> tuple[list[tuple[str, Convert | None]], list[str]]:
     hints = get_type_hints(model, include_extras=True)
-    fields = dataclasses.fields(model)  # type: ignore[arg-type]
+    fields = dataclasses.fields(model)
     converters = [(f.name, _converter(hints[f.name])) for f in fields]
     required = [
         f.name
@@ -280,7 +288,7 @@ def _converter(annotation: Any) -> Convert | None:
         return _list(_converter(get_args(annotation)[0]))
     if origin is dict:
         return _dict(_converter(get_args(annotation)[1]))
-    if dataclasses.is_dataclass(annotation):
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
         return lambda value: trusted(annotation, value)
     if annotation is datetime:
         return _iso(datetime.fromisoformat)
@@ -303,7 +311,7 @@ def _union(members: list[Any]) -> Convert | None:
 
 
 def _list(item: Convert | None) -> Convert:
-    def convert(value: Any) -> list:
+    def convert(value: Any) -> list[Any]:
         if not isinstance(value, list):
             raise ShapeError(f"expected a list, not {type(value).__name__}")
         if item is None:
@@ -317,7 +325,7 @@ def _list(item: Convert | None) -> Convert:
 
 
 def _dict(item: Convert | None) -> Convert:
-    def convert(value: Any) -> dict:
+    def convert(value: Any) -> dict[Any, Any]:
         if not isinstance(value, dict):
             raise ShapeError(f"expected an object, not {type(value).__name__}")
         return value if item is None else {k: item(v) for k, v in value.items()}
@@ -343,7 +351,7 @@ def _path(value: Any) -> Path:
     return Path(value)
 
 
-def _failing(item: Convert, values: list) -> int:
+def _failing(item: Convert, values: list[Any]) -> int:
     """The index of the first value `item` refuses (only on the way to an error)."""
     for index, value in enumerate(values):
         try:

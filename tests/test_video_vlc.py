@@ -133,3 +133,23 @@ def test_a_damaged_file_is_reported_not_fatal(tmp_path: Path) -> None:
         assert player.take() is None
     finally:
         player.close()
+
+
+@needs_vlc
+def test_a_stopped_player_lets_its_frames_go(tmp_path: Path) -> None:
+    """The attract loop's player lives as long as the kiosk: between two rests it must not
+    hold three frames of the last video (11 MB at 720p)."""
+    clip = write_y4m(tmp_path / "clip.y4m")
+    player = VlcPlayer()
+    try:
+        for _ in range(2):  # and the next video plays as well
+            player.play(clip, repeat=True)
+            deadline = time.monotonic() + 10
+            while player.take() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert player.buffer_bytes == 3 * W * H * 4
+            player.stop()
+            assert player.buffer_bytes == 0
+            assert player.take() is None
+    finally:
+        player.close()

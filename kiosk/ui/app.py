@@ -203,6 +203,67 @@ def _drop_label_surfaces() -> None:
     CoreLabel._render_end = _render_end
 
 
+def _share_fonts_by_pixel_size() -> None:
+    """Kivy's SDL2 text provider keeps a font open (its file, a FreeType face and a glyph
+    cache: some 0.2 MB) for each size as written, though SDL_ttf opens it at whole pixels:
+    26, 26.0 and 26.4 (a markup size, a kv size, the larger-text size) were three fonts of
+    26 px. It keeps 64 at most, the oldest closed first: a tour of the kiosk's screens asked
+    for some 50 sizes written 64 ways, kept 64 fonts open and opened them again and again.
+    Keyed by the pixels it opens, each size is opened once (tests/test_ui_memory.py counts
+    the open font files).
+
+    `_get_font_id` is the provider's private hook for that key (Kivy 2.3's text_sdl2.py);
+    if another provider is in use, nothing is changed."""
+    from kivy.core.text import Label as CoreLabel
+
+    if CoreLabel.__name__ != "LabelSDL2" or getattr(CoreLabel._get_font_id, "by_pixels", False):
+        return
+
+    def _get_font_id(label) -> str:
+        options = label.options
+        return "|".join(
+            str(value)
+            for value in (
+                int(options["font_size"]),  # what _text_sdl2 passes to TTF_OpenFont
+                options["font_name_r"],
+                options["bold"],
+                options["italic"],
+                options["underline"],
+                options["strikethrough"],
+            )
+        )
+
+    _get_font_id.by_pixels = True
+    CoreLabel._get_font_id = _get_font_id
+
+
+def _skip_rules_of_freed_widgets() -> None:
+    """A widget let go but not yet collected (a closed overlay, the tiles a screen rebuilt)
+    keeps its kv rules bound to the app until the garbage collector frees it, and a new
+    language, theme or text size runs them. Python starts a collection wherever enough
+    objects have been made, so now and then one starts inside such a rule and frees the
+    widget under it: Kivy's rule then writes to a widget that is gone and raises
+    ReferenceError, and the kiosk stopped (twice in some 100,000 random touches of
+    bench/monkey.py; tests/test_ui_memory.py makes it happen on purpose). Kivy already lets
+    the rules it runs later (canvas rules, in Builder.sync) skip a widget freed meanwhile;
+    this lets the rules it runs at once do the same.
+
+    `call_fn` is the private function (Kivy 2.3's kivy/lang/builder.py) that Builder binds
+    for each rule, looked up when a rule is bound: this must run before any kv rule is."""
+    from kivy.lang import builder
+
+    if getattr(builder.call_fn, "skips_freed", False):
+        return
+    run_rule = builder.call_fn
+
+    def call_fn(args, instance, value) -> None:
+        with contextlib.suppress(ReferenceError):  # freed while the rule ran: nothing to do
+            run_rule(args, instance, value)
+
+    call_fn.skips_freed = True
+    builder.call_fn = call_fn
+
+
 def _tune_malloc() -> None:
     """glibc serves blocks under its mmap threshold from the heap, and raises that threshold
     to the largest block freed so far: after a few label textures every later one lands in
@@ -292,6 +353,8 @@ class KioskApp(App):
         Window = _open_window()  # noqa: N806 (Kivy's name for it)
         _register_fonts()
         _drop_label_surfaces()
+        _share_fonts_by_pixel_size()
+        _skip_rules_of_freed_widgets()
         Window.show_cursor = not self.kiosk.fullscreen
         if bool(Window.fullscreen) != self.kiosk.fullscreen:
             Window.fullscreen = "auto" if self.kiosk.fullscreen else False

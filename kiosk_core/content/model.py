@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk_core.validation import STRICT, After, Before, Email, Limits, WebLink
 
-LANGUAGES: tuple[str, ...] = ("pl", "en", "de", "cs", "uk")
 DEFAULT_LANGUAGE = "pl"
 Language = Literal["pl", "en", "de", "cs", "uk"]
+LANGUAGES: tuple[Language, ...] = ("pl", "en", "de", "cs", "uk")
 
 _ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -105,9 +105,10 @@ class Targeted(Model):
         return not (self.valid_until and _ts(now) >= _ts(self.valid_until))
 
 
-def _moment(when: datetime | date) -> float | date:
-    """What orders an event's start and end: a day, or a time (with or without its offset)."""
-    return _ts(when) if isinstance(when, datetime) else when
+def _moment(when: datetime | date) -> float:
+    """What orders an event's start and end: a time (with or without its offset), or a day
+    (its midnight: days are only ever compared with days)."""
+    return _ts(when if isinstance(when, datetime) else datetime.combine(when, time.min))
 
 
 def _ts(moment: datetime) -> float:

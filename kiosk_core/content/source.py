@@ -135,7 +135,7 @@ class _Loader:
 
     def load(self) -> Source:
         settings = self._load_settings()
-        items: dict[str, list[Any]] = {}
+        items: dict[str, Any] = {}
         for coll in COLLECTIONS:
             items[coll.key] = self._load_collection(coll)
             self._check_unique(coll, items[coll.key])
@@ -166,13 +166,14 @@ class _Loader:
         if not isinstance(doc.data, dict):
             self.problems.append(Problem(doc.name, 1, "", "must be a mapping of settings"))
             return None
-        return self._validate(Settings, doc, (), MEDIA_FIELDS["settings"])
+        settings: Settings | None = self._validate(Settings, doc, (), MEDIA_FIELDS["settings"])
+        return settings
 
     def _load_collection(self, coll: Collection) -> list[Any]:
         files = sorted(self.root.glob(coll.pattern))
         if not files and coll.required:
             self.problems.append(Problem(coll.pattern, None, "", "no such file; it is required"))
-        items = []
+        items: list[Any] = []
         for path in files:
             if path.is_symlink() and not path.resolve().is_relative_to(self.root.resolve()):
                 name = path.relative_to(self.root).as_posix()
@@ -193,14 +194,20 @@ class _Loader:
                     items.append(item)
         return items
 
-    def _validate(self, model: type, doc: YamlDocument, path: PathKey, media_fields=()) -> Any:
+    def _validate(
+        self,
+        model: type,
+        doc: YamlDocument,
+        path: PathKey,
+        media_fields: tuple[str, ...] = (),
+    ) -> Any:
         data = doc.data
         for part in path:
             data = data[part]
         if isinstance(data, dict):
             self._check_media(doc, path, data, media_fields)
         try:
-            item = validate(model, data)
+            item: Any = validate(model, data)
         except ValidationError as exc:
             self.problems.extend(_problems_from(exc, doc, path, data))
             return None
@@ -208,7 +215,7 @@ class _Loader:
         return item
 
     def _check_media(
-        self, doc: YamlDocument, path: PathKey, data: dict, media_fields: tuple[str, ...]
+        self, doc: YamlDocument, path: PathKey, data: dict[str, Any], media_fields: tuple[str, ...]
     ) -> None:
         """Check media references in the raw data, so even an otherwise invalid item's
         missing image is reported in the same round."""
@@ -315,7 +322,7 @@ _TYPE_TAGS = {"str", "int", "float", "bool", "date", "datetime", "dict", "list",
 def _localized(event: Event, tz: ZoneInfo) -> Event:
     """Give times written without a UTC offset the event's (or the kiosk's) zone."""
     zone = ZoneInfo(event.timezone) if event.timezone else tz
-    update = {}
+    update: dict[str, Any] = {}
     for name in ("start", "end"):
         value = getattr(event, name)
         if isinstance(value, datetime) and value.tzinfo is None:

@@ -32,7 +32,13 @@ class Loader(Protocol):
 
     def _read(self, path: Path) -> YamlDocument | None: ...
 
-    def _validate(self, model: Any, doc: YamlDocument, path: tuple, media_fields=()) -> Any: ...
+    def _validate(
+        self,
+        model: Any,
+        doc: YamlDocument,
+        path: tuple[str | int, ...],
+        media_fields: tuple[str, ...] = (),
+    ) -> Any: ...
 
 
 def load_walk(loader: Loader, settings: Settings | None) -> tuple[Walk | None, dict[str, Path]]:

@@ -192,9 +192,9 @@ def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]
         return None, [Problem(name, None, "", f"is nested more than {MAX_DEPTH} levels deep")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        at = mark.line + 1 if mark else None
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
-        return None, [Problem(name, line, "", f"YAML syntax error: {message}")]
+        return None, [Problem(name, at, "", f"YAML syntax error: {message}")]
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         return None, [Problem(name, None, "", f"YAML error: {exc}")]
     finally:

@@ -42,6 +42,11 @@ DARKER_WHEN_HELD = 0.8
 """A key under a finger is drawn this much darker: the visitor sees which key will type."""
 FILL = 0.9
 """At most this share of a key's width is taken by its word."""
+FIT_STEPS = (7 / 8, 6 / 8, 5 / 8, 4 / 8)
+"""The smaller sizes a word too wide for its key is drawn at, as shares of its font size
+(narrower still, it is squeezed into the key): a few sizes whatever the keys' widths, so a
+few fonts and letter textures. Each size a word fitted to its key's very width had its own
+font and textures, down to 1 px for a keyboard drawn before it was laid out."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,16 @@ def place_keys(
             placed.append((key, (left, top - row_height, key_width, row_height)))
             left += key_width + spacing
     return placed
+
+
+def fitted_size(size: int, text_width: float, room: float) -> int:
+    """The first of FIT_STEPS at which a text `text_width` wide at font size `size` fits
+    into `room` (text widths scale with the size), else the smallest."""
+    for share in FIT_STEPS:
+        smaller = max(1, round(size * share))
+        if text_width * smaller / size <= room:
+            return smaller
+    return smaller
 
 
 @lru_cache(maxsize=512)
@@ -206,12 +221,14 @@ class OnScreenKeyboard(Widget):
                     Color(rgba=self.edge_color)
                     Line(rounded_rectangle=(x, y, w, h, self.radius), width=1)
                 text = self.label_of(key)
-                if not text or w <= 0 or h <= 0:
-                    continue
-                size = self.font_size if key.action == "char" else self.small_font_size
-                texture = glyph(text, max(1, round(size)))
+                size = max(
+                    1, round(self.font_size if key.action == "char" else self.small_font_size)
+                )
+                if not text or w < size / 2 or h < size / 2:
+                    continue  # no room for a letter: not laid out yet (Kivy's 100 x 100)
+                texture = glyph(text, size)
                 if texture.width > w * FILL:  # a long word on a narrow key: a smaller size
-                    texture = glyph(text, max(1, int(size * w * FILL / texture.width)))
+                    texture = glyph(text, fitted_size(size, texture.width, w * FILL))
                 tw, th = min(texture.width, w), min(texture.height, h)
                 Color(rgba=self._text_color(key))
                 Rectangle(texture=texture, pos=(x + (w - tw) / 2, y + (h - th) / 2), size=(tw, th))
