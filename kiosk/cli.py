@@ -191,7 +191,8 @@ def run(
     config = _kiosk_config(config_path, updates)
     window = tuple(int(n) for n in config.size.split("x")) if config.size else None
     from kiosk.content.release import ReleaseError
-    from kiosk.ui.app import KioskApp, NoDisplay
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.window import NoDisplay
 
     app = KioskApp(kiosk=config, size=window)
     try:

@@ -13,7 +13,8 @@ from tests.test_ui_release_reload import install
 CHILD = """
 import sys
 from kivy.clock import Clock
-from kiosk.ui.app import SCREENS, KioskApp
+from kiosk.ui.app import KioskApp
+from kiosk.ui.navigation import SCREENS
 
 app = KioskApp(content=sys.argv[1], data_dir=sys.argv[2], size=(1280, 800))
 
@@ -75,7 +76,8 @@ def test_a_visitor_who_comes_at_once_still_gets_every_screen(display, tmp_path: 
 
 
 def test_what_a_new_release_takes_off_the_screen_is_freed(kiosk_app, tmp_path: Path) -> None:
-    from kiosk.ui.app import TIDY_AFTER, WARM_UP_AFTER
+    from kiosk.ui.navigation import TIDY_AFTER
+    from kiosk.ui.warmup import WARM_UP_AFTER
 
     src = write_tree(tmp_path / "src5")
     data = tmp_path / "kioskdata"

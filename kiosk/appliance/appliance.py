@@ -6,8 +6,9 @@
 - the display schedule: off outside the hours once the kiosk is at rest, on at a touch.
 
 The app owns one `Appliance` and calls it from its touch handler, its tick and its reset;
-screens reach it as `app.appliance`. The logic lives in plain-Python modules (watchdog, gesture,
-pin, attract, schedule, staffstatus, devices.display); this is the Kivy glue.
+screens reach it as `app.appliance`. The appliance asks the app only for what `Host` names
+(it never imports the app). The logic lives in plain-Python modules (watchdog, gesture, pin,
+attract, schedule, staffstatus, devices.display); this is the Kivy glue.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from kivy.clock import Clock
 from kivy.factory import Factory
@@ -31,26 +33,57 @@ from kiosk.appliance.gesture import CornerTaps
 from kiosk.appliance.pin import Attempt, PinGate
 from kiosk.appliance.schedule import display_wanted
 from kiosk.appliance.watchdog import Notifier
-from kiosk.ui.i18n import format_when
-from kiosk.visit.idle import Phase
+from kiosk.visit.idle import IdleWatch, Phase
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from kiosk.appliance.staffstatus import StaffStatus
-    from kiosk.ui.app import KioskApp
+    from kiosk.content.release import Catalog
+    from kiosk.infra.config import KioskConfig
 
 LOCKOUT_FILE = "staff-lockout.json"
 
 
+class Host(Protocol):
+    """All the appliance asks of the app that owns it (kiosk.ui.app.KioskApp)."""
+
+    catalog: Catalog | None
+    """The release shown (read when needed: a new release replaces it)."""
+
+    def database(self) -> Database:
+        """The kiosk's database (opened by the app on first use)."""
+        ...
+
+    def show_staff(self) -> None:
+        """Show the staff screen (the gesture was made and a PIN is configured)."""
+        ...
+
+    def stop(self) -> None:
+        """Stop the app: the main loop ends, then the appliance's own `stop`."""
+        ...
+
+
 class Appliance:
-    def __init__(self, app: KioskApp):
-        self.app = app
-        self.kiosk = app.kiosk
+    def __init__(
+        self,
+        kiosk: KioskConfig,
+        data_dir: Path,
+        clock: Callable[[], float],
+        idle: IdleWatch,
+        host: Host,
+    ):
+        self.kiosk = kiosk
+        self.data_dir = data_dir
+        self.clock = clock
+        self.idle = idle
+        self.host = host
         self.notifier = Notifier()
         self.gesture = CornerTaps()
-        self.pin_gate = PinGate(self.kiosk.staff.pin_hash, app.data_dir / LOCKOUT_FILE)
+        self.pin_gate = PinGate(self.kiosk.staff.pin_hash, data_dir / LOCKOUT_FILE)
         self.schedule = self.kiosk.display.schedule()
         self.display_on = True
-        self.rest_since = app.clock()
+        self.rest_since = clock()
         self.attract = None
         self.player = None
         self._player_tried = False
@@ -80,11 +113,12 @@ class Appliance:
 
     def _on_stop_signal(self, signum: int, _frame) -> None:
         Logger.info(f"Kiosk: {signal.Signals(signum).name} received, stopping")
-        Clock.schedule_once(lambda _dt: self.app.stop())
+        Clock.schedule_once(lambda _dt: self.host.stop())
 
     def ready(self) -> None:
         """The first frame is drawn: tell systemd, then feed its watchdog from the main loop."""
-        release = self.app.catalog.release.version if self.app.catalog else 0
+        catalog = self.host.catalog
+        release = catalog.release.version if catalog else 0
         self.notifier.ready(f"showing release {release}")
         if self.notifier.interval:
             self._timers.append(
@@ -113,25 +147,24 @@ class Appliance:
 
     # --- touches, ticks, resets ------------------------------------------------------------
 
-    def touched(self, touch, now: float) -> bool:
-        """First look at every touch-down; True when it was used up here."""
+    def touched(self, touch, now: float) -> str | None:
+        """First look at every touch-down; when it was used up here, where it is counted
+        ("attract", "display_off")."""
         from kivy.core.window import Window
 
         if self.gesture.touch(touch.x, touch.y, Window.width, Window.height, now):
             self.open_staff()
         if self.attract is not None:
             self.end_attract()
-            self.app.counter.touch("attract")
-            return True  # the touch only stops the loop; the visitor starts from home
+            return "attract"  # the touch only stops the loop; the visitor starts from home
         if not self.display_on:
             self.update_display(now)
-            self.app.counter.touch("display_off")
-            return True  # a touch on a dark screen only wakes it
-        return False
+            return "display_off"  # a touch on a dark screen only wakes it
+        return None
 
     def tick(self, now: float, phase: Phase) -> None:
         self.update_display(now)
-        settings = self.app.catalog.settings
+        settings = self.host.catalog.settings
         if (
             self.attract is None
             and self.kiosk.attract.enabled
@@ -154,14 +187,13 @@ class Appliance:
     # --- attract loop ----------------------------------------------------------------------
 
     def playlist(self) -> Playlist:
-        app = self.app
-        catalog = app.catalog
+        catalog = self.host.catalog
         slides = slides_for(
             catalog.release.content.attract,
             catalog.release.media_path,
             catalog.kiosk_id,
             catalog.groups,
-            app.now(),
+            self._now(),
         )
         videos = any(s.kind == "video" for s in slides) and self._video_player() is not None
         return Playlist(slides, videos)
@@ -205,9 +237,8 @@ class Appliance:
     # --- display schedule ------------------------------------------------------------------
 
     def update_display(self, now: float) -> None:
-        app = self.app
-        local = datetime.fromtimestamp(now, app.catalog.timezone)
-        resting = app.idle.phase(now) is Phase.RESTING
+        local = datetime.fromtimestamp(now, self.host.catalog.timezone)
+        resting = self.idle.phase(now) is Phase.RESTING
         wanted = display_wanted(
             self.schedule, local, resting, now - self.rest_since, self.kiosk.display.grace
         )
@@ -251,87 +282,39 @@ class Appliance:
         if not self.pin_gate.configured:
             Logger.warning("Staff: gesture seen, but no staff.pin_hash is configured")
             return
-        if self.app.manager.current != "staff":
-            self.app.go("staff")
+        self.host.show_staff()
 
     def unlock(self, pin: str) -> Attempt:
-        attempt = self.pin_gate.attempt(pin, self.app.clock())
+        attempt = self.pin_gate.attempt(pin, self.clock())
         Logger.info(f"Staff: PIN {'accepted' if attempt.ok else 'refused'}")
         return attempt
 
     def status(self) -> StaffStatus:
         from kiosk.appliance.staffstatus import gather
 
-        app = self.app
-        return gather(app.database(), self.kiosk.kiosk_id, app.catalog.release.version)
+        host = self.host
+        return gather(host.database(), self.kiosk.kiosk_id, host.catalog.release.version)
 
-    def format_moment(self, moment: datetime) -> str:
-        return format_when(moment, None, self.app.lang, self.app.catalog.timezone, False)
-
-    def display_summary(self) -> str:
-        _ = self.app._
+    def display_summary(self, _: Callable[[str], str]) -> str:
+        """On or off, how it is switched and its hours, in the words `_` translates."""
         state = _("on") if self.display_on else _("off")
         hours = ", ".join(f"{h.days} {h.on}–{h.off}" for h in self.kiosk.display.hours)
         return f"{state} ({self.power().name}); " + (hours or _("always on"))
 
-    def video_summary(self) -> str:
+    def video_summary(self, _: Callable[[str], str]) -> str:
+        """How videos play here (libVLC's version), or why they do not."""
         from kiosk.appliance.video import vlc_status
 
         status = vlc_status()
         if status.available:
             return status.detail
-        return self.app._("images only") + f" ({status.detail})"
-
-    def _in_background(self, work: Callable[[], str], done: Callable[[str], None]) -> None:
-        def run() -> None:
-            result = work()
-            Clock.schedule_once(lambda _dt: done(result))
-
-        threading.Thread(target=run, name="staff-action", daemon=True).start()
-
-    def printer_status(self, done: Callable[[str], None]) -> None:
-        from kiosk.appliance.devices.printer import printer_status
-
-        printer = self.kiosk.printer
-        self._in_background(lambda: printer_status(printer.device, printer.baudrate), done)
-
-    def print_test(self, done: Callable[[str], None]) -> None:
-        from kiosk.appliance.devices.printer import PrinterError, Ticket, TicketLabels, print_ticket
-        from kiosk_core.content.model import tr
-
-        app = self.app
-        _ = app._
-        printer = self.kiosk.printer
-        ticket = Ticket(
-            municipality=tr(app.catalog.settings.municipality, app.lang),
-            reference="TEST",
-            category=_("Test ticket"),
-            created=app.now(),
-            status_url=str(self.kiosk.hub_url or "https://example.org/"),
-            labels=TicketLabels(
-                heading=_("Test ticket"),
-                reference=_("Reference number"),
-                category=_("Category"),
-                date=_("Date"),
-                status=_("Follow your report:"),
-            ),
-            timezone=app.catalog.settings.timezone,
-        )
-
-        def work() -> str:
-            try:
-                print_ticket(ticket, printer.device, printer.baudrate)
-            except PrinterError as exc:
-                return str(exc.reason)
-            return "printed"
-
-        self._in_background(work, done)
+        return _("images only") + f" ({status.detail})"
 
     def sync_now(self) -> bool:
         from kiosk.appliance.staffstatus import request_sync
 
         try:
-            request_sync(self.app.data_dir)
+            request_sync(self.data_dir)
         except OSError as exc:
             Logger.warning(f"Staff: could not ask for a sync: {exc}")
             return False
@@ -341,16 +324,11 @@ class Appliance:
         """Reports needing attention go to the hub again; None when that could not be asked."""
         from kiosk.appliance.staffstatus import send_again
 
-        app = self.app
         try:
-            return send_again(app.database(), app.data_dir, app.now())
+            return send_again(self.host.database(), self.data_dir, self._now())
         except (OSError, sqlite3.Error) as exc:
             Logger.warning(f"Staff: could not send the reports again: {exc}")
             return None
-
-    def reload(self) -> None:
-        self.app.reload_content()
-        self.app.go("staff")
 
     def open_touch_test(self) -> None:
         from kiosk.ui.widgets.touchtest import TouchTest
@@ -365,7 +343,10 @@ class Appliance:
         Logger.info("Staff: restart requested")
         self.restart_requested = True
         self.notifier.status("restarting at the staff's request")
-        self.app.stop()
+        self.host.stop()
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), UTC)
 
 
 def restart_process() -> None:

@@ -41,7 +41,7 @@ def load_kv_once(path: Path) -> None:
 
 class KioskScreen(Screen):
     keep_built = True
-    """Kept built for a later visit, among the few most recent (kiosk.ui.app.KEEP_BUILT)."""
+    """Kept built for a later visit, among the few most recent (kiosk.ui.navigation.KEEP_BUILT)."""
 
     @property
     def app(self):

@@ -15,10 +15,14 @@ from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.appliance.pin import MAX_DIGITS
+from kiosk.appliance.printing import PRINTED
+from kiosk.ui.i18n import format_when
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk_core.i18n import N_
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from kiosk.appliance.staffstatus import StaffStatus
 
 
@@ -141,7 +145,7 @@ class StaffScreen(KioskScreen):
         app = self.app
         _ = app._
         status = app.appliance.status()
-        when = app.appliance.format_moment(status.last_sync) if status.last_sync else _("never")
+        when = self._moment(status.last_sync) if status.last_sync else _("never")
         addresses = ", ".join(f"{addr} ({name})" for name, addr in status.addresses)
         attention = _("Reports needing attention")
         self.warnings = [attention] if status.attention_count else []
@@ -153,9 +157,12 @@ class StaffScreen(KioskScreen):
             (attention, self._attention_text(status)),
             (_("Printer"), _(PRINTER_STATES.get(self.printer_state, self.printer_state))),
             (_("Network address"), addresses or _("no network")),
-            (_("Display"), app.appliance.display_summary()),
-            (_("Video"), app.appliance.video_summary()),
+            (_("Display"), app.appliance.display_summary(_)),
+            (_("Video"), app.appliance.video_summary(_)),
         ]
+
+    def _moment(self, moment: datetime) -> str:
+        return format_when(moment, None, self.app.lang, self.app.catalog.timezone, False)
 
     def _attention_text(self, status: StaffStatus) -> str:
         """How many the hub refused, then the oldest by code with the hub's reason."""
@@ -180,13 +187,13 @@ class StaffScreen(KioskScreen):
         return "\n".join(lines)
 
     def check_printer(self) -> None:
-        if not self.app.kiosk.printer.device:
+        if not self.app.printing.configured:
             self.printer_state = ""
             self._fill_status()
             return
         self.printer_state = "checking"
         self._fill_status()
-        self.app.appliance.printer_status(self._printer_checked)
+        self.app.printing.status(self._printer_checked)
 
     def _printer_checked(self, state: str) -> None:
         self.printer_state = state
@@ -203,15 +210,15 @@ class StaffScreen(KioskScreen):
             self.feedback = _("The sync could not be requested.")
 
     def print_test(self) -> None:
-        if not self.app.kiosk.printer.device:
+        if not self.app.printing.configured:
             self.feedback = self.app._("No printer configured")
             return
         self.feedback = self.app._("Printing a test ticket…")
-        self.app.appliance.print_test(self._printed)
+        self.app.printing.print_test(self._printed)
 
     def _printed(self, state: str) -> None:
         _ = self.app._
-        self.feedback = _("Test ticket printed.") if state == "printed" else (
+        self.feedback = _("Test ticket printed.") if state == PRINTED else (
             _("The test ticket was not printed: {reason}").format(
                 reason=_(PRINTER_STATES.get(state, state))
             )
@@ -235,7 +242,9 @@ class StaffScreen(KioskScreen):
         self._fill_status()
 
     def reload(self) -> None:
-        self.app.appliance.reload()
+        """The newest installed release, now, and the staff screen again."""
+        self.app.reload_content()
+        self.app.go("staff")
 
     def touch_test(self) -> None:
         self.app.appliance.open_touch_test()
