@@ -185,3 +185,78 @@ def kiosk_app(display, tmp_path: Path):
     yield start
     for driver in started:
         driver.stop()
+
+
+CORE_TESTS = frozenset(
+    [
+        "test_agenda",
+        "test_attract",
+        "test_charts",
+        "test_check_wheels",
+        "test_config",
+        "test_content_build",
+        "test_content_check",
+        "test_display_power",
+        "test_doc_links",
+        "test_gesture",
+        "test_i18n",
+        "test_outbox",
+        "test_pin",
+        "test_printer",
+        "test_release",
+        "test_retention",
+        "test_schedule",
+        "test_search",
+        "test_staffstatus",
+        "test_store",
+        "test_sync_manifest",
+        "test_sync_release",
+        "test_touchstats",
+        "test_walk_content",
+        "test_walk_fade",
+        "test_walk_preload",
+        "test_walk_projection",
+        "test_walk_uploads",
+    ]
+)
+"""Test files of the plain-Python core: content, search, outbox, statistics, the sync
+protocol's pieces and the kiosk's logic without its window. `./dev test -m core` runs only
+these, in well under a minute, with no display, browser or server; a file belongs here when it
+needs none of them (the session below fails if one sneaks in)."""
+LOOP_ONLY = ("kivy", "playwright", "uvicorn")
+"""What a core test must not load: a window, a browser, a server."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "core: plain-Python core tests (no display, browser or server); ./dev test -m core",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in CORE_TESTS:
+            item.add_marker(pytest.mark.core)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With `-m core` the other files are not even imported, so Kivy, the hub's server and the
+    browser stay unloaded (and the check below means something)."""
+    if config.getoption("markexpr", "") != "core" or collection_path.suffix != ".py":
+        return None
+    if collection_path.name.startswith("test_") and collection_path.stem not in CORE_TESTS:
+        return True
+    return None
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Keep the core run honest: it must stay runnable where there is no display or browser."""
+    import sys
+
+    if session.config.getoption("markexpr", "") != "core":
+        return
+    loaded = [name for name in LOOP_ONLY if name in sys.modules]
+    if loaded:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(f"\ncore tests loaded {', '.join(loaded)}: move that test out of CORE_TESTS")
