@@ -8,9 +8,10 @@ pydantic (on a Raspberry Pi that import and the model classes cost about 50 ms o
 configuration file) validates it with pydantic through `validate`, which imports pydantic on
 first use. Data validated before is read back by a second reader, `trusted`, which builds the
 dataclasses from the JSON without pydantic (only the shape is checked), and `validate_once`
-remembers a validated configuration for the next start. The figures are bench/ui_bench.py's
-cold start and RSS (run it with pydantic imported at start to see them); tests/test_config.py
-checks that a kiosk whose configuration did not change starts without importing pydantic.
+remembers a validated configuration for the next start. bench/content_load.py times the
+loading of a large release (this reader's work), bench/ui_bench.py the kiosk's cold start and
+RSS; tests/test_config.py checks that a kiosk whose configuration did not change starts
+without importing pydantic.
 
 The constraints are `Annotated` metadata that pydantic asks for their part of the schema
 (`__get_pydantic_core_schema__`); without pydantic they are inert.

@@ -200,6 +200,7 @@ CORE_TESTS = frozenset(
         "test_doc_links",
         "test_gesture",
         "test_i18n",
+        "test_import_cycles",
         "test_outbox",
         "test_pin",
         "test_printer",
