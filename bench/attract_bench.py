@@ -1,6 +1,6 @@
 """The attract loop's cost while a 1080p video plays: libVLC into a Kivy texture.
 
-Plays a 1920x1080 clip through `kiosk.video.VlcPlayer` into a full-window `VideoSurface`
+Plays a 1920x1080 clip through `kiosk.appliance.video.VlcPlayer` into a full-window `VideoSurface`
 (a real Kivy window under Xvfb, software OpenGL) and reports:
 
 - frames VLC delivered per second, and frames uploaded to the texture per second;
@@ -76,8 +76,8 @@ def run(args) -> int:
     from kivy.core.window import Window
     from kivy.uix.image import Image
 
-    from kiosk.video import VlcPlayer, vlc_status
-    from kiosk.widgets.video import VideoSurface
+    from kiosk.appliance.video import VlcPlayer, vlc_status
+    from kiosk.ui.widgets.video import VideoSurface
 
     status = vlc_status()
     if not status.available:

@@ -39,7 +39,7 @@ import sys, time
 from kivy.app import App
 from kivy.clock import Clock
 
-from kiosk.app import TIDY_AFTER
+from kiosk.ui.navigation import TIDY_AFTER
 from kiosk.cli import main
 
 STEPS, STEP_PX, COAST = 30, 12, 15

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from figures import p95
 
-from kiosk.outbox import save_report
-from kiosk.store import open_store
+from kiosk.infra.store import open_store
+from kiosk.visit.outbox import save_report
 from kiosk_core.reports import ReportDraft
 
 

@@ -2,7 +2,7 @@
 
 The hub is `kiosk-hub serve` (one uvicorn worker, SQLite, access log off) in its own process
 on 127.0.0.1; the kiosk is enrolled with the real `kiosk enroll`, its outbox filled with
-REPORTS reports through `kiosk.outbox.save_report` (not timed), and then the real agent
+REPORTS reports through `kiosk.visit.outbox.save_report` (not timed), and then the real agent
 (`Agent.run_once`, in this process, default HubClient) cycles back to back until the outbox is
 empty. Timed end to end: every cycle's requests (reports, manifest, statistics, heartbeat) and
 every database write on both sides. At the end the hub's database must hold every report
@@ -36,9 +36,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.hubtools
 
-from kiosk.outbox import outbox_depth
 from kiosk.sync.agent import Agent
 from kiosk.sync.reports import deliver_reports
+from kiosk.visit.outbox import outbox_depth
 from tests.conftest import write_tree
 from tests.hubtools import HubProcess, enroll_kiosk, file_reports
 

@@ -152,9 +152,9 @@ def where_the_time_goes(ui, screen, frames: Frames) -> None:
     allocating, uploading and decoding a texture."""
     from kivy.graphics.opengl import glFinish
 
+    from kiosk.ui.widgets.panorama import _new_texture, make_texture
     from kiosk.walk.preload import decode
     from kiosk.walk.projection import View
-    from kiosk.widgets.panorama import _new_texture, make_texture
 
     view = screen.view
     walk = ui.app.catalog.walk
@@ -230,7 +230,7 @@ def measure(content: Path, data: Path, label: str, moves: int, switches: int) ->
     from kivy.clock import Clock
     from kivy.tests.common import UnitTestTouch
 
-    from kiosk.app import KioskApp
+    from kiosk.ui.app import KioskApp
     from kiosk.walk.projection import View
     from tests.kivy_driver import Driver, FakeClock
 
@@ -425,7 +425,7 @@ def measure(content: Path, data: Path, label: str, moves: int, switches: int) ->
         where_the_time_goes(ui, screen, frames)
 
         # --- memory -------------------------------------------------------------------------
-        from kiosk.widgets.panorama import texture_bytes
+        from kiosk.ui.widgets.panorama import texture_bytes
 
         previews = sum(texture_bytes(t) for t in screen._previews.values())
         print(

@@ -157,7 +157,7 @@ write_config() {
   chmod 0640 "$CONFIG"  # the PIN's hash
   "$VENV/bin/python" - "$CONFIG" <<'PY'
 import sys
-from kiosk.config import ConfigError, load_config
+from kiosk.infra.config import ConfigError, load_config
 
 try:
     config = load_config(sys.argv[1])

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from kiosk import __version__
-from kiosk.config import (
+from kiosk.infra.config import (
     SYSTEM_CONFIG,
     ConfigError,
     KioskConfig,
@@ -190,8 +190,9 @@ def run(
         updates["size"] = size
     config = _kiosk_config(config_path, updates)
     window = tuple(int(n) for n in config.size.split("x")) if config.size else None
-    from kiosk.app import KioskApp, NoDisplay
     from kiosk.content.release import ReleaseError
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.window import NoDisplay
 
     app = KioskApp(kiosk=config, size=window)
     try:
@@ -202,7 +203,7 @@ def run(
         _no_display(config.data_dir, str(exc))
     appliance = getattr(app, "appliance", None)
     if appliance is not None and appliance.restart_requested and "INVOCATION_ID" not in os.environ:
-        from kiosk.appliance import restart_process
+        from kiosk.appliance.appliance import restart_process
 
         restart_process()  # no systemd here to start us again (it sets INVOCATION_ID)
 
@@ -214,9 +215,9 @@ def _no_display(data_dir: Path, reason: str) -> NoReturn:
     from datetime import UTC
     from functools import partial
 
-    from kiosk.store import open_store
+    from kiosk.appliance.watchdog import Notifier
+    from kiosk.infra.store import open_store
     from kiosk.sync.errors import record_error
-    from kiosk.watchdog import Notifier
 
     message = f"cannot open the display ({reason})"
     # the process's own stderr: Kivy has put a logging stream of its own in sys.stderr
@@ -244,7 +245,7 @@ def staff_pin(from_stdin: bool) -> None:
     The PIN (4 to 12 digits) opens the staff screen after the hidden gesture: five taps in
     the top-left corner within three seconds.
     """
-    from kiosk.pin import PinError, hash_pin
+    from kiosk.appliance.pin import PinError, hash_pin
 
     if from_stdin:
         pin = sys.stdin.readline().strip()
@@ -272,8 +273,8 @@ def stats(data_dir: Path, as_json: bool) -> None:
     """Touch statistics: touches per screen and hour, sessions, top items, failed searches."""
     import json
 
-    from kiosk.store import open_store
-    from kiosk.touchstats import summary
+    from kiosk.infra.store import open_store
+    from kiosk.visit.touchstats import summary
 
     result = summary(open_store(data_dir))
     if as_json:
@@ -325,9 +326,9 @@ def reports(
     import json
     from datetime import UTC, datetime
 
-    from kiosk.outbox import NotDiscardable, discard, list_reports, retry_attention
-    from kiosk.staffstatus import request_sync
-    from kiosk.store import open_store
+    from kiosk.appliance.staffstatus import request_sync
+    from kiosk.infra.store import open_store
+    from kiosk.visit.outbox import NotDiscardable, discard, list_reports, retry_attention
 
     db = open_store(data_dir)
     if retry or discards:

@@ -6,7 +6,12 @@ which only reads releases and a configuration checked before, starts without imp
 pydantic (on a Raspberry Pi that import and the model classes cost about 50 ms of the start and
 13 MB). Whatever reads input from people (content build, the hub, the agent, a changed
 configuration file) validates it with pydantic through `validate`, which imports pydantic on
-first use.
+first use. Data validated before is read back by a second reader, `trusted`, which builds the
+dataclasses from the JSON without pydantic (only the shape is checked), and `validate_once`
+remembers a validated configuration for the next start. bench/content_load.py times the
+loading of a large release (this reader's work), bench/ui_bench.py the kiosk's cold start and
+RSS; tests/test_config.py checks that a kiosk whose configuration did not change starts
+without importing pydantic.
 
 The constraints are `Annotated` metadata that pydantic asks for their part of the schema
 (`__get_pydantic_core_schema__`); without pydantic they are inert.

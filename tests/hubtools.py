@@ -369,8 +369,8 @@ def file_reports(data: Path, changes: Iterable[dict]) -> list[str]:
     """Save one report per item of `changes` (fields differing from REPORT) in the kiosk
     database of `data`, as the report screen does; returns their uuids. (The kiosk's modules
     are imported here, not above: the hub's own tests run where only the hub is installed.)"""
-    from kiosk.outbox import save_report
-    from kiosk.store import open_store
+    from kiosk.infra.store import open_store
+    from kiosk.visit.outbox import save_report
 
     db = open_store(data)
     try:

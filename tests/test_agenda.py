@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from kiosk.agenda import When, classify, upcoming
+from kiosk.visit.agenda import When, classify, upcoming
 from kiosk_core.content.model import Event
 
 WARSAW = ZoneInfo("Europe/Warsaw")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.attract import Playlist, Slide, should_start, slides_for
+from kiosk.appliance.attract import Playlist, Slide, should_start, slides_for
 from kiosk.content.release import load_release
 from kiosk_core.content.build import build_release
 from kiosk_core.content.problems import ContentError

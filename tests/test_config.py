@@ -11,7 +11,7 @@ import click
 import pytest
 
 from kiosk.cli import _kiosk_config
-from kiosk.config import CHECKED_FILE, ConfigError, KioskConfig, load_config
+from kiosk.infra.config import CHECKED_FILE, ConfigError, KioskConfig, load_config
 
 
 def test_a_full_config(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, KioskConfig, load_config
-from kiosk.kivysettings import kiosk_settings
-from kiosk.pin import hash_pin
+from kiosk.appliance.pin import hash_pin
+from kiosk.infra.config import ConfigError, KioskConfig, load_config
+from kiosk.ui.kivysettings import kiosk_settings
 from kiosk_core.validation import validate
 
 FULL = """\
@@ -77,7 +77,7 @@ def test_bad_appliance_settings_are_clear_errors(tmp_path: Path, text: str, mess
 def test_configure_kivy_applies_them_only_to_a_fullscreen_kiosk() -> None:
     from kivy.config import Config
 
-    from kiosk.app import configure_kivy
+    from kiosk.ui.window import configure_kivy
 
     keys = ("rotation", "vsync", "fullscreen", "show_cursor")
     before = {k: Config.get("graphics", k) for k in keys}

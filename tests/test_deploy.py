@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.config import load_config
-from kiosk.pin import verify_pin
+from kiosk.appliance.pin import verify_pin
+from kiosk.infra.config import load_config
 from tests.hubtools import CountingApp, HubEnv, LiveServer, free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -87,7 +87,7 @@ def test_install_kiosk_twice_enrols_once_and_upgrades_in_place(tmp_path: Path) -
     assert oct(config_path.stat().st_mode & 0o777) == "0o640"
     assert (root / "var/lib/kiosk/enrolment.json").exists()
     assert (root / "var/lib/kiosk/kivy").is_dir()
-    assert (root / "opt/kiosk/src/kiosk/app.py").exists()
+    assert (root / "opt/kiosk/src/kiosk/ui/app.py").exists()
     assert not (root / "opt/kiosk/src/.venv").exists()
     for unit in ("kiosk.service", "kiosk-display-wait.service", "kiosk-sync.service"):
         assert (root / "etc/systemd/system" / unit).read_bytes() == (

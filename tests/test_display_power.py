@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.devices.display import (
+from kiosk.appliance.devices.display import (
     Backlight,
     Blank,
     Command,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.gesture import CornerTaps
+from kiosk.appliance.gesture import CornerTaps
 
 W, H = 1920, 1080
 CORNER = (20, H - 20)  # Kivy's origin is bottom-left

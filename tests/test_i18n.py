@@ -14,7 +14,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.messages.extract import extract_from_dir
 
-from kiosk.i18n import CALENDAR_FILE, LOCALE_DIR, calendar_words, format_when
+from kiosk.ui.i18n import CALENDAR_FILE, LOCALE_DIR, calendar_words, format_when
 from kiosk_core.content.model import LANGUAGES
 from kiosk_core.i18n import Translator
 
@@ -23,7 +23,7 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 def source_messages() -> set[str]:
-    method_map = [("kiosk/**.py", "python"), ("kiosk/**.kv", "kiosk.i18n:extract_kv")]
+    method_map = [("kiosk/**.py", "python"), ("kiosk/**.kv", "kiosk.ui.i18n:extract_kv")]
     found = extract_from_dir(
         str(REPO), method_map, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
     )
@@ -89,7 +89,7 @@ def test_dates_from_the_calendar_words_are_babels_own(lang: str) -> None:
 import json, sys
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
-from kiosk.i18n import format_day, format_when
+from kiosk.ui.i18n import format_day, format_when
 tz = ZoneInfo("Europe/Warsaw")
 said = []
 for n in range(366):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.markup import Markup, escape, labelled, lines, markup, tile
+from kiosk.ui.markup import Markup, escape, labelled, lines, markup, tile
 
 HOSTILE = ["[font=/etc/passwd]", "[size=5000]x", "[/b]", "a & b", "&bl;", "[[]]", "ok"]
 
@@ -30,7 +30,7 @@ def test_every_value_is_escaped_and_only_the_template_is_markup() -> None:
 
 
 def test_a_label_reads_markup_only_in_markup_text(display) -> None:
-    from kiosk.widgets.text import TightLabel
+    from kiosk.ui.widgets.text import TightLabel
 
     label = TightLabel(text="[b]plain[/b]")
     assert not label.markup

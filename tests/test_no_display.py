@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import NO_DISPLAY_EXIT
-from kiosk.store import open_store
+from kiosk.infra.store import open_store
 from kiosk.sync.errors import pending_errors
 from tests.conftest import write_tree
 from tests.hubtools import HUB_CLI, KIOSK_CLI, REPO, HubProcess, enroll_kiosk, run

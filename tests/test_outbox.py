@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
-from kiosk.outbox import (
+from kiosk.infra.store import open_store
+from kiosk.visit.outbox import (
     NotDiscardable,
     attention_count,
     attention_reports,
@@ -27,7 +28,6 @@ from kiosk.outbox import (
     save_report,
     status_url,
 )
-from kiosk.store import open_store
 from kiosk_core.content.model import MapImage
 from kiosk_core.geo import OutsideMap, latlong_to_tap, tap_to_latlong
 from kiosk_core.refcodes import REF_ALPHABET

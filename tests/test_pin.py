@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.pin import (
+from kiosk.appliance.pin import (
     LOCK_SECONDS,
     MAX_FAILURES,
     MAX_LOCK_SECONDS,

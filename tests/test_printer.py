@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 import serial
 
-from kiosk.devices.printer import (
+from kiosk.appliance.devices.printer import (
     PAPER_STATUS_QUERY,
     STATUS_TIMEOUT,
     PrinterError,

@@ -12,7 +12,6 @@ from typing import get_args, get_type_hints
 
 import pytest
 
-from kiosk.agenda import When
 from kiosk.content.release import (
     Catalog,
     ReleaseError,
@@ -20,6 +19,7 @@ from kiosk.content.release import (
     current_release_dir,
     load_release,
 )
+from kiosk.visit.agenda import When
 from kiosk_core.content.build import build_release
 from kiosk_core.content.model import Content
 from kiosk_core.validation import _plan

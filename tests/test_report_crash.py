@@ -20,7 +20,7 @@ from tests.conftest import write_tree
 CHILD = """
 import sys
 from kivy.clock import Clock
-from kiosk.app import KioskApp
+from kiosk.ui.app import KioskApp
 
 app = KioskApp(content=sys.argv[1], data_dir=sys.argv[2], size=(1280, 800))
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.outbox import list_reports
-from kiosk.store import open_store
+from kiosk.infra.store import open_store
+from kiosk.visit.outbox import list_reports
 from tests.browser import DESKTOP, launch, open_page, screenshot
 from tests.conftest import REPORTS, write_tree
 from tests.hubtools import KIOSK_CLI, REPO, HubProcess, enroll_kiosk, file_report, free_port, run

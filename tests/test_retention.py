@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.retention import screens_to_drop
+from kiosk.ui.retention import screens_to_drop
 
 
 def keep_all(_name: str) -> bool:

@@ -6,7 +6,13 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.schedule import DisplaySchedule, Period, ScheduleError, display_wanted, parse_days
+from kiosk.appliance.schedule import (
+    DisplaySchedule,
+    Period,
+    ScheduleError,
+    display_wanted,
+    parse_days,
+)
 
 # 2026-11-23 is a Monday.
 MON = datetime(2026, 11, 23, 12, 0)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.content.release import Catalog, load_release
-from kiosk.search import SearchIndex, fold
+from kiosk.visit.search import SearchIndex, fold
 from kiosk_core.content.build import build_release
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

@@ -5,8 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk.staffstatus import WAKE_FILE, gather, last_sync, network_addresses, request_sync
-from kiosk.store import open_store, set_state
+from kiosk.appliance.staffstatus import (
+    WAKE_FILE,
+    gather,
+    last_sync,
+    network_addresses,
+    request_sync,
+)
+from kiosk.infra.store import open_store, set_state
 from kiosk.sync import agent
 
 

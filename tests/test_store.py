@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import store
-from kiosk.store import get_state, migrate, open_store, schema_version, set_state
+from kiosk.infra import store
+from kiosk.infra.store import get_state, migrate, open_store, schema_version, set_state
 
 
 def test_new_store_has_schema_and_wal(tmp_path: Path) -> None:
@@ -81,7 +81,7 @@ def test_a_newer_database_is_refused(tmp_path: Path) -> None:
 
 def test_two_processes_open_and_write_at_once(tmp_path: Path) -> None:
     code = (
-        "import sys; from kiosk.store import open_store, set_state\n"
+        "import sys; from kiosk.infra.store import open_store, set_state\n"
         "db = open_store(sys.argv[1])\n"
         "for i in range(200): set_state(db, f'{sys.argv[2]}-{i}', 'x')\n"
     )

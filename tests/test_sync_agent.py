@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.outbox import list_reports, mark_attention, save_report
-from kiosk.store import get_state, open_store
+from kiosk.infra.store import get_state, open_store
 from kiosk.sync.agent import WAKE_FILE, Agent, AgentBusy
 from kiosk.sync.client import HubClient, HubError, is_permanent
 from kiosk.sync.enrolment import (
@@ -35,6 +34,7 @@ from kiosk.sync.errors import MAX_ERRORS, pending_errors, record_error
 from kiosk.sync.heartbeat import ATTENTION_SENT, send_heartbeat
 from kiosk.sync.reports import deliver_reports
 from kiosk.sync.stats import batches, mark_clock, pending_hours, upload_stats
+from kiosk.visit.outbox import list_reports, mark_attention, save_report
 from kiosk_core.reports import ReportDraft
 from tests.hubtools import REPORT
 

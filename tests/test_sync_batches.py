@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.outbox import list_reports
-from kiosk.store import open_store
+from kiosk.infra.store import open_store
 from kiosk.sync.client import HubClient
 from kiosk.sync.reports import BATCH_HEADER, ROUND_LIMIT, deliver_reports, report_body
+from kiosk.visit.outbox import list_reports
 from kiosk_core.content.build import build_release
 from tests.conftest import write_tree
 from tests.hubtools import CountingApp, HubEnv, LiveServer, file_reports

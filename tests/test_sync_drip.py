@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.content.release import current_release_dir
-from kiosk.outbox import list_reports
-from kiosk.store import open_store
+from kiosk.infra.store import open_store
 from kiosk.sync.client import HubClient, HubError
+from kiosk.visit.outbox import list_reports
 from tests.conftest import png_of_size, write_tree
 from tests.faultproxy import FaultProxy
 from tests.hubtools import REPO, HubProcess, enroll_kiosk, file_reports, run

@@ -27,10 +27,10 @@ import requests
 from cryptography.hazmat.primitives import serialization
 
 from kiosk.content.release import current_release_dir, load_release
-from kiosk.outbox import list_reports
-from kiosk.store import open_store
+from kiosk.infra.store import open_store
 from kiosk.sync.enrolment import load_enrolment
 from kiosk.sync.reports import report_body
+from kiosk.visit.outbox import list_reports
 from kiosk_core.content.manifest import MANIFEST_FILE, Manifest
 from kiosk_core.validation import validate_json
 from tests.conftest import png_of_size, tiny_png, write_tree

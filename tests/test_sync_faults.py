@@ -24,15 +24,15 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk import outbox
-from kiosk.outbox import list_reports, outbox_depth
-from kiosk.store import open_store
+from kiosk.infra.store import open_store
 from kiosk.sync import reports as report_delivery
 from kiosk.sync.agent import Agent
 from kiosk.sync.client import HubClient
 from kiosk.sync.content import active_version
 from kiosk.sync.enrolment import load_enrolment
 from kiosk.sync.stats import pending_hours
+from kiosk.visit import outbox
+from kiosk.visit.outbox import list_reports, outbox_depth
 from tests.conftest import png_of_size, write_tree
 from tests.faultproxy import FaultProxy
 from tests.hubtools import HubProcess, enroll_kiosk, file_reports

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.outbox import list_reports
-from kiosk.store import open_store
+from kiosk.infra.store import open_store
+from kiosk.visit.outbox import list_reports
 from tests.conftest import write_tree
 from tests.faultproxy import FaultProxy
 from tests.hubtools import KIOSK_CLI, REPO, HubProcess, enroll_kiosk, file_reports

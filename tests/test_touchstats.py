@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
-from kiosk.idle import IdleWatch, Phase
-from kiosk.store import open_store
-from kiosk.touchstats import TouchCounter, summary
+from kiosk.infra.store import open_store
+from kiosk.visit.idle import IdleWatch, Phase
+from kiosk.visit.touchstats import TouchCounter, summary
 from tests.kivy_driver import FakeClock
 
 T0 = datetime(2026, 11, 21, 13, 59, 50, tzinfo=UTC).timestamp()

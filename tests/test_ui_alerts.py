@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import kiosk.app
+import kiosk.ui.app
 from tests.conftest import write_tree
 from tests.kivy_driver import FakeClock
 
@@ -42,7 +42,7 @@ def at(day: int, hour: int) -> float:
 
 
 def test_banner_by_severity_in_turns_and_within_validity(kiosk_app, tmp_path, monkeypatch):
-    monkeypatch.setattr(kiosk.app, "ALERT_SECONDS", 0.3)
+    monkeypatch.setattr(kiosk.ui.app, "ALERT_SECONDS", 0.3)
     app, ui = kiosk_app(content=tree(tmp_path / "src"), clock=FakeClock(at(3, 10)))
     alerts = app.catalog.alerts(app.now())
     assert [a.severity for a in alerts] == ["warning", "info"]  # most severe first

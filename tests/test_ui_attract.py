@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from kiosk.store import open_store
-from kiosk.touchstats import summary
-from kiosk.video import VlcStatus, vlc_status
+from kiosk.appliance.video import VlcStatus, vlc_status
+from kiosk.infra.store import open_store
+from kiosk.visit.touchstats import summary
 from tests.conftest import SAMPLE_CONTENT, write_tree
 
 ATTRACT = """\
@@ -85,10 +85,12 @@ def test_attract_loop_plays_at_rest_and_a_touch_stops_it(kiosk_app, tmp_path: Pa
 def test_without_libvlc_the_images_play_and_the_log_says_why(
     kiosk_app, tmp_path: Path, monkeypatch, caplog
 ) -> None:
-    import kiosk.video
+    import kiosk.appliance.video
 
     monkeypatch.setattr(
-        kiosk.video, "vlc_status", lambda: VlcStatus(False, "libVLC could not be loaded (test)")
+        kiosk.appliance.video,
+        "vlc_status",
+        lambda: VlcStatus(False, "libVLC could not be loaded (test)"),
     )
     app, ui = kiosk_app(content=tree_with_attract(tmp_path / "src"))
     ui.clock.advance(31)

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import kiosk.devices.display
-from kiosk.config import KioskConfig
+import kiosk.appliance.devices.display
+from kiosk.infra.config import KioskConfig
 from kiosk_core.validation import validate
 from tests.kivy_driver import FakeClock
 
@@ -24,9 +24,9 @@ def backlight(tmp_path: Path, monkeypatch) -> Path:
     device.mkdir(parents=True)
     (device / "bl_power").write_text("0")
     monkeypatch.setattr(
-        kiosk.devices.display,
+        kiosk.appliance.devices.display,
         "choose",
-        functools.partial(kiosk.devices.display.choose, backlight_root=device.parent),
+        functools.partial(kiosk.appliance.devices.display.choose, backlight_root=device.parent),
     )
     return device / "bl_power"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.widgets.keyboard import key_rows, place_keys
+from kiosk.ui.widgets.keyboard import key_rows, place_keys
 
 
 def test_keys_fill_the_keyboard_without_overlapping() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.config import KioskConfig
+from kiosk.infra.config import KioskConfig
 
 
 def test_escape_and_close_requests_do_not_exit(kiosk_app, tmp_path: Path) -> None:

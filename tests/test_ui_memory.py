@@ -71,7 +71,7 @@ def test_each_font_size_is_opened_once(kiosk_app) -> None:
 def test_a_word_is_fitted_to_its_key_in_a_few_sizes() -> None:
     """Whatever the keys' widths (every window size, before the layout too), a keyboard's
     words come in four smaller sizes at most: four more fonts and textures, not one a width."""
-    from kiosk.widgets.keyboard import FIT_STEPS, fitted_size
+    from kiosk.ui.widgets.keyboard import FIT_STEPS, fitted_size
 
     sizes = {fitted_size(34, 200.0, room / 4) for room in range(1, 4 * 200)}
     assert len(sizes) == len(FIT_STEPS)

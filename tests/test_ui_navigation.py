@@ -46,7 +46,7 @@ def test_language_switch_changes_ui_and_content(kiosk_app) -> None:
 def test_screens_left_behind_are_let_go_and_built_again_fresh(kiosk_app) -> None:
     import weakref
 
-    from kiosk.app import KEEP_BUILT, TIDY_AFTER
+    from kiosk.ui.navigation import KEEP_BUILT, TIDY_AFTER
 
     app, ui = kiosk_app()
     ui.tap(ui.button("Szukaj"))
@@ -70,7 +70,7 @@ def test_screens_left_behind_are_let_go_and_built_again_fresh(kiosk_app) -> None
 
 
 def test_back_still_leads_through_every_screen_after_a_pause(kiosk_app) -> None:
-    from kiosk.app import TIDY_AFTER
+    from kiosk.ui.navigation import TIDY_AFTER
 
     app, ui = kiosk_app()
     for tile in ("Wydarzenia", "Kontakt z urzędem", "Zgłoś problem", "Szukaj"):
@@ -88,7 +88,7 @@ def test_back_still_leads_through_every_screen_after_a_pause(kiosk_app) -> None:
 
 
 def test_a_half_filled_report_waits_for_the_visitor_until_the_idle_reset(kiosk_app) -> None:
-    from kiosk.app import TIDY_AFTER
+    from kiosk.ui.navigation import TIDY_AFTER
 
     app, ui = kiosk_app()
     ui.tap(ui.button("Zgłoś problem"))

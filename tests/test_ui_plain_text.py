@@ -22,9 +22,9 @@ from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from kiosk.config import KioskConfig
-from kiosk.i18n import LOCALE_DIR
-from kiosk.pin import hash_pin
+from kiosk.appliance.pin import hash_pin
+from kiosk.infra.config import KioskConfig
+from kiosk.ui.i18n import LOCALE_DIR
 from kiosk_core.content import model
 from kiosk_core.content.build import build_release
 from kiosk_core.content.manifest import CONTENT_FILE
@@ -230,7 +230,7 @@ def test_hostile_text_is_shown_as_text_on_every_screen(
     kiosk_app, hostile_release, hostile_locale, monkeypatch, tmp_path, translations
 ) -> None:
     if translations == "hostile":
-        monkeypatch.setattr("kiosk.app.Translator", lambda _dir: Translator(hostile_locale))
+        monkeypatch.setattr("kiosk.ui.app.Translator", lambda _dir: Translator(hostile_locale))
     config = validate(
         KioskConfig,
         {

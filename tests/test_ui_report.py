@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import KioskConfig
-from kiosk.outbox import list_reports
-from kiosk.store import open_store
+from kiosk.infra.config import KioskConfig
+from kiosk.infra.store import open_store
+from kiosk.visit.outbox import list_reports
 from kiosk_core.validation import to_data, validate
 
 

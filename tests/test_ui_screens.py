@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.theme import HIGH_CONTRAST, STANDARD, TEXT_PAIRS, contrast
+from kiosk.ui.theme import HIGH_CONTRAST, STANDARD, TEXT_PAIRS, contrast
 from tests.conftest import SAMPLE_CONTENT
 from tests.kivy_driver import FakeClock
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kiosk.store import open_store
-from kiosk.touchstats import summary
+from kiosk.infra.store import open_store
+from kiosk.visit.touchstats import summary
 
 
 def type_text(ui, text: str) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import KioskConfig
-from kiosk.pin import MAX_FAILURES, hash_pin
-from kiosk.store import open_store, set_state
+from kiosk.appliance.pin import MAX_FAILURES, hash_pin
+from kiosk.infra.config import KioskConfig
+from kiosk.infra.store import open_store, set_state
 from kiosk.sync.agent import WAKE_FILE
 from kiosk_core.validation import validate
 from tests.test_printer import FakePrinter
@@ -171,7 +171,7 @@ def test_portrait_staff_screen(kiosk_app, tmp_path, pin_hash) -> None:
 def test_reports_the_hub_refused_are_shown_and_sent_again(kiosk_app, tmp_path, pin_hash) -> None:
     from datetime import UTC, datetime
 
-    from kiosk.outbox import list_reports, mark_attention, save_report
+    from kiosk.visit.outbox import list_reports, mark_attention, save_report
     from kiosk_core.reports import ReportDraft
     from tests.hubtools import REPORT
 

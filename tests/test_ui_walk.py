@@ -46,7 +46,7 @@ def encoded_panorama() -> Image.Image:
 
 
 def as_textures(img: Image.Image, halves: bool):
-    from kiosk.widgets.panorama import make_texture
+    from kiosk.ui.widgets.panorama import make_texture
 
     parts = [img]
     if halves:
@@ -435,7 +435,7 @@ def test_in_portrait_the_map_stays_below_the_title_card(kiosk_app) -> None:
 def test_the_walk_left_behind_is_let_go_whole(kiosk_app) -> None:
     import weakref
 
-    from kiosk.app import TIDY_AFTER
+    from kiosk.ui.navigation import TIDY_AFTER
 
     app, ui = kiosk_app(content=SAMPLE_CONTENT, clock=FakeClock(DAYTIME))
     screen = open_walk(ui)

@@ -13,13 +13,14 @@ from tests.test_ui_release_reload import install
 CHILD = """
 import sys
 from kivy.clock import Clock
-from kiosk.app import SCREENS, KioskApp
+from kiosk.ui.app import KioskApp
+from kiosk.ui.navigation import SCREENS
 
 app = KioskApp(content=sys.argv[1], data_dir=sys.argv[2], size=(1280, 800))
 
 
 def screens_loaded():
-    return " ".join(sorted(m for m in sys.modules if m.startswith("kiosk.screens.")))
+    return " ".join(sorted(m for m in sys.modules if m.startswith("kiosk.ui.screens.")))
 
 
 def first_visitor(_dt):
@@ -61,21 +62,22 @@ def test_screens_are_ready_before_the_first_visitor_but_not_before_the_first_fra
     display, tmp_path: Path
 ) -> None:
     seen = run_child(tmp_path, wait=2.0)
-    assert "kiosk.screens.home" in seen["AT-START"]
-    assert not {"kiosk.screens.search", "kiosk.screens.walk"} & seen["AT-START"], (
+    assert "kiosk.ui.screens.home" in seen["AT-START"]
+    assert not {"kiosk.ui.screens.search", "kiosk.ui.screens.walk"} & seen["AT-START"], (
         "the first screen is drawn before the others' code is loaded"
     )
     assert seen["LOADED-ON-OPENING"] == set(), "a screen's first opening waited for code"
-    assert "kiosk.screens.staff" not in seen["AT-END"], "the staff screen waits until asked for"
+    assert "kiosk.ui.screens.staff" not in seen["AT-END"], "the staff screen waits until asked for"
 
 
 def test_a_visitor_who_comes_at_once_still_gets_every_screen(display, tmp_path: Path) -> None:
     seen = run_child(tmp_path, wait=0.0)
-    assert {"kiosk.screens.search", "kiosk.screens.walk"} <= seen["AT-END"]
+    assert {"kiosk.ui.screens.search", "kiosk.ui.screens.walk"} <= seen["AT-END"]
 
 
 def test_what_a_new_release_takes_off_the_screen_is_freed(kiosk_app, tmp_path: Path) -> None:
-    from kiosk.app import TIDY_AFTER, WARM_UP_AFTER
+    from kiosk.ui.navigation import TIDY_AFTER
+    from kiosk.ui.warmup import WARM_UP_AFTER
 
     src = write_tree(tmp_path / "src5")
     data = tmp_path / "kioskdata"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kiosk.video import VlcPlayer, fit, vlc_status
+from kiosk.appliance.video import VlcPlayer, fit, vlc_status
 
 needs_vlc = pytest.mark.skipif(
     not vlc_status().available, reason=f"no libVLC here: {vlc_status().detail}"
@@ -55,7 +55,10 @@ def test_fit_keeps_the_aspect_and_never_scales_up() -> None:
 
 
 def test_without_libvlc_the_reason_is_known() -> None:
-    code = "from kiosk.video import vlc_status; s = vlc_status(); print(s.available, s.detail)"
+    code = (
+        "from kiosk.appliance.video import vlc_status; s = vlc_status(); "
+        "print(s.available, s.detail)"
+    )
     env = dict(os.environ, PYTHON_VLC_LIB_PATH="/nonexistent/libvlc.so.5")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.stdout.startswith("False libVLC could not be loaded"), done.stdout + done.stderr
@@ -65,7 +68,7 @@ def test_without_libvlc_the_reason_is_known() -> None:
 def test_frames_go_from_vlc_into_a_texture_on_screen(kiosk_app, tmp_path: Path) -> None:
     from kivy.core.window import Window
 
-    from kiosk.widgets.video import VideoSurface
+    from kiosk.ui.widgets.video import VideoSurface
 
     clip = write_y4m(tmp_path / "clip.y4m")
     app, ui = kiosk_app(size=(1280, 720))

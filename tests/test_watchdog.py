@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.watchdog import Notifier
+from kiosk.appliance.watchdog import Notifier
 
 
 class FakeSystemd:
@@ -119,7 +119,7 @@ def test_sigterm_stops_the_app_cleanly_instead_of_being_refused(kiosk_app, tmp_p
     """systemctl stop: SIGTERM ends a fullscreen kiosk through App.stop (counters flushed)."""
     import signal
 
-    from kiosk.config import KioskConfig
+    from kiosk.infra.config import KioskConfig
 
     app, ui = kiosk_app(kiosk=KioskConfig(fullscreen=True, data_dir=tmp_path / "data"))
     stopped = []

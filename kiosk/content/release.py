@@ -16,8 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from kiosk.agenda import When, upcoming
-from kiosk.search import BODY, KEYWORD, SUMMARY, TITLE, SearchIndex
+from kiosk.visit.agenda import When, upcoming
+from kiosk.visit.search import BODY, KEYWORD, SUMMARY, TITLE, SearchIndex
 from kiosk_core.content.manifest import CONTENT_FILE, MANIFEST_FILE, Manifest
 from kiosk_core.content.model import (
     Alert,

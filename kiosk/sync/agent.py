@@ -31,7 +31,7 @@ from typing import IO, Any
 
 from sqlite_utils import Database
 
-from kiosk.store import open_store
+from kiosk.infra.store import open_store
 from kiosk.sync import WAKE_FILE, clock
 from kiosk.sync.client import HubClient
 from kiosk.sync.content import Cancelled, sync_content

@@ -33,7 +33,7 @@ from kiosk.content.release import (
     current_release_dir,
     load_release,
 )
-from kiosk.store import get_state, set_state, write_transaction
+from kiosk.infra.store import get_state, set_state, write_transaction
 from kiosk.sync.client import HubClient, HubError, body_chunks, failure
 from kiosk.sync.manifest_check import check_manifest, trusted_time
 from kiosk_core.content.manifest import MANIFEST_FILE, Manifest, sha256_file

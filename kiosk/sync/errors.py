@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from kiosk.store import get_state, set_state, write_transaction
+from kiosk.infra.store import get_state, set_state, write_transaction
 
 STATE_ERRORS = "errors"
 MAX_ERRORS = 20

@@ -18,12 +18,12 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from kiosk import __version__
-from kiosk.outbox import attention_count, attention_reports, outbox_depth
-from kiosk.store import set_state
+from kiosk.infra.store import set_state
 from kiosk.sync import STATE_SKEW
 from kiosk.sync.client import HubClient
 from kiosk.sync.content import active_version
 from kiosk.sync.errors import forget_errors, pending_errors
+from kiosk.visit.outbox import attention_count, attention_reports, outbox_depth
 
 ATTENTION_SENT = 10
 """Reports needing attention described in a heartbeat at most (the oldest; the count is

@@ -13,7 +13,7 @@ Outcomes, per report:
 - a permanent refusal of the report (422, 409, 413, 400; `rejected` in a batch): the hub
   cannot store it, so it needs attention: kept whole on the kiosk, contact details and all,
   with the hub's reason, shown on the staff screen and in the heartbeat, and not tried again
-  until a person says so (see kiosk.outbox);
+  until a person says so (see kiosk.visit.outbox);
 - 401, 403, 404: permanent by the protocol's rule, but about this kiosk (its token revoked, a
   wrong hub address), not the report: it is retried later like a passing failure;
 - anything else: back to pending with a full-jitter backoff.
@@ -44,9 +44,9 @@ from uuid import UUID
 
 from sqlite_utils import Database
 
-from kiosk.outbox import due_reports, mark_attention, mark_delivered, mark_retry, mark_sending
-from kiosk.store import get_state, set_state, write_transaction
+from kiosk.infra.store import get_state, set_state, write_transaction
 from kiosk.sync.client import RETRY_AFTER_CAP, HubClient, HubError, is_permanent, retry_after
+from kiosk.visit.outbox import due_reports, mark_attention, mark_delivered, mark_retry, mark_sending
 
 REPORT_FIELDS = (
     "uuid",

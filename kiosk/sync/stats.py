@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from kiosk.store import get_state, set_state, write_transaction
+from kiosk.infra.store import get_state, set_state, write_transaction
 from kiosk.sync.client import HubClient, HubError
 from kiosk.sync.reports import KIOSK_PROBLEMS
-from kiosk.touchstats import hour_of
+from kiosk.visit.touchstats import hour_of
 
 STATE_SENT = "stats_sent"
 STATE_DONE_BEFORE = "stats_done_before"

@@ -9,7 +9,7 @@ time later, so each frame shows the blend of the moment it is seen: on a slow re
 first frame after a touch already shows mostly the new place, instead of a costly frame of
 the old place alone.
 
-Plain Python driven by explicit timestamps; the widget (kiosk.widgets.panorama) calls it
+Plain Python driven by explicit timestamps; the widget (kiosk.ui.widgets.panorama) calls it
 once a frame.
 """
 

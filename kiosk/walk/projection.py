@@ -1,6 +1,6 @@
 """The panorama camera in plain Python: the same maths the GPU shader runs, per pixel.
 
-Conventions (shared with the shader in kiosk/widgets/panorama.py):
+Conventions (shared with the shader in kiosk/ui/widgets/panorama.py):
 
 - yaw is degrees to the right of the image centre (yaw 0 looks at the middle of the
   equirectangular image, yaw 90 a quarter of the image to the right); pitch is degrees up.

@@ -6,7 +6,7 @@ once stalls a Raspberry Pi for a visible moment; a band of a few hundred rows pe
 not. Uploads pause while a finger is on the panorama (dragging stays smooth) and go on while
 the view rests or turns by itself.
 
-Plain Python: the Kivy side (kiosk.widgets.panorama.GpuTextures) creates the textures and
+Plain Python: the Kivy side (kiosk.ui.widgets.panorama.GpuTextures) creates the textures and
 blits the bands this plan names.
 """
 
