@@ -3,7 +3,8 @@ can be read (and tested) without the one that uses it.
 
 The graph is built from the source with ast, not by importing: every `import` and
 `from ... import` of a module counts, at module level or inside a function (an import put
-off until first use is a dependency all the same), and under `if TYPE_CHECKING:` too.
+off until first use is a dependency all the same), and under `if TYPE_CHECKING:` too; importing
+`a.b.c` runs `a/__init__.py` and `a/b/__init__.py` first, so it depends on them as well.
 """
 
 from __future__ import annotations
@@ -52,8 +53,10 @@ def imported_by(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
         for target in targets:
             while target and target not in modules:  # `import a.b.c` of a name in a.b
                 target = target.rpartition(".")[0]
-            if target and target != name:
-                found.add(target)
+            while target:  # importing a.b.c runs a/__init__ and a/b/__init__ first
+                if target != name:
+                    found.add(target)
+                target = target.rpartition(".")[0]
     return found
 
 
@@ -125,7 +128,24 @@ def test_a_cycle_is_found_and_named() -> None:
     assert import_cycles({"p.a": {"p.b"}, "p.b": set()}) == []
 
 
-@pytest.mark.parametrize("package", ["kiosk"])
+def test_imports_inside_functions_and_through_a_package_count(tmp_path, monkeypatch) -> None:
+    """A loop closed inside a function, and one through a package's __init__ (with relative
+    imports), are loops all the same."""
+    pkg = tmp_path / "looppkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from looppkg import b\n")
+    (pkg / "b.py").write_text("def f():\n    from looppkg.a import g\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert import_cycles(import_graph("looppkg")) == [["looppkg.a", "looppkg.b", "looppkg.a"]]
+    (pkg / "b.py").write_text("")
+    (pkg / "sub" / "__init__.py").write_text("from ..c import x\n")
+    (pkg / "sub" / "d.py").write_text("")
+    (pkg / "c.py").write_text("from .sub.d import y\n")
+    assert import_cycles(import_graph("looppkg")) == [["looppkg.c", "looppkg.sub", "looppkg.c"]]
+
+
+@pytest.mark.parametrize("package", ["kiosk", "kiosk_core", "hub"])
 def test_no_import_cycle(package: str) -> None:
     cycles = import_cycles(import_graph(package))
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)

@@ -31,7 +31,7 @@ from hub.statistics.stats import (
 from kiosk_core.i18n import N_
 
 METRICS = ("touch", "session", "view", "search_miss")
-"""What kiosks count (kiosk/touchstats.py), in the order the form offers them."""
+"""What kiosks count (kiosk/visit/touchstats.py), in the order the form offers them."""
 METRIC_NAMES = {
     "touch": N_("Touches"),
     "session": N_("Sessions"),
