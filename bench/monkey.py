@@ -46,7 +46,7 @@ PIN = "2468"
 SLOPE_TARGET = 5.0
 """MB per 10,000 touches, after the warm-up."""
 IDLE = {"reset_after": 15, "countdown": 3, "attract_after": 6}
-"""The shortest idle times content may set (kiosk.content.model.IdleSettings), and the attract
+"""The shortest idle times content may set (kiosk_core.content.model.IdleSettings), and the attract
 loop soon after the reset (after the bench has read the kiosk's memory)."""
 ATTRACT = """\
 - video: media/attract/zima.mp4
@@ -70,7 +70,8 @@ from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.uix.behaviors import ButtonBehavior
 
-from kiosk.app import SCREENS, TIDY_AFTER, TRIM_AGAIN_AFTER
+from kiosk.ui.memory import TRIM_AGAIN_AFTER
+from kiosk.ui.navigation import SCREENS, TIDY_AFTER
 from kiosk.cli import main
 
 CONFIG, TOUCHES, SEED, RESET_EVERY, IDLE_ATTRACT = sys.argv[1], *map(int, sys.argv[2:6])
@@ -373,8 +374,8 @@ def prepare(tmp: Path, size: str) -> tuple[Path, Path]:
 
     import yaml
 
-    from kiosk.config import check_config, read_config
-    from kiosk.pin import hash_pin
+    from kiosk.infra.config import check_config, read_config
+    from kiosk.appliance.pin import hash_pin
 
     source = tmp / "content"
     shutil.copytree(REPO / "content", source)
@@ -406,7 +407,7 @@ def slope(points: list[tuple[int, float]]) -> float:
 
 def touches_counted(data: Path) -> int:
     """Touch-downs in the kiosk's touch statistics (every screen, overlay, attract loop)."""
-    from kiosk.store import open_store
+    from kiosk.infra.store import open_store
 
     db = open_store(data)
     try:
