@@ -66,3 +66,21 @@ def test_the_checker_finds_a_link_out_of_the_repository_and_a_missing_file(tmp_p
 
 def test_the_readme_links_the_architecture() -> None:
     assert "docs/architecture.md" in links(REPO / "README.md")
+
+
+def test_the_architecture_names_only_files_and_folders_that_exist() -> None:
+    """Paths the architecture document names in code spans, tables and drawings (kiosk/ui/,
+    tests/test_outbox.py) exist: it describes what is built, so a move must update it."""
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(
+        re.findall(
+            r"(?<![\w/.])((?:kiosk_core|kiosk|hub|tests|bench|docs|deploy|systemd)"
+            r"/[\w./*-]*)",
+            text,
+        )
+    )
+    missing = [
+        path for path in sorted(named) if not any(REPO.glob(path.rstrip("/").rstrip(".") or path))
+    ]
+    assert len(named) > 20, named
+    assert not missing, missing
