@@ -374,8 +374,8 @@ def prepare(tmp: Path, size: str) -> tuple[Path, Path]:
 
     import yaml
 
-    from kiosk.infra.config import check_config, read_config
     from kiosk.appliance.pin import hash_pin
+    from kiosk.infra.config import check_config, read_config
 
     source = tmp / "content"
     shutil.copytree(REPO / "content", source)
