@@ -81,7 +81,13 @@ class _Reader:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError):
+            # A scalar YAML reads as a date or number that is none (2026-02-30, an integer
+            # of 5,000 digits): kept as typed, so the field's own check says what is wrong
+            # and where, instead of the whole file failing without a line.
+            return node.value
 
 
 class _TooLarge(Exception):
