@@ -56,7 +56,7 @@ IN_LANGUAGE = N_("{label} ({language})")
 
 COMMON = {
     "id": N_("Identifier"),
-    "name": N_("Name"),
+    "name": N_("Category name"),
     "description": N_("Description"),
     "icon": N_("Icon"),
     "keywords": N_("Search keywords"),
