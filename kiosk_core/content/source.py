@@ -19,6 +19,7 @@ Every problem is collected, never just the first, so staff fix everything in one
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -331,6 +332,8 @@ def _coded(error: Any) -> tuple[str, dict[str, Any]]:
     ctx = error.get("ctx") or {}
     params = {k: v for k, v in ctx.items() if isinstance(v, str | int | float)}
     params["value"] = shown_value(error.get("input"))
+    if isinstance(ctx.get("expected"), str):  # "'info', 'warning' or 'danger'" in English
+        params["expected"] = ", ".join(re.findall(r"'([^']*)'", ctx["expected"]))
     cause = ctx.get("error")
     if isinstance(cause, Refused):
         return cause.code, {**params, **cause.params, "subfield": cause.field}
