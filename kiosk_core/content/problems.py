@@ -20,6 +20,7 @@ MAX_VALUE_CHARS = 200
 # The project's own codes (pydantic's error types are used as they are).
 YAML_SYNTAX = "yaml_syntax"
 YAML_ENCODING = "yaml_encoding"
+YAML_CONTROL_CHARACTERS = "yaml_control_characters"
 YAML_UNREADABLE = "yaml_unreadable"
 FILE_TOO_BIG = "file_too_big"
 YAML_TOO_LARGE = "yaml_too_large"

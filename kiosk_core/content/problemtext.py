@@ -40,6 +40,9 @@ MESSAGES: dict[str, str] = {
     codes.YAML_ENCODING: N_(
         "the file is not saved as UTF-8 text; save it again as UTF-8 in your editor"
     ),
+    codes.YAML_CONTROL_CHARACTERS: N_(
+        "the file holds characters that are not text here; save it again as plain UTF-8 text"
+    ),
     codes.YAML_UNREADABLE: N_("the file cannot be read"),
     codes.FILE_TOO_BIG: N_("the file is larger than {megabytes} MB; split it into several files"),
     codes.YAML_TOO_LARGE: N_(

@@ -205,7 +205,15 @@ def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]
             )
         ]
     text = text.removeprefix("\ufeff")
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # a NUL or another control character
+        line = text[: exc.position].count("\n") + 1
+        return None, [
+            Problem(
+                name, line, "", f"is not plain text: {exc.reason}", codes.YAML_CONTROL_CHARACTERS
+            )
+        ]
     try:
         node = loader.get_single_node()
         if node is None:
