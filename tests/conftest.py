@@ -204,6 +204,7 @@ CORE_TESTS = frozenset(
         "test_outbox",
         "test_pin",
         "test_printer",
+        "test_problem_text",
         "test_release",
         "test_retention",
         "test_schedule",

@@ -13,7 +13,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def hub_messages() -> set[str]:
-    method_map = [("hub/**.py", "python"), ("hub/**/templates/**.html", "jinja2")]
+    method_map = [
+        ("hub/**.py", "python"),
+        ("hub/**/templates/**.html", "jinja2"),
+        ("kiosk_core/content/fieldlabels.py", "python"),
+        ("kiosk_core/content/problemtext.py", "python"),
+    ]
     found = extract_from_dir(
         str(REPO), method_map, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
     )

@@ -129,8 +129,12 @@ def test_a_broken_tree_lists_every_problem_and_publishes_nothing(env, live, anna
     assert "Wysłany plik: content.zip" in answer.text
     problems = problems_of(answer.text)
     line = 1 + next(i for i, t in enumerate(settings.read_text().splitlines()) if "lat: 250." in t)
-    assert any(p.startswith(f"settings.yaml, wiersz {line}, pole location.lat:") for p in problems)
-    assert "report_categories.yaml: no such file; it is required" in problems
+    assert f"settings.yaml, wiersz {line}: Szerokość geograficzna: może wynosić najwyżej 90" in (
+        problems
+    )
+    assert (
+        "report_categories.yaml: w folderze treści nie ma takiego pliku; jest wymagany" in problems
+    )
     assert release_count(env) == 0
 
 

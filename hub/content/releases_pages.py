@@ -33,6 +33,7 @@ from hub.reports import routingchanges
 from hub.reports.routingchanges import RoutingChange, RoutingRefused
 from hub.web.templating import gettext, render
 from kiosk_core.content.model import tr
+from kiosk_core.content.problemtext import message_for
 from kiosk_core.i18n import N_
 
 router = APIRouter(include_in_schema=False)
@@ -61,8 +62,10 @@ def size_text(size: int, lang: str) -> str:
 
 
 def problem_text(problem: sourcetree.UploadProblem, lang: str) -> str:
-    """A problem's message in `lang` where the catalog has it (archive problems), else as the
-    content checker worded it."""
+    """A problem's message in `lang`: a content problem worded for a clerk (the field by its
+    label, never the validator's English), an archive problem from the catalog."""
+    if problem.content is not None:
+        return str(message_for(problem.content, partial(gettext, lang)))
     message = gettext(lang, problem.message)
     return message.format(**problem.values) if problem.values else message
 

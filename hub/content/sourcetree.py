@@ -28,7 +28,7 @@ from hub.context import Hub
 from hub.errors import Invalid
 from kiosk_core.content.build import build_release
 from kiosk_core.content.manifest import FileEntry
-from kiosk_core.content.problems import ContentError
+from kiosk_core.content.problems import ContentError, Problem
 from kiosk_core.content.source import SETTINGS_FILE
 from kiosk_core.i18n import N_
 
@@ -60,6 +60,9 @@ class UploadProblem:
     field: str
     message: str
     values: dict = field(default_factory=dict)
+    content: Problem | None = None
+    """A problem of the content itself, with the code and values to word it for a clerk
+    (`kiosk_core.content.problemtext`); `message` is then its English text."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -370,7 +373,7 @@ def build_upload(fh: IO[bytes], blobs: BlobStore, limits: Limits = Limits()) -> 
             manifest = build_release(root, out)
         except ContentError as exc:
             raise SourceTreeError(
-                [UploadProblem(p.file, p.line, p.field, p.message) for p in exc.problems]
+                [UploadProblem(p.file, p.line, p.field, p.message, content=p) for p in exc.problems]
             ) from exc
         store_blobs(blobs, out, manifest.files)
     return list(manifest.files)

@@ -17,7 +17,13 @@ IMAGE_FORMATS = frozenset({"PNG", "JPEG"})
 
 
 class MediaError(ValueError):
-    """A media reference that cannot go into a release; the message says why."""
+    """A media reference that cannot go into a release; the message says why, `code` and
+    `params` say it for `kiosk_core.content.problemtext`."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def resolve_media(
@@ -28,28 +34,40 @@ def resolve_media(
 ) -> Path:
     """The file `ref` names inside `root`, refusing anything that could leave the tree."""
     if "\\" in ref or "\x00" in ref:
-        raise MediaError("use forward slashes and plain characters in media paths")
+        raise MediaError(
+            "media_bad_path", "use forward slashes and plain characters in media paths"
+        )
     pure = PurePosixPath(ref)
     if pure.is_absolute():
-        raise MediaError(f"{ref!r} is an absolute path; give a path inside the content folder")
+        raise MediaError(
+            "media_absolute", f"{ref!r} is an absolute path; give a path inside the content folder"
+        )
     if ".." in pure.parts:
-        raise MediaError(f"{ref!r} leaves the content folder ('..' is not allowed)")
+        raise MediaError(
+            "media_outside", f"{ref!r} leaves the content folder ('..' is not allowed)"
+        )
     if pure.suffix.lower() not in suffixes:
         allowed = ", ".join(sorted(suffixes))
-        raise MediaError(f"{ref!r} is not a supported file type (use {allowed})")
+        raise MediaError(
+            "media_type", f"{ref!r} is not a supported file type (use {allowed})", allowed=allowed
+        )
     candidate = root / pure
     if not candidate.exists() and not candidate.is_symlink():
-        raise MediaError(f"{ref!r} does not exist")
+        raise MediaError("media_missing", f"{ref!r} does not exist")
     resolved = candidate.resolve()
     if not resolved.is_relative_to(root.resolve()):
-        raise MediaError(f"{ref!r} points outside the content folder (a link)")
+        raise MediaError("media_outside", f"{ref!r} points outside the content folder (a link)")
     if not resolved.is_file():
-        raise MediaError(f"{ref!r} is not a file")
+        raise MediaError("media_not_file", f"{ref!r} is not a file")
     size = resolved.stat().st_size
     if size > max_bytes:
-        raise MediaError(f"{ref!r} is {size:,} bytes, more than the {max_bytes:,} allowed")
+        raise MediaError(
+            "media_too_big",
+            f"{ref!r} is {size:,} bytes, more than the {max_bytes:,} allowed",
+            megabytes=max_bytes // (1024 * 1024),
+        )
     if size == 0:
-        raise MediaError(f"{ref!r} is empty")
+        raise MediaError("media_empty", f"{ref!r} is empty")
     return resolved
 
 
@@ -67,11 +85,23 @@ def check_image(path: Path, ref: str) -> tuple[int, int]:
         with Image.open(path) as img:
             kind, (width, height) = img.format, img.size
     except Image.DecompressionBombError as exc:  # over 2 x Image.MAX_IMAGE_PIXELS
-        raise MediaError(f"{ref!r} has hundreds of millions of pixels; {limit}") from exc
+        raise MediaError(
+            "image_too_large",
+            f"{ref!r} has hundreds of millions of pixels; {limit}",
+            side=MAX_IMAGE_SIDE,
+        ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise MediaError(f"{ref!r} is not a readable PNG or JPEG image") from exc
+        raise MediaError(
+            "image_unreadable", f"{ref!r} is not a readable PNG or JPEG image"
+        ) from exc
     if kind not in IMAGE_FORMATS:
-        raise MediaError(f"{ref!r} is a {kind} image; use PNG or JPEG")
+        raise MediaError("image_format", f"{ref!r} is a {kind} image; use PNG or JPEG")
     if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE:
-        raise MediaError(f"{ref!r} is {width}x{height} pixels; {limit}")
+        raise MediaError(
+            "image_too_large",
+            f"{ref!r} is {width}x{height} pixels; {limit}",
+            side=MAX_IMAGE_SIDE,
+            width=width,
+            height=height,
+        )
     return width, height

@@ -12,13 +12,15 @@ from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk_core.content.problems import Refused
 from kiosk_core.validation import STRICT, After, Before, Email, Limits, WebLink
 
 DEFAULT_LANGUAGE = "pl"
 Language = Literal["pl", "en", "de", "cs", "uk"]
 LANGUAGES: tuple[Language, ...] = ("pl", "en", "de", "cs", "uk")
 
-_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{5,24}$"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -31,21 +33,23 @@ def _check_text(value: dict[str, str]) -> dict[str, str]:
     cleaned = {}
     for lang, text in value.items():
         if _CONTROL.search(text):
-            raise ValueError(f"text in '{lang}' contains control characters")
+            raise Refused(
+                "text_control", f"text in '{lang}' contains control characters", lang, lang=lang
+            )
         if text.strip():
             cleaned[lang] = text.strip()
     if "pl" not in cleaned:
-        raise ValueError("Polish text ('pl') is required and must not be empty")
+        raise Refused("text_polish_missing", "Polish text ('pl') is required and must not be empty")
     return cleaned
 
 
 Text = Annotated[dict[Language, str], Before(_text_from_plain), After(_check_text)]
 """Visitor-facing text in several languages; `pl` required, the others fall back to it."""
 
-Identifier = Annotated[str, Limits(pattern=_ID_PATTERN)]
+Identifier = Annotated[str, Limits(pattern=ID_PATTERN)]
 MediaRef = Annotated[str, Limits(min_length=1, max_length=500)]
 """A media file: in a source tree a path relative to it, in a release `media/<sha256>.<ext>`."""
-Phone = Annotated[str, Limits(pattern=r"^\+?[0-9][0-9 ()-]{5,24}$")]
+Phone = Annotated[str, Limits(pattern=PHONE_PATTERN)]
 Keywords = dict[Language, list[Annotated[str, Limits(min_length=1, max_length=80)]]]
 
 
@@ -60,8 +64,9 @@ def _check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"unknown time zone {name!r} (use an IANA name such as Europe/Warsaw)"
+        raise Refused(
+            "timezone_unknown",
+            f"unknown time zone {name!r} (use an IANA name such as Europe/Warsaw)",
         ) from exc
     return name
 
@@ -91,7 +96,9 @@ class Targeted(Model):
 
     def __post_init__(self) -> None:
         if self.valid_from and self.valid_until and _ts(self.valid_until) <= _ts(self.valid_from):
-            raise ValueError("valid_until must be later than valid_from")
+            raise Refused(
+                "validity_order", "valid_until must be later than valid_from", "valid_until"
+            )
 
     def targets(self, kiosk_id: str | None, groups: frozenset[str] | set[str]) -> bool:
         """Whether this item is meant for a kiosk with this id and these groups."""
@@ -146,9 +153,9 @@ class MapImage(Model):
 
     def __post_init__(self) -> None:
         if self.north <= self.south:
-            raise ValueError("north must be greater than south")
+            raise Refused("map_north_south", "north must be greater than south", "north")
         if self.east <= self.west:
-            raise ValueError("east must be greater than west")
+            raise Refused("map_east_west", "east must be greater than west", "east")
 
 
 @dataclass(kw_only=True)
@@ -175,9 +182,13 @@ class Settings(Model):
 
     def __post_init__(self) -> None:
         if self.default_language not in self.languages:
-            raise ValueError("default_language must be one of the offered languages")
+            raise Refused(
+                "default_language_not_offered",
+                "default_language must be one of the offered languages",
+                "default_language",
+            )
         if len(set(self.languages)) != len(self.languages):
-            raise ValueError("languages lists a language twice")
+            raise Refused("language_twice", "languages lists a language twice", "languages")
 
 
 @dataclass(kw_only=True)
@@ -241,16 +252,22 @@ class Event(Targeted):
         super().__post_init__()
         dated = [isinstance(t, datetime) for t in (self.start, self.end) if t is not None]
         if self.all_day and any(dated):
-            raise ValueError("an all-day event takes dates (2026-05-01), not times")
+            raise Refused(
+                "all_day_times", "an all-day event takes dates (2026-05-01), not times", "start"
+            )
         if not self.all_day and not all(dated):
-            raise ValueError("give a time (2026-05-01T18:00) or set all_day: true")
+            raise Refused(
+                "needs_time", "give a time (2026-05-01T18:00) or set all_day: true", "start"
+            )
         if self.end is not None and _moment(self.end) < _moment(self.start):
-            raise ValueError("the event ends before it starts")
+            raise Refused("ends_before_start", "the event ends before it starts", "end")
 
 
-AttributeCode = Annotated[str, Limits(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+ATTRIBUTE_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+LIST_KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+AttributeCode = Annotated[str, Limits(pattern=ATTRIBUTE_CODE_PATTERN)]
 """Sent back by Open311 clients as `attribute[CODE]=…`, so no brackets, dots or spaces."""
-ListKey = Annotated[str, Limits(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+ListKey = Annotated[str, Limits(pattern=LIST_KEY_PATTERN)]
 LIST_DATATYPES = ("singlevaluelist", "multivaluelist")
 
 
@@ -280,14 +297,26 @@ class ReportAttribute(Model):
 
     def __post_init__(self) -> None:
         if self.datatype in LIST_DATATYPES and not self.values:
-            raise ValueError(f"a {self.datatype} attribute needs values to choose from")
+            raise Refused(
+                "values_needed",
+                f"a {self.datatype} attribute needs values to choose from",
+                "values",
+            )
         if self.datatype not in LIST_DATATYPES and self.values:
-            raise ValueError(f"a {self.datatype} attribute takes no values (only lists do)")
+            raise Refused(
+                "values_not_allowed",
+                f"a {self.datatype} attribute takes no values (only lists do)",
+                "values",
+            )
         keys = [v.key for v in self.values]
         if len(set(keys)) != len(keys):
-            raise ValueError("two values have the same key")
+            raise Refused("value_keys_twice", "two values have the same key", "values")
         if self.required and not self.variable:
-            raise ValueError("an attribute that asks nothing (variable: false) cannot be required")
+            raise Refused(
+                "required_not_asked",
+                "an attribute that asks nothing (variable: false) cannot be required",
+                "required",
+            )
 
 
 @dataclass(kw_only=True)
@@ -325,10 +354,14 @@ class ReportCategory(Targeted):
         super().__post_init__()
         codes = [a.code for a in self.attributes]
         if len(set(codes)) != len(codes):
-            raise ValueError("two attributes have the same code")
+            raise Refused(
+                "attribute_codes_twice", "two attributes have the same code", "attributes"
+            )
         orders = self.attribute_orders()
         if len(set(orders)) != len(orders):
-            raise ValueError("two attributes have the same order")
+            raise Refused(
+                "attribute_orders_twice", "two attributes have the same order", "attributes"
+            )
 
     def attribute_orders(self) -> list[int]:
         """Each attribute's order: as given, or its place in the list (1 first)."""
@@ -354,7 +387,7 @@ class AttractItem(Targeted):
     def __post_init__(self) -> None:
         super().__post_init__()
         if (self.video is None) == (self.image is None):
-            raise ValueError("give either a video or an image")
+            raise Refused("video_or_image", "give either a video or an image")
 
 
 Yaw = Annotated[float, Limits(ge=-180, le=180)]
@@ -378,7 +411,7 @@ class Hotspot(Model):
 
     def __post_init__(self) -> None:
         if (self.target is None) == (self.info is None):
-            raise ValueError("give either a target (a place's id) or an info text")
+            raise Refused("target_or_info", "give either a target (a place's id) or an info text")
 
 
 @dataclass(kw_only=True)
@@ -413,7 +446,11 @@ class PanoramaNode(Model):
 
     def __post_init__(self) -> None:
         if self.image is None and self.textures is None:
-            raise ValueError("image is required (an equirectangular JPEG, twice as wide as high)")
+            raise Refused(
+                "panorama_image_required",
+                "image is required (an equirectangular JPEG, twice as wide as high)",
+                "image",
+            )
 
 
 @dataclass(kw_only=True)

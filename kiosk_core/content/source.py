@@ -19,6 +19,7 @@ Every problem is collected, never just the first, so staff fix everything in one
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from kiosk_core.content import problems as codes
 from kiosk_core.content.media import (
     IMAGE_SUFFIXES,
     MAX_IMAGE_BYTES,
@@ -47,7 +49,7 @@ from kiosk_core.content.model import (
     ServiceCategory,
     Settings,
 )
-from kiosk_core.content.problems import ContentError, Problem
+from kiosk_core.content.problems import ContentError, Problem, Refused, shown_value
 from kiosk_core.content.walksource import load_walk
 from kiosk_core.content.yamlfile import PathKey, YamlDocument, dotted, read_yaml
 from kiosk_core.validation import problem, validate
@@ -91,9 +93,13 @@ class Origin:
     doc: YamlDocument
     path: PathKey
 
-    def problem(self, field_name: str, message: str) -> Problem:
+    def problem(
+        self, field_name: str, message: str, code: str = "", params: dict[str, Any] | None = None
+    ) -> Problem:
         full = self.path + ((field_name,) if field_name else ())
-        return Problem(self.doc.name, self.doc.line_of(full), dotted(full), message)
+        return Problem(
+            self.doc.name, self.doc.line_of(full), dotted(full), message, code, params or {}
+        )
 
 
 @dataclass
@@ -121,7 +127,7 @@ def load_source(root: Path) -> Source:
     """Validate the tree at `root`; raise ContentError listing every problem found."""
     root = Path(root)
     if not root.is_dir():
-        raise ContentError([Problem(str(root), None, "", "is not a folder")])
+        raise ContentError([Problem(str(root), None, "", "is not a folder", codes.NOT_A_FOLDER)])
     loader = _Loader(root)
     return loader.load()
 
@@ -158,13 +164,15 @@ class _Loader:
     def _load_settings(self) -> Settings | None:
         path = self.root / SETTINGS_FILE
         if not path.is_file():
-            self.problems.append(Problem(SETTINGS_FILE, None, "", "is missing"))
+            self.problems.append(Problem(SETTINGS_FILE, None, "", "is missing", codes.FILE_MISSING))
             return None
         doc = self._read(path)
         if doc is None:
             return None
         if not isinstance(doc.data, dict):
-            self.problems.append(Problem(doc.name, 1, "", "must be a mapping of settings"))
+            self.problems.append(
+                Problem(doc.name, 1, "", "must be a mapping of settings", codes.NOT_A_MAPPING)
+            )
             return None
         settings: Settings | None = self._validate(Settings, doc, (), MEDIA_FIELDS["settings"])
         return settings
@@ -172,19 +180,29 @@ class _Loader:
     def _load_collection(self, coll: Collection) -> list[Any]:
         files = sorted(self.root.glob(coll.pattern))
         if not files and coll.required:
-            self.problems.append(Problem(coll.pattern, None, "", "no such file; it is required"))
+            self.problems.append(
+                Problem(coll.pattern, None, "", "no such file; it is required", codes.FILE_REQUIRED)
+            )
         items: list[Any] = []
         for path in files:
             if path.is_symlink() and not path.resolve().is_relative_to(self.root.resolve()):
                 name = path.relative_to(self.root).as_posix()
-                self.problems.append(Problem(name, None, "", "is a link out of the content folder"))
+                self.problems.append(
+                    Problem(name, None, "", "is a link out of the content folder", codes.LINK_OUT)
+                )
                 continue
             doc = self._read(path)
             if doc is None or doc.data is None:
                 continue
             if not isinstance(doc.data, list):
                 self.problems.append(
-                    Problem(doc.name, 1, "", "must be a list of items, each starting with '- '")
+                    Problem(
+                        doc.name,
+                        1,
+                        "",
+                        "must be a list of items, each starting with '- '",
+                        codes.NOT_A_LIST,
+                    )
                 )
                 continue
             for index in range(len(doc.data)):
@@ -239,7 +257,11 @@ class _Loader:
                 self.media[ref] = found
             except MediaError as exc:
                 problem_path = path + tuple(parents)
-                self.problems.append(Origin(doc, problem_path).problem(leaf, str(exc)))
+                self.problems.append(
+                    Origin(doc, problem_path).problem(
+                        leaf, str(exc), exc.code, {**exc.params, "value": shown_value(ref)}
+                    )
+                )
 
     # --- cross checks ----------------------------------------------------------------------
 
@@ -257,6 +279,12 @@ class _Loader:
                         coll.id_field,
                         f"duplicate {coll.id_field} {key!r}; first used in "
                         f"{first.doc.name}:{first.doc.line_of(first.path)}",
+                        codes.DUPLICATE_ID,
+                        {
+                            "value": shown_value(key),
+                            "first_file": first.doc.name,
+                            "first_line": first.doc.line_of(first.path),
+                        },
                     )
                 )
             else:
@@ -275,7 +303,10 @@ class _Loader:
                     choices = ", ".join(sorted(known)) or "none defined"
                     self.problems.append(
                         self.origins[id(item)].problem(
-                            ref_field, f"unknown {ref_field} {ref!r} (known: {choices})"
+                            ref_field,
+                            f"unknown {ref_field} {ref!r} (known: {choices})",
+                            codes.UNKNOWN_REFERENCE,
+                            {"value": shown_value(ref), "known": ", ".join(sorted(known))},
                         )
                     )
 
@@ -286,12 +317,29 @@ def _problems_from(
     problems: dict[tuple[int | None, str], Problem] = {}
     for error in exc.errors():
         loc = _data_path(error["loc"], data)
+        code, params = _coded(error)
         full = base + loc
-        message = problem(error)
         key = (doc.line_of(full), dotted(full))
         if key not in problems:
-            problems[key] = Problem(doc.name, key[0], key[1], message)
+            problems[key] = Problem(doc.name, key[0], key[1], problem(error), code, params)
     return list(problems.values())
+
+
+def _coded(error: Any) -> tuple[str, dict[str, Any]]:
+    """A pydantic error's code and parameters, with the value as typed; for the model's own
+    refusals (`Refused`) their code and parameters, and as `subfield` the field within the
+    problem's `field` that a form should mark (the text keeps naming the item, as before)."""
+    ctx = error.get("ctx") or {}
+    params = {k: v for k, v in ctx.items() if isinstance(v, str | int | float)}
+    params["value"] = shown_value(error.get("input"))
+    if isinstance(ctx.get("expected"), str):  # "'info', 'warning' or 'danger'" in English
+        params["expected"] = ", ".join(re.findall(r"'([^']*)'", ctx["expected"]))
+    cause = ctx.get("error")
+    if isinstance(cause, Refused):
+        return cause.code, {**params, **cause.params, "subfield": cause.field}
+    if error["type"] == "value_error" and "reason" in ctx:  # pydantic's EmailStr
+        return codes.EMAIL, params
+    return str(error["type"]), params
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> PathKey:

@@ -9,16 +9,22 @@ exists, and no place may be defined twice.
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
+from kiosk_core.content import problems as codes
 from kiosk_core.content.model import Walk
 
 Path = tuple[str | int, ...]
 """Where in walk.yaml a problem is: ("nodes", 2, "hotspots", 0, "target")."""
 
 
-def problems(walk: Walk) -> list[tuple[Path, str]]:
+Found = tuple[Path, str, str, dict[str, Any]]
+"""Where, the English message, its code and parameters (kiosk_core.content.problems)."""
+
+
+def problems(walk: Walk) -> list[Found]:
     """Everything wrong with the walk's graph, each with where it is in walk.yaml."""
-    found: list[tuple[Path, str]] = []
+    found: list[Found] = []
     first: dict[str, int] = {}
     for index, node in enumerate(walk.nodes):
         if node.id in first:
@@ -26,22 +32,38 @@ def problems(walk: Walk) -> list[tuple[Path, str]]:
                 (
                     ("nodes", index, "id"),
                     f"duplicate id {node.id!r}; first used by node {first[node.id]}",
+                    codes.DUPLICATE_ID,
+                    {"value": node.id, "first_file": "", "first_line": None},
                 )
             )
         else:
             first[node.id] = index
     known = ", ".join(sorted(first))
     if walk.start is not None and walk.start not in first:
-        found.append((("start",), f"unknown place {walk.start!r} (known: {known})"))
+        found.append(
+            (
+                ("start",),
+                f"unknown place {walk.start!r} (known: {known})",
+                codes.UNKNOWN_REFERENCE,
+                {"value": walk.start, "known": known},
+            )
+        )
     for index, node in enumerate(walk.nodes):
         for h, spot in enumerate(node.hotspots):
             where = ("nodes", index, "hotspots", h, "target")
             if spot.target is None:
                 continue
             if spot.target not in first:
-                found.append((where, f"unknown place {spot.target!r} (known: {known})"))
+                found.append(
+                    (
+                        where,
+                        f"unknown place {spot.target!r} (known: {known})",
+                        codes.UNKNOWN_REFERENCE,
+                        {"value": spot.target, "known": known},
+                    )
+                )
             elif spot.target == node.id:
-                found.append((where, "leads to the place it is in"))
+                found.append((where, "leads to the place it is in", codes.SELF_LINK, {}))
     if walk.start_id in first:
         reached = reachable(walk, walk.start_id)
         for index, node in enumerate(walk.nodes):
@@ -51,6 +73,8 @@ def problems(walk: Walk) -> list[tuple[Path, str]]:
                         ("nodes", index, "id"),
                         f"{node.id!r} cannot be reached from the start {walk.start_id!r}: "
                         "no chain of hotspots leads here",
+                        codes.UNREACHABLE,
+                        {"value": node.id, "start": walk.start_id},
                     )
                 )
     return found

@@ -11,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
+from kiosk_core.content import problems as codes
 from kiosk_core.content.media import MAX_PANORAMA_BYTES, MediaError, resolve_media
 from kiosk_core.content.model import PanoramaNode, Settings, Walk
 from kiosk_core.content.panorama import SUFFIXES, PanoramaError, inspect
-from kiosk_core.content.problems import Problem
+from kiosk_core.content.problems import Problem, shown_value
 from kiosk_core.content.walkgraph import problems as graph_problems
 from kiosk_core.content.yamlfile import YamlDocument, dotted
 from kiosk_core.geo import latlong_to_tap
@@ -48,22 +49,28 @@ def load_walk(loader: Loader, settings: Settings | None) -> tuple[Walk | None, d
     if not path.exists() and not path.is_symlink():
         return None, {}
     if not path.resolve().is_relative_to(loader.root.resolve()):
-        loader.problems.append(Problem(WALK_FILE, None, "", "is a link out of the content folder"))
+        loader.problems.append(
+            Problem(WALK_FILE, None, "", "is a link out of the content folder", codes.LINK_OUT)
+        )
         return None, {}
     doc = loader._read(path)
     if doc is None or doc.data is None:
         return None, {}
     if not isinstance(doc.data, dict):
         loader.problems.append(
-            Problem(doc.name, 1, "", "must be a mapping with 'start:' and 'nodes:'")
+            Problem(
+                doc.name, 1, "", "must be a mapping with 'start:' and 'nodes:'", codes.NOT_A_MAPPING
+            )
         )
         return None, {}
     images = _check_images(loader, doc)
     walk = loader._validate(Walk, doc, ())
     if walk is None:
         return None, images
-    for where, message in graph_problems(walk):
-        loader.problems.append(Problem(doc.name, doc.line_of(where), dotted(where), message))
+    for where, message, code, params in graph_problems(walk):
+        loader.problems.append(
+            Problem(doc.name, doc.line_of(where), dotted(where), message, code, params)
+        )
     if settings is not None and settings.map is not None:
         for index, node in enumerate(walk.nodes):
             if not _on_map(settings, node):
@@ -74,6 +81,7 @@ def load_walk(loader: Loader, settings: Settings | None) -> tuple[Walk | None, d
                         doc.line_of(where),
                         dotted(where),
                         "lies outside the municipality map (settings.yaml map:)",
+                        codes.OFF_MAP,
                     )
                 )
     return walk, images
@@ -96,6 +104,7 @@ def _check_images(loader: Loader, doc: YamlDocument) -> dict[str, Path]:
                         doc.line_of(where),
                         dotted(where),
                         "is written by 'kiosk content build'; give only image:",
+                        codes.BUILT_FIELD,
                     )
                 )
         ref = raw.get("image")
@@ -106,8 +115,14 @@ def _check_images(loader: Loader, doc: YamlDocument) -> dict[str, Path]:
             found = resolve_media(loader.root, ref, SUFFIXES, MAX_PANORAMA_BYTES)
             inspect(found)
         except (MediaError, PanoramaError) as exc:
-            message = str(exc) if isinstance(exc, MediaError) else f"{ref!r} {exc}"
-            loader.problems.append(Problem(doc.name, doc.line_of(where), dotted(where), message))
+            if isinstance(exc, MediaError):
+                message, code, params = str(exc), exc.code, dict(exc.params)
+            else:
+                message, code, params = f"{ref!r} {exc}", codes.PANORAMA, {}
+            params["value"] = shown_value(ref)
+            loader.problems.append(
+                Problem(doc.name, doc.line_of(where), dotted(where), message, code, params)
+            )
             continue
         images[ref] = found
     return images

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from kiosk_core.content import problems as codes
 from kiosk_core.content.problems import Problem
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
@@ -73,20 +74,28 @@ class _Reader:
                             key_node.start_mark.line + 1,
                             dotted(path + (key,)),
                             "this key appears twice in the same block",
+                            codes.DUPLICATE_KEY,
                         )
                     )
                 result[key] = self.convert(value_node, path + (key,))
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError):
+            # A scalar YAML reads as a date or number that is none (2026-02-30, an integer
+            # of 5,000 digits): kept as typed, so the field's own check says what is wrong
+            # and where, instead of the whole file failing without a line.
+            return node.value
 
 
 class _TooLarge(Exception):
-    def __init__(self, node: yaml.Node, message: str):
+    def __init__(self, node: yaml.Node, message: str, code: str):
         super().__init__(message)
         self.node = node
         self.message = message
+        self.code = code
 
 
 class _Expansion:
@@ -106,12 +115,15 @@ class _Expansion:
                 node = child
             values, _text, depth = self.size(node)
             if depth > MAX_DEPTH:
-                raise _TooLarge(node, f"is nested more than {MAX_DEPTH} levels deep")
+                raise _TooLarge(
+                    node, f"is nested more than {MAX_DEPTH} levels deep", codes.YAML_TOO_DEEP
+                )
             what = f"{MAX_VALUES:,} values" if values > MAX_VALUES else f"{MAX_TEXT:,} characters"
             raise _TooLarge(
                 node,
                 f"with its aliases (*name) expanded, this part of the file holds more than "
                 f"{what}; repeat less through aliases",
+                codes.YAML_TOO_LARGE,
             )
 
     @staticmethod
@@ -125,7 +137,9 @@ class _Expansion:
         if known is not None:
             return known
         if key in self.open:
-            raise _TooLarge(node, "an alias (*name) refers to the block it is in")
+            raise _TooLarge(
+                node, "an alias (*name) refers to the block it is in", codes.YAML_SELF_ALIAS
+            )
         if isinstance(node, yaml.ScalarNode):
             size = (1, len(node.value), 0)
         else:
@@ -162,10 +176,19 @@ def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return None, [Problem(name, None, "", f"cannot be read: {exc.strerror}")]
+        return None, [
+            Problem(name, None, "", f"cannot be read: {exc.strerror}", codes.YAML_UNREADABLE)
+        ]
     if size > MAX_YAML_BYTES:
         return None, [
-            Problem(name, None, "", f"is {size:,} bytes, more than the {MAX_YAML_BYTES:,} allowed")
+            Problem(
+                name,
+                None,
+                "",
+                f"is {size:,} bytes, more than the {MAX_YAML_BYTES:,} allowed",
+                codes.FILE_TOO_BIG,
+                {"megabytes": MAX_YAML_BYTES // (1024 * 1024)},
+            )
         ]
     raw = path.read_bytes()
     try:
@@ -173,10 +196,24 @@ def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [
-            Problem(name, line, "", "is not valid UTF-8 text (save it as UTF-8 in your editor)")
+            Problem(
+                name,
+                line,
+                "",
+                "is not valid UTF-8 text (save it as UTF-8 in your editor)",
+                codes.YAML_ENCODING,
+            )
         ]
     text = text.removeprefix("\ufeff")
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # a NUL or another control character
+        line = text[: exc.position].count("\n") + 1
+        return None, [
+            Problem(
+                name, line, "", f"is not plain text: {exc.reason}", codes.YAML_CONTROL_CHARACTERS
+            )
+        ]
     try:
         node = loader.get_single_node()
         if node is None:
@@ -185,18 +222,22 @@ def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]
         reader = _Reader(name, loader)
         data = reader.convert(node, ())
     except _TooLarge as exc:
-        return None, [Problem(name, exc.node.start_mark.line + 1, "", exc.message)]
+        return None, [Problem(name, exc.node.start_mark.line + 1, "", exc.message, exc.code)]
     except RecursionError:
         # The composer itself recurses once per level: very deep nesting ends here, before
         # it could be measured.
-        return None, [Problem(name, None, "", f"is nested more than {MAX_DEPTH} levels deep")]
+        return None, [
+            Problem(
+                name, None, "", f"is nested more than {MAX_DEPTH} levels deep", codes.YAML_TOO_DEEP
+            )
+        ]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         at = mark.line + 1 if mark else None
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
-        return None, [Problem(name, at, "", f"YAML syntax error: {message}")]
+        return None, [Problem(name, at, "", f"YAML syntax error: {message}", codes.YAML_SYNTAX)]
     except (yaml.YAMLError, ValueError, TypeError) as exc:
-        return None, [Problem(name, None, "", f"YAML error: {exc}")]
+        return None, [Problem(name, None, "", f"YAML error: {exc}", codes.YAML_SYNTAX)]
     finally:
         loader.dispose()
     return YamlDocument(name, data, reader.lines), reader.problems
