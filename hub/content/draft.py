@@ -393,12 +393,33 @@ def export(hub: Hub, root: Path) -> Path:
         return export_tree(conn, hub.blobs, root)
 
 
+MAX_NOTE = 200
+"""Characters of a release's note: a line saying what changed, not a report."""
+
+
+def has_content(conn: Connection) -> bool:
+    """Whether the draft holds anything, or will once it is used (a release exists)."""
+    return bool(
+        conn.scalar(select(exists().select_from(content_items)))
+        or releases.latest(conn) is not None
+    )
+
+
+def clean_note(note: str | None) -> str | None:
+    """A release's note as one tidy line, None when empty; Invalid when too long."""
+    tidy = " ".join((note or "").split())
+    if len(tidy) > MAX_NOTE:
+        raise Invalid(f"the note is longer than {MAX_NOTE} characters")
+    return tidy or None
+
+
 def publish_draft(
     hub: Hub, who: str | None, note: str | None = None, *, may_route: bool = False
 ) -> releases.Release:
     """Publish the draft as the next release: written out as a source tree and built the way
     an uploaded tree is (every content problem named, nothing published on one). The slow
     part runs before the short write transaction, on the draft as one read saw it."""
+    note = clean_note(note)
     with tempfile.TemporaryDirectory(prefix="draft.", dir=hub.blobs.tmp_dir) as work:
         root = export(hub, Path(work) / "src")
         files = build_tree(root, hub.blobs, Path(work) / "release")
