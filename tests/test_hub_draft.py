@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 
-from hub.content import draft
-from hub.content.releases import latest
+from hub.content import alerts, draft
+from hub.content.alerts import AlertDraft
+from hub.content.releases import latest, republish
 from hub.context import Hub
 from hub.db import content_history, content_items
 from hub.errors import Invalid, NotFound
@@ -242,3 +244,28 @@ def test_publishing_the_draft_builds_and_publishes_the_edit(seeded: HubEnv) -> N
     assert shown["opening_hours"] == {"pl": "pn–pt 7:30–15:30"}
     with hub.transaction(write=False) as conn:
         assert latest(conn).note == "godziny dowodów"
+
+
+def test_the_hubs_own_alerts_stay_out_of_the_draft_and_ride_along_when_it_is_published(
+    env: HubEnv, tmp_path: Path
+) -> None:
+    """A release carries the hub's alerts merged in; the draft holds only the content's own,
+    and publishing the unchanged draft gives the very content.json of the live release."""
+    publish(env, SAMPLE, tmp_path)
+    hub = env.hub
+    with hub.transaction() as conn:
+        alert = AlertDraft(
+            severity="warning",
+            text={"pl": "Awaria wodociągu na ul. Lipowej."},
+            valid_until=hub.now() + timedelta(days=2),
+        )
+        alerts.create(conn, alert, hub.now(), "Ewa")
+        live = republish(conn, hub.blobs, hub.now(), "Ewa")
+    assert live is not None
+    with draft.editing(hub) as conn:
+        ids = [i.item_id for i in draft.list_items(conn, "alert")]
+    assert ids and not any(i.startswith("hub-") for i in ids)
+
+    again = draft.publish_draft(hub, "Anna")
+    assert again.version == live.version + 1
+    assert again.content_sha256 == live.content_sha256
