@@ -327,6 +327,21 @@ Index("content_items_order", content_items.c.kind, content_items.c.position)
 """The shared draft of the kiosks' content (hub.content.draft): one row per item, saved only
 over the revision its editor started from."""
 
+content_draft = Table(
+    "content_draft",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("base_version", Integer, nullable=True),
+    # the release the draft last took in (seeded from, followed or published as)
+    Column("changes", Integer, nullable=False),
+    # saves and deletes ever made in the draft
+    Column("base_changes", Integer, nullable=False),
+    # `changes` when it took in base_version: more since means unpublished edits
+)
+"""Where the draft stands against the releases (hub.content.draft): a release published by
+other means (an upload, `kiosk-hub publish`, a rollback) is taken into a draft without edits,
+and is never undone by publishing a draft with edits unless someone says so."""
+
 content_history = Table(
     "content_history",
     metadata,

@@ -82,7 +82,7 @@ def test_a_hub_from_before_the_draft_keeps_its_content_editable(
     published = publish(env, SAMPLE, tmp_path)
     settings = env.hub.settings
     with env.hub.engine.begin() as conn:  # the database as the hub before the draft made it
-        for table in ("content_items", "content_history", "content_media"):
+        for table in ("content_items", "content_history", "content_media", "content_draft"):
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("ALTER TABLE releases DROP COLUMN note"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0006'"))
@@ -269,3 +269,71 @@ def test_the_hubs_own_alerts_stay_out_of_the_draft_and_ride_along_when_it_is_pub
     again = draft.publish_draft(hub, "Anna")
     assert again.version == live.version + 1
     assert again.content_sha256 == live.content_sha256
+
+
+def changed_sample(tmp_path: Path, hours: str) -> Path:
+    """The sample content with the ID card's opening hours changed, as a clerk's upload."""
+    import shutil
+
+    src = tmp_path / f"upload-{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(SAMPLE, src)
+    for path in (src / "services").glob("*.yaml"):
+        text_ = path.read_text(encoding="utf-8")
+        if "id: dowod-osobisty" in text_:
+            marker = "id: dowod-osobisty\n"
+            path.write_text(
+                text_.replace(marker, f"{marker}  opening_hours: {{pl: '{hours}'}}\n", 1),
+                encoding="utf-8",
+            )
+    return src
+
+
+def test_a_draft_without_edits_takes_in_a_release_published_by_other_means(
+    seeded: HubEnv, tmp_path: Path
+) -> None:
+    """An upload (or `kiosk-hub publish`, or a rollback) after the draft started: the draft
+    has nothing of its own, so it takes the new release in; the changed card gets a new
+    revision, so an editor with the old one open is refused instead of undoing the upload."""
+    hub = seeded.hub
+    with hub.transaction(write=False) as conn:
+        opened = draft.get_item(conn, *CARD)
+    uploaded = publish(seeded, changed_sample(tmp_path, "sb 9-13"), tmp_path)
+
+    assert built_again(hub, tmp_path) == uploaded
+    with hub.transaction(write=False) as conn:
+        card = draft.get_item(conn, *CARD)
+        assert draft.behind(conn) is None
+        assert draft.history(conn, *CARD)[-1].note == "imported from release 2"
+    assert card.revision == 2 and card.data["opening_hours"] == {"pl": "sb 9-13"}
+    with pytest.raises(draft.EditConflict), hub.transaction() as conn:
+        draft.save(conn, *CARD, edit(opened, "pn 8-16"), 1, "Anna", hub.now())
+    release = draft.publish_draft(hub, "Anna", "bez zmian")
+    assert hub.blobs.read(release.content_sha256) == uploaded
+
+
+def test_a_draft_with_edits_does_not_silently_undo_a_release_published_since(
+    seeded: HubEnv, tmp_path: Path
+) -> None:
+    hub = seeded.hub
+    with hub.transaction() as conn:
+        card = draft.get_item(conn, *CARD)
+        draft.save(conn, *CARD, edit(card, "pn 8-16"), 1, "Anna", hub.now())
+    uploaded = publish(seeded, changed_sample(tmp_path, "sb 9-13"), tmp_path)
+
+    with hub.transaction(write=False) as conn:
+        assert draft.behind(conn) == 2
+        # Anna's edit is still there, and the upload did not overwrite it.
+        assert draft.get_item(conn, *CARD).data["opening_hours"] == {"pl": "pn 8-16"}
+    with pytest.raises(draft.DraftBehind) as caught:
+        draft.publish_draft(hub, "Anna", "godziny")
+    assert caught.value.version == 2 and caught.value.status == 409
+    with hub.transaction(write=False) as conn:
+        assert latest(conn).version == 2  # nothing published
+        assert hub.blobs.read(latest(conn).content_sha256) == uploaded
+
+    release = draft.publish_draft(hub, "Anna", "godziny", undoing=2)  # she says so
+    content = json.loads(hub.blobs.read(release.content_sha256))
+    [shown] = [s for s in content["services"] if s["id"] == CARD[1]]
+    assert release.version == 3 and shown["opening_hours"] == {"pl": "pn 8-16"}
+    with hub.transaction(write=False) as conn:
+        assert draft.behind(conn) is None and not draft.state(conn).edited

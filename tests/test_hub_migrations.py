@@ -275,7 +275,7 @@ def test_a_revision_6_database_gets_the_content_draft_and_keeps_its_releases(res
         after = conn.execute(text("SELECT * FROM releases ORDER BY version")).mappings().all()
         assert [tuple(r[k] for k in list(r)[:-1]) for r in after] == before
         assert {r["note"] for r in after} == {None}
-        for table in ("content_items", "content_history", "content_media"):
+        for table in ("content_items", "content_history", "content_media", "content_draft"):
             assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
 
 

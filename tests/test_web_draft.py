@@ -146,3 +146,46 @@ def test_the_content_page_offers_the_draft(env, live, chromium, device) -> None:
         if device is PHONE:
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(page, f"releases-draft-{device.name}")
+
+
+def test_a_draft_with_edits_asks_before_undoing_an_upload_made_since(
+    env, live, chromium, tmp_path: Path
+) -> None:
+    """Anna edits the draft; Ewa then uploads a tree (release 2). Publishing the draft would
+    undo Ewa's release: the page says so and publishes only once Anna ticks that she means it."""
+    hub = env.hub
+    with draft.editing(hub) as conn:
+        card = draft.get_item(conn, "service", "dowod-osobisty")
+        changed = {**card.data, "opening_hours": {"pl": "pn–pt 7:30–15:30"}}
+        draft.save(conn, "service", "dowod-osobisty", changed, card.revision, "Anna", hub.now())
+    ewa = sign_in(live.url, "ewa", PASSWORD)
+    assert upload_content(ewa, live.url, zip_tree(SAMPLE)).status_code == 303
+    assert latest_version(env) == 2
+    anna = sign_in(live.url, "anna", PASSWORD)
+    warning = "Wydanie 2 opublikowano po tym, jak wersja robocza ostatnio przyjęła treści kiosków"
+
+    page = anna.get(f"{live.url}{PAGE}", timeout=10)
+    assert warning in page.text and 'name="undoing" value="2"' in page.text
+    refused = post_form(
+        anna,
+        f"{live.url}/admin/releases/publish-draft",
+        {"note": "godziny"},
+        page_url=f"{live.url}{PAGE}",
+    )
+    assert refused.status_code == 409 and warning in refused.text
+    assert latest_version(env) == 2
+
+    with open_page(chromium, PHONE) as browser_page:
+        browser_page.goto(f"{live.url}{PAGE}")
+        browser_page.fill("#username", "anna")
+        browser_page.fill("#password", PASSWORD)
+        browser_page.click("button[type=submit]")
+        browser_page.wait_for_url(f"{live.url}{PAGE}*")
+        browser_page.wait_for_selector("input[name=undoing]")
+        assert browser_page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(browser_page, "releases-draft-behind-phone")
+        browser_page.check("input[name=undoing]")
+        browser_page.click("form[action='/admin/releases/publish-draft'] button[type=submit]")
+        browser_page.wait_for_url(f"{live.url}{PAGE}?done=published*")
+    assert latest_version(env) == 3
+    assert "pn–pt 7:30–15:30" in live_content(env).decode()

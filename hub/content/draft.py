@@ -13,8 +13,13 @@ person's item as it is now and leaves the refused data to the caller, so neither
 Every save and delete is kept in `content_history` with who and when.
 
 A hub upgraded from before the draft starts it from its latest release (`seed`): once, when
-the draft has never held anything. What a release no longer knows of its source (media file
-names, the walk's photographs) is described in kiosk_core/content/unbuild.py.
+the draft has never held anything. The draft remembers the release it last took in
+(`content_draft`). A release published by other means (an uploaded tree, `kiosk-hub publish`,
+a rollback) is taken in by a draft without unpublished edits (`seed`, at the draft's next
+use); a draft with edits is *behind* it, and publishing it, which would undo that release,
+needs someone to say so (`publish_draft(undoing=...)`). What a release no longer knows of its
+source (media file names, the walk's photographs) is described in
+kiosk_core/content/unbuild.py.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from hub.content import releases
 from hub.content.blobs import BlobStore
 from hub.content.sourcetree import build_tree
 from hub.context import Hub
-from hub.db import content_history, content_items, content_media, upsert
+from hub.db import content_draft, content_history, content_items, content_media, upsert
 from hub.errors import Conflict, Invalid, NotFound
 from hub.times import iso, parse
 from kiosk_core.content.items import BY_NAME, KINDS, SINGLETON_ID, WALK, Item, write_tree
@@ -217,6 +222,7 @@ def save(
             raise EditConflict(kind, item_id, expected_revision, _find(conn, kind, item_id), data)
         revision = expected_revision + 1
     _record(conn, kind, item_id, revision, raw, who, now, note)
+    _touch(conn)
     return get_item(conn, kind, item_id)
 
 
@@ -241,6 +247,7 @@ def delete_item(
             raise NotFound(f"no {kind} {item_id!r} in the draft")
         raise EditConflict(kind, item_id, expected_revision, current, None)
     _record(conn, kind, item_id, expected_revision + 1, None, who, now, note)
+    _touch(conn)
 
 
 def _ever(conn: Connection, kind: str, item_id: str) -> bool:
@@ -302,17 +309,70 @@ def media(conn: Connection) -> dict[str, tuple[str, int]]:
 # --- starting from a release ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DraftState:
+    base_version: int | None
+    changes: int
+    base_changes: int
+
+    @property
+    def edited(self) -> bool:
+        """Saves or deletes since the draft last took in a release."""
+        return self.changes != self.base_changes
+
+
+def state(conn: Connection) -> DraftState | None:
+    """Where the draft stands; None before it was ever used."""
+    row = conn.execute(
+        select(content_draft.c.base_version, content_draft.c.changes, content_draft.c.base_changes)
+    ).first()
+    return None if row is None else DraftState(*row)
+
+
+def _touch(conn: Connection) -> None:
+    """Count a save or delete (the row starts here when editors begin before any release)."""
+    done = conn.execute(update(content_draft).values(changes=content_draft.c.changes + 1))
+    if done.rowcount == 0:
+        conn.execute(
+            insert(content_draft).values(id=1, base_version=None, changes=1, base_changes=0)
+        )
+
+
+def behind(conn: Connection) -> int | None:
+    """The version of a release published by other means since the draft took in its base,
+    while the draft has edits of its own (publishing it would undo that release); else None."""
+    now = state(conn)
+    latest = releases.latest(conn)
+    if now is None or latest is None or not now.edited:
+        return None
+    return latest.version if (now.base_version or 0) < latest.version else None
+
+
+class DraftBehind(Conflict):
+    """Publishing a draft with edits would undo a release published since by other means."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(
+            f"release {version} was published after the draft took in the content; "
+            "publishing the draft would undo it"
+        )
+        self.version = version
+
+
 def seed(conn: Connection, blobs: BlobStore, now: datetime) -> int | None:
-    """Fill a draft that never held anything from the latest release; returns its version,
-    or None when there was nothing to do (the draft was used before, or nothing published).
-    Every item is recorded in the history as imported from that release."""
+    """Fill a draft that never held anything from the latest release, or take a release
+    published since by other means into a draft without edits; returns the release's version,
+    or None when there was nothing to do. Each item taken in is recorded in the history as
+    imported from that release; an item that changed gets a new revision, so an editor who
+    started from the old one is refused rather than undoing it."""
     if conn.dialect.name == "postgresql":
         # Two hub processes starting the draft at once: one seeds, the other then sees it.
-        conn.execute(text("LOCK TABLE content_history IN SHARE ROW EXCLUSIVE MODE"))
-    if conn.scalar(select(exists().select_from(content_history))):
-        return None
+        conn.execute(text("LOCK TABLE content_draft IN SHARE ROW EXCLUSIVE MODE"))
     release = releases.latest(conn)
+    before = state(conn)
     if release is None:
+        return None
+    if before is not None and (before.edited or (before.base_version or 0) >= release.version):
         return None
     document = blobs.read(release.content_sha256)
     items = [
@@ -321,28 +381,60 @@ def seed(conn: Connection, blobs: BlobStore, now: datetime) -> int | None:
         if not (i.kind == "alert" and i.item_id.startswith(HUB_ALERT_PREFIX))
     ]
     note = f"imported from release {release.version}"
+    old = {(i.kind, i.item_id): i for kind in KINDS for i in list_items(conn, kind.name)}
     positions: dict[str, int] = {}
     for item in items:
         position = positions[item.kind] = positions.get(item.kind, -1) + 1
         raw = json.dumps(item.data, ensure_ascii=False)
-        conn.execute(
-            insert(content_items).values(
-                kind=item.kind,
-                item_id=item.item_id,
-                position=position,
-                data=raw,
-                revision=1,
-                updated_by=None,
-                updated_at=iso(now),
+        previous = old.pop((item.kind, item.item_id), None)
+        key = and_(content_items.c.kind == item.kind, content_items.c.item_id == item.item_id)
+        if previous is None:
+            conn.execute(
+                insert(content_items).values(
+                    kind=item.kind,
+                    item_id=item.item_id,
+                    position=position,
+                    data=raw,
+                    revision=1,
+                    updated_by=None,
+                    updated_at=iso(now),
+                )
             )
-        )
-        _record(conn, item.kind, item.item_id, 1, raw, None, now, note)
+            _record(conn, item.kind, item.item_id, 1, raw, None, now, note)
+        elif previous.data != item.data:
+            revision = previous.revision + 1
+            conn.execute(
+                update(content_items)
+                .where(key)
+                .values(
+                    position=position,
+                    data=raw,
+                    revision=revision,
+                    updated_by=None,
+                    updated_at=iso(now),
+                )
+            )
+            _record(conn, item.kind, item.item_id, revision, raw, None, now, note)
+        elif previous.position != position:
+            conn.execute(update(content_items).where(key).values(position=position))
+    for (kind, item_id), gone in old.items():
+        key = and_(content_items.c.kind == kind, content_items.c.item_id == item_id)
+        conn.execute(delete(content_items).where(key))
+        _record(conn, kind, item_id, gone.revision + 1, None, None, now, note)
     rows = [
         {"path": f.path, "sha256": f.sha256, "size": f.size}
         for f in release.files
         if f.path != CONTENT_FILE
     ]
     upsert(conn, content_media, rows, ("path",))
+    if before is None:
+        conn.execute(
+            insert(content_draft).values(
+                id=1, base_version=release.version, changes=0, base_changes=0
+            )
+        )
+    else:
+        conn.execute(update(content_draft).values(base_version=release.version))
     return release.version
 
 
@@ -414,16 +506,42 @@ def clean_note(note: str | None) -> str | None:
 
 
 def publish_draft(
-    hub: Hub, who: str | None, note: str | None = None, *, may_route: bool = False
+    hub: Hub,
+    who: str | None,
+    note: str | None = None,
+    *,
+    may_route: bool = False,
+    undoing: int | None = None,
 ) -> releases.Release:
     """Publish the draft as the next release: written out as a source tree and built the way
     an uploaded tree is (every content problem named, nothing published on one). The slow
-    part runs before the short write transaction, on the draft as one read saw it."""
+    part runs before the short write transaction, on the draft as one read saw it.
+    DraftBehind when a release published since by other means would be undone, unless
+    `undoing` names that release (someone said so)."""
     note = clean_note(note)
+    with editing(hub):
+        pass
     with tempfile.TemporaryDirectory(prefix="draft.", dir=hub.blobs.tmp_dir) as work:
-        root = export(hub, Path(work) / "src")
+        with hub.transaction(write=False) as conn:
+            seen = state(conn)
+            root = export_tree(conn, hub.blobs, Path(work) / "src")
         files = build_tree(root, hub.blobs, Path(work) / "release")
     with hub.transaction() as conn:
-        return releases.publish(
+        newer = behind(conn)
+        if newer is not None and newer != undoing:
+            raise DraftBehind(newer)
+        release = releases.publish(
             conn, hub.blobs, files, hub.now(), who, may_route=may_route, note=note
         )
+        # The edits the published tree held are published; any saved since stay edits.
+        published = seen.changes if seen is not None else 0
+        done = conn.execute(
+            update(content_draft).values(base_version=release.version, base_changes=published)
+        )
+        if done.rowcount == 0:
+            conn.execute(
+                insert(content_draft).values(
+                    id=1, base_version=release.version, changes=0, base_changes=0
+                )
+            )
+        return release

@@ -157,6 +157,7 @@ def _history(
         live = releases.latest(conn)
         kiosks = heartbeats.status(conn, now, hub.settings.offline_after)
         has_draft = draft.has_content(conn)
+        behind = draft.behind(conn)
     running = Counter(k.content_version for k in kiosks if k.content_version is not None)
     flash = None
     done = request.query_params.get("done")
@@ -187,6 +188,7 @@ def _history(
         draft_zip_path=DRAFT_ZIP_PATH if has_draft else None,
         draft_publish_path=DRAFT_PUBLISH_PATH,
         max_note=draft.MAX_NOTE,
+        draft_behind=behind,
         flash=flash,
     )
 
@@ -263,6 +265,7 @@ def download_draft(staff: Editor) -> Response:
 async def publish_draft(request: Request, staff: Editor) -> Response:
     form = await read_form(request, staff)
     note = form.get("note")
+    undoing = form.get("undoing")
     try:
         release = await run_in_threadpool(
             partial(
@@ -271,8 +274,11 @@ async def publish_draft(request: Request, staff: Editor) -> Response:
                 staff.user.display_name,
                 note if isinstance(note, str) else None,
                 may_route=staff.user.is_admin(),
+                undoing=int(undoing) if isinstance(undoing, str) and undoing.isdigit() else None,
             )
         )
+    except draft.DraftBehind:
+        return _history(request, staff, status=409)  # the page says why, and asks
     except RoutingRefused as exc:
         return _history(request, staff, routing_problems(staff, exc.changes), status=403)
     except sourcetree.SourceTreeError as exc:

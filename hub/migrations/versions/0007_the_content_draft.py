@@ -1,5 +1,5 @@
-"""The shared draft of the kiosks' content: its items, their history and media; a release's
-note (schema 7).
+"""The shared draft of the kiosks' content: its items, their history and media, where it stands
+against the releases; a release's note (schema 7).
 
 Revision ID: 0007
 Revises: 0006
@@ -41,6 +41,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("content_history_item", "content_history", ["kind", "item_id"])
+    op.create_table(
+        "content_draft",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("base_version", sa.Integer(), nullable=True),
+        sa.Column("changes", sa.Integer(), nullable=False),
+        sa.Column("base_changes", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
     op.create_table(
         "content_media",
         sa.Column("path", sa.String(length=500), nullable=False),
