@@ -84,6 +84,8 @@ releases = Table(
     Column("content_sha256", String(64), nullable=False),
     Column("published_by", String(200), nullable=True),
     Column("copy_of", Integer, nullable=True),
+    Column("note", Text, nullable=True),
+    # what the publisher said of it (publishing the draft asks for a short note)
 )
 
 reports = Table(
@@ -305,6 +307,65 @@ sign_in_failures = Table(
 Index("sign_in_failures_last", sign_in_failures.c.last)
 """Failed sign-ins per address and per user name at an address (hub.accounts.signinlimits): in the
 database, so that every hub process slows the same guesser down."""
+
+
+content_items = Table(
+    "content_items",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    # settings, service_category, service, event_category, event, report_category, alert,
+    # attract, walk, place (kiosk_core.content.items.KINDS)
+    Column("item_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("data", Text, nullable=False),
+    # JSON: the item as a source tree's YAML holds it (media as `media/...` paths)
+    Column("revision", Integer, nullable=False),
+    Column("updated_by", String(200), nullable=True),
+    Column("updated_at", String(32), nullable=False),
+)
+Index("content_items_order", content_items.c.kind, content_items.c.position)
+"""The shared draft of the kiosks' content (hub.content.draft): one row per item, saved only
+over the revision its editor started from."""
+
+content_draft = Table(
+    "content_draft",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("base_version", Integer, nullable=True),
+    # the release the draft last took in (seeded from, followed or published as)
+    Column("changes", Integer, nullable=False),
+    # saves and deletes ever made in the draft
+    Column("base_changes", Integer, nullable=False),
+    # `changes` when it took in base_version: more since means unpublished edits
+)
+"""Where the draft stands against the releases (hub.content.draft): a release published by
+other means (an upload, `kiosk-hub publish`, a rollback) is taken into a draft without edits,
+and is never undone by publishing a draft with edits unless someone says so."""
+
+content_history = Table(
+    "content_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("item_id", String(64), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("data", Text, nullable=True),
+    # the item as saved; NULL: deleted
+    Column("who", String(200), nullable=True),
+    Column("at", String(32), nullable=False),
+    Column("note", Text, nullable=True),
+)
+Index("content_history_item", content_history.c.kind, content_history.c.item_id)
+"""Every save and delete of a draft item, with who and when."""
+
+content_media = Table(
+    "content_media",
+    metadata,
+    Column("path", String(500), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+)
+"""The draft's media: the path items name (`media/<sha256>.png`) and the blob that holds it."""
 
 
 SQLITE_SYNCHRONOUS = "FULL"

@@ -40,6 +40,7 @@ class Release:
     content_sha256: str
     published_by: str | None = None
     copy_of: int | None = None
+    note: str | None = None
 
     def summary(self) -> dict:
         return {
@@ -64,7 +65,13 @@ class SignedManifest:
 def _from_row(row) -> Release:
     files = [validate(FileEntry, f) for f in json.loads(row.files)]
     return Release(
-        row.version, parse(row.created), files, row.content_sha256, row.published_by, row.copy_of
+        row.version,
+        parse(row.created),
+        files,
+        row.content_sha256,
+        row.published_by,
+        row.copy_of,
+        row.note,
     )
 
 
@@ -172,6 +179,7 @@ def publish(
     copy_of: int | None = None,
     *,
     may_route: bool = False,
+    note: str | None = None,
 ) -> Release:
     """Check and record a new release under the next version, carrying the hub's alerts.
 
@@ -198,10 +206,11 @@ def publish(
             content_sha256=content_sha256,
             published_by=published_by,
             copy_of=copy_of,
+            note=note,
         )
     )
     routingchanges.record(conn, changes, published_by, now, version)
-    return Release(version, parse(iso(now)), files, content_sha256, published_by, copy_of)
+    return Release(version, parse(iso(now)), files, content_sha256, published_by, copy_of, note)
 
 
 def _with_hub_alerts(

@@ -6,6 +6,9 @@ a refused upload comes back with every problem, naming file, line and field. Rol
 asks first on a page of its own (no JavaScript), then publishes the old release's files as a
 new version. The work is done by `hub.content.sourcetree` and `hub.content.releases`.
 
+The same page offers the current content, the shared draft (`hub.content.draft`): a download
+of it as a zipped source tree, and a form that publishes it with a short note.
+
 Editors and administrators publish. A release that changes where reports go (a category's
 department or department e-mail, or a new category) is refused for an editor, with each
 change named, and nothing is stored; an administrator's is recorded (`hub.reports.routingchanges`).
@@ -14,19 +17,24 @@ The rollback page says beforehand what a rollback would change in where reports 
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Annotated
 
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from hub.accounts.session import PageError, Staff, read_form, staff_page
-from hub.content import releases, sourcetree
+from hub.content import draft, releases, sourcetree
 from hub.errors import HubError, NotFound
 from hub.fleet import heartbeats
 from hub.reports import routingchanges
@@ -41,6 +49,10 @@ Editor = Annotated[Staff, Depends(staff_page("editor"))]
 
 PAGE_SIZE = 20
 UPLOAD_PATH = "/admin/releases/upload"
+DRAFT_ZIP_PATH = "/admin/releases/current-content.zip"
+DRAFT_PUBLISH_PATH = "/admin/releases/publish-draft"
+DRAFT_FOLDER = "content"
+"""The folder inside the downloaded archive, as staff zip it: uploading it back works."""
 DONE = {
     "published": N_(
         "Release {version} is published. The kiosks will show it within one sync interval."
@@ -147,6 +159,8 @@ def _history(
         shown = releases.list_releases(conn, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         live = releases.latest(conn)
         kiosks = heartbeats.status(conn, now, hub.settings.offline_after)
+        has_draft = draft.has_content(conn)
+        behind = draft.behind(conn)
     running = Counter(k.content_version for k in kiosks if k.content_version is not None)
     flash = None
     done = request.query_params.get("done")
@@ -174,6 +188,10 @@ def _history(
         filename=filename,
         upload_limit=size_text(hub.settings.blob_limit, staff.lang),
         upload_path=UPLOAD_PATH,
+        draft_zip_path=DRAFT_ZIP_PATH if has_draft else None,
+        draft_publish_path=DRAFT_PUBLISH_PATH,
+        max_note=draft.MAX_NOTE,
+        draft_behind=behind,
         flash=flash,
     )
 
@@ -216,6 +234,62 @@ async def upload(request: Request, staff: Editor) -> Response:
             return _history(request, staff, problems, archive.filename, 422)
     finally:
         await form.close()
+    return RedirectResponse(
+        f"/admin/releases?done=published&version={release.version}", status_code=303
+    )
+
+
+@router.get(DRAFT_ZIP_PATH)
+def download_draft(staff: Editor) -> Response:
+    """The current content (the draft) as a zipped source tree: what `kiosk content check`
+    and `build` take, and what the upload form takes back."""
+    hub = staff.hub
+    work = Path(tempfile.mkdtemp(prefix="download.", dir=hub.blobs.tmp_dir))
+    try:
+        root = draft.export(hub, work / DRAFT_FOLDER)
+        archive = work / "content.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    out.write(path, path.relative_to(work).as_posix())
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    day = hub.now().strftime("%Y-%m-%d")
+    return FileResponse(
+        archive,
+        media_type="application/zip",
+        filename=f"content-{day}.zip",
+        background=BackgroundTask(shutil.rmtree, work, ignore_errors=True),
+    )
+
+
+@router.post(DRAFT_PUBLISH_PATH)
+async def publish_draft(request: Request, staff: Editor) -> Response:
+    form = await read_form(request, staff)
+    note = form.get("note")
+    undoing = form.get("undoing")
+    try:
+        release = await run_in_threadpool(
+            partial(
+                draft.publish_draft,
+                staff.hub,
+                staff.user.display_name,
+                note if isinstance(note, str) else None,
+                may_route=staff.user.is_admin(),
+                undoing=int(undoing) if isinstance(undoing, str) and undoing.isdigit() else None,
+            )
+        )
+    except draft.DraftBehind:
+        return _history(request, staff, status=409)  # the page says why, and asks
+    except RoutingRefused as exc:
+        return _history(request, staff, routing_problems(staff, exc.changes), status=403)
+    except sourcetree.SourceTreeError as exc:
+        return _history(request, staff, exc.upload_problems, status=422)
+    except HubError as exc:
+        lines = exc.problems or [exc.detail]
+        problems = [sourcetree.UploadProblem(DRAFT_FOLDER, None, "", p) for p in lines]
+        return _history(request, staff, problems, status=422)
     return RedirectResponse(
         f"/admin/releases?done=published&version={release.version}", status_code=303
     )

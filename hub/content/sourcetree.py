@@ -368,14 +368,19 @@ def build_upload(fh: IO[bytes], blobs: BlobStore, limits: Limits = Limits()) -> 
     list to publish. Raises SourceTreeError with every problem; nothing is published."""
     with tempfile.TemporaryDirectory(prefix="upload.", dir=blobs.tmp_dir) as work:
         root = unpack(fh, Path(work) / "src", limits)
-        out = Path(work) / "release"
-        try:
-            manifest = build_release(root, out)
-        except ContentError as exc:
-            raise SourceTreeError(
-                [UploadProblem(p.file, p.line, p.field, p.message, content=p) for p in exc.problems]
-            ) from exc
-        store_blobs(blobs, out, manifest.files)
+        return build_tree(root, blobs, Path(work) / "release")
+
+
+def build_tree(root: Path, blobs: BlobStore, out: Path) -> list[FileEntry]:
+    """Check and build the source tree at `root` into `out` (a scratch folder) and store its
+    files; returns the file list to publish. Raises SourceTreeError with every problem."""
+    try:
+        manifest = build_release(root, out)
+    except ContentError as exc:
+        raise SourceTreeError(
+            [UploadProblem(p.file, p.line, p.field, p.message, content=p) for p in exc.problems]
+        ) from exc
+    store_blobs(blobs, out, manifest.files)
     return list(manifest.files)
 
 

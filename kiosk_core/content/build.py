@@ -92,7 +92,7 @@ def _write_release(
             fsync_path(target)
             entries.append(FileEntry(path=name, sha256=digest, size=target.stat().st_size))
     if source.content.walk is not None:
-        walk = build_walk(source.content.walk, source.panoramas, dest, entries)
+        walk = build_walk(source.content.walk, source.panoramas, dest, entries, media_names)
         source = replace(source, content=replace(source.content, walk=walk))
     document = content_document(source, media_names)
     (dest / CONTENT_FILE).write_bytes(document)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from kiosk_core.content.manifest import FileEntry, sha256_file
-from kiosk_core.content.model import PanoramaTextures, Walk
+from kiosk_core.content.model import PanoramaNode, PanoramaTextures, Walk
 from kiosk_core.content.panorama import cut
 from kiosk_core.durable import fsync_path
 
@@ -24,15 +24,17 @@ def build_walk(
     images: dict[str, Path],
     dest: Path,
     entries: list[FileEntry],
+    media_names: dict[str, str] | None = None,
 ) -> Walk:
     """Cut every node's image into `dest/media/`, add the files to `entries`, and return
-    the walk as a release carries it."""
+    the walk as a release carries it. A node built before (textures, no image) keeps its
+    files, renamed as `media_names` (source path to release name) says."""
     media = dest / "media"
     done: dict[str, tuple[PanoramaTextures, str]] = {}
     nodes = []
     for node in walk.nodes:
-        if node.image is None:  # already built (a release rebuilt): keep as it is
-            nodes.append(node)
+        if node.image is None:  # already built: keep it, its files under their release names
+            nodes.append(_renamed(node, media_names or {}))
             continue
         if node.image not in done:
             with tempfile.TemporaryDirectory(dir=dest) as tmp:
@@ -47,6 +49,14 @@ def build_walk(
         textures, preview = done[node.image]
         nodes.append(replace(node, image=None, textures=textures, preview=preview))
     return replace(walk, nodes=nodes)
+
+
+def _renamed(node: PanoramaNode, names: dict[str, str]) -> PanoramaNode:
+    textures = node.textures
+    if textures is not None:
+        textures = replace(textures, files=[names.get(f, f) for f in textures.files])
+    preview = names.get(node.preview, node.preview) if node.preview else None
+    return replace(node, textures=textures, preview=preview)
 
 
 def _store(path: Path, media: Path, entries: list[FileEntry]) -> str:

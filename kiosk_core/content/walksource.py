@@ -4,6 +4,11 @@ The walk lives beside its photographs in the content folder's `panoramas/` folde
 replace a place's picture and its hotspots in one place. Image paths are relative to the
 content folder (`panoramas/rynek.jpg`), like every other media path. The file is optional:
 without it the kiosk offers no virtual walk.
+
+A place may instead carry what a build made of its photograph (`textures` and `preview`,
+files of the tree) and no `image`: a place written out from a release (the hub's draft, see
+kiosk_core/content/unbuild.py), whose photograph stayed at the town hall. It goes into the
+next release as it is, until someone gives it an `image` again.
 """
 
 from __future__ import annotations
@@ -12,7 +17,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk_core.content import problems as codes
-from kiosk_core.content.media import MAX_PANORAMA_BYTES, MediaError, resolve_media
+from kiosk_core.content.media import (
+    MAX_PANORAMA_BYTES,
+    MediaError,
+    check_image,
+    resolve_media,
+)
 from kiosk_core.content.model import PanoramaNode, Settings, Walk
 from kiosk_core.content.panorama import SUFFIXES, PanoramaError, inspect
 from kiosk_core.content.problems import Problem, shown_value
@@ -22,7 +32,7 @@ from kiosk_core.geo import latlong_to_tap
 
 WALK_FILE = "panoramas/walk.yaml"
 BUILT_FIELDS = ("textures", "preview")
-"""Written into a release by `content build`; never by hand."""
+"""Written into a release by `content build`; never by hand beside an `image`."""
 
 
 class Loader(Protocol):
@@ -30,6 +40,7 @@ class Loader(Protocol):
 
     root: Path
     problems: list[Problem]
+    media: dict[str, Path]
 
     def _read(self, path: Path) -> YamlDocument | None: ...
 
@@ -95,6 +106,9 @@ def _check_images(loader: Loader, doc: YamlDocument) -> dict[str, Path]:
     for index, raw in enumerate(nodes if isinstance(nodes, list) else ()):
         if not isinstance(raw, dict):
             continue
+        if "image" not in raw:
+            _check_built(loader, doc, index, raw)
+            continue
         for name in BUILT_FIELDS:
             if name in raw:
                 where = ("nodes", index, name)
@@ -126,6 +140,31 @@ def _check_images(loader: Loader, doc: YamlDocument) -> dict[str, Path]:
             continue
         images[ref] = found
     return images
+
+
+def _check_built(loader: Loader, doc: YamlDocument, index: int, raw: dict[str, Any]) -> None:
+    """A place kept as a build made it: its texture and preview files are media of the tree
+    (copied into the release like a logo), checked the same way."""
+    textures = raw.get("textures")
+    files = textures.get("files") if isinstance(textures, dict) else None
+    refs: list[tuple[tuple[str | int, ...], Any]] = [
+        (("nodes", index, "textures", "files", n), ref)
+        for n, ref in enumerate(files if isinstance(files, list) else ())
+    ]
+    refs.append((("nodes", index, "preview"), raw.get("preview")))
+    for where, ref in refs:
+        if not isinstance(ref, str) or ref in loader.media:
+            continue
+        try:
+            found = resolve_media(loader.root, ref)
+            check_image(found, ref)
+        except MediaError as exc:
+            params = {**exc.params, "value": shown_value(ref)}
+            loader.problems.append(
+                Problem(doc.name, doc.line_of(where), dotted(where), str(exc), exc.code, params)
+            )
+            continue
+        loader.media[ref] = found
 
 
 def _on_map(settings: Settings, node: PanoramaNode) -> bool:
