@@ -196,6 +196,7 @@ CORE_TESTS = frozenset(
         "test_config",
         "test_content_build",
         "test_content_check",
+        "test_content_unbuild",
         "test_display_power",
         "test_doc_links",
         "test_gesture",
