@@ -160,6 +160,74 @@ def test_a_small_picture_is_not_enlarged() -> None:
     assert (prepared.width, prepared.height) == (300, 200)
 
 
+def swapped_profile() -> bytes:
+    """An ICC v2 RGB display profile whose red primary is sRGB's green and whose green is
+    sRGB's red: a picture's (220, 20, 20) under it is a green (made here: PIL can make no
+    RGB profile but sRGB, and no other lies around on this machine)."""
+
+    def fixed(*values: float) -> bytes:
+        return b"".join(struct.pack(">i", round(v * 65536)) for v in values)
+
+    def xyz(*values: float) -> bytes:
+        return b"XYZ \0\0\0\0" + fixed(*values)
+
+    name = b"swapped primaries\0"
+    curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, 563) + b"\0\0"  # gamma 2.2
+    tags = [
+        (b"desc", b"desc\0\0\0\0" + struct.pack(">I", len(name)) + name + bytes(12) + bytes(67)),
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.3851, 0.7169, 0.0971)),
+        (b"gXYZ", xyz(0.4361, 0.2225, 0.0139)),
+        (b"bXYZ", xyz(0.1431, 0.0606, 0.7141)),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = struct.pack(">I", len(tags)), b""
+    for signature, data in tags:
+        data += bytes(-len(data) % 4)
+        table += signature + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    size = offset + len(body)
+    header = (
+        struct.pack(">I", size)
+        + bytes(4)
+        + bytes([2, 0x10, 0, 0])
+        + b"mntrRGB XYZ "
+        + bytes(12)
+        + b"acsp"
+        + bytes(24)
+        + bytes(4)
+        + fixed(0.9642, 1.0, 0.8249)
+        + bytes(48)
+    )
+    assert len(header) == 128
+    return header + table + body
+
+
+def test_a_photo_in_another_colour_space_comes_out_as_srgb_pixels() -> None:
+    """The kiosk ignores colour profiles, so the picture's pixels are converted to sRGB and the
+    profile dropped: what the photographer saw is what the kiosk shows."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), RED).save(out, "JPEG", icc_profile=swapped_profile())
+    prepared = prepare_image(out.getvalue(), Purpose.POSTER)
+    with Image.open(io.BytesIO(prepared.data)) as img:
+        assert "icc_profile" not in img.info
+        red, green, blue = img.getpixel((32, 32))
+    assert green > 150 and red < 120, (red, green, blue)
+
+
+def test_a_cmyk_jpeg_comes_out_rgb() -> None:
+    """Print shops give posters as CMYK JPEGs; a kiosk is given RGB pixels."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), RED).convert("CMYK").save(out, "JPEG")
+    prepared = prepare_image(out.getvalue(), Purpose.POSTER)
+    with Image.open(io.BytesIO(prepared.data)) as img:
+        assert img.mode == "RGB"
+        assert near(img.getpixel((32, 32)), RED)
+
+
 def jpeg(width: int = 800, height: int = 600) -> bytes:
     out = io.BytesIO()
     Image.effect_noise((width, height), 60).convert("RGB").save(out, "JPEG")
