@@ -352,3 +352,14 @@ def test_the_editor_gets_a_small_thumbnail_of_a_stored_poster(env: HubEnv) -> No
     with Image.open(io.BytesIO(small.data)) as img:
         assert near(img.convert("RGB").getpixel((img.width - 5, 5)), RED)
     assert len(blob_files(env)) == 1  # made when asked, not stored
+
+
+def test_a_16_bit_greyscale_png_keeps_its_greys() -> None:
+    """A scanner's or a GIS tool's 16-bit map: 32768 of 65535 is a middle grey, not white."""
+    grey = Image.new("I;16", (64, 64), 32768)
+    out = io.BytesIO()
+    grey.save(out, "PNG")
+    prepared = prepare_image(out.getvalue(), Purpose.MAP)
+    with Image.open(io.BytesIO(prepared.data)) as img:
+        assert (img.format, img.mode) == ("PNG", "RGB")
+        assert near(img.getpixel((32, 32)), (128, 128, 128))

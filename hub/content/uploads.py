@@ -215,6 +215,8 @@ def _srgb(img: Image.Image) -> Image.Image:
                 )
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # a broken profile: the pixels as they are
+    if img.mode.startswith("I") or img.mode == "F":  # 16-bit or wider greyscale
+        img = img.convert("I").point(lambda v: v / 256).convert("L")
     if img.mode != mode:
         img = img.convert(mode)
     img.info.clear()
