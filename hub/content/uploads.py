@@ -256,7 +256,8 @@ def _decode(img: Image.Image, side: int, field: str) -> Image.Image:
         img.draft(mode, (max(1, int(width / scale)), max(1, int(height / scale))))
     try:
         img.load()
-        return ImageOps.exif_transpose(img)
+        ImageOps.exif_transpose(img, in_place=True)  # no copy when it is upright already
+        return img
     except _ERRORS:
         raise ImageRefused(
             field, N_("The picture is damaged or incomplete: upload the original file again.")
