@@ -43,15 +43,16 @@ MAX_UPLOAD_BYTES = MAX_IMAGE_BYTES
 """What a build accepts for one image (25 MiB): a phone's JPEG is 2-12 MB."""
 MAX_JPEG_PIXELS = 64_000_000
 """A JPEG is decoded at 1/2, 1/4 or 1/8 of its size when that is still larger than the
-kiosk needs (libjpeg's DCT scaling), so even 48-50 megapixel phone photographs cost a few
-megapixels of memory. Larger ones (200 MP modes) are refused: export them smaller."""
+kiosk needs (libjpeg's DCT scaling), so a 48 megapixel phone photograph costs what a 12
+megapixel one does (about 60 MB at the peak, bench/uploads_bench.py, instead of 550 decoded
+whole). Larger ones (200 MP modes) are refused: export them smaller."""
 MAX_PNG_PIXELS = 24_000_000
 """A PNG is always decoded whole (RGBA: 4 bytes a pixel, about 100 MB at this limit)."""
 MAX_SIDE = 20_000
 """Longer than this is a strip no kiosk screen shows, or a lie in a header."""
 THUMBNAIL_SIDE = 240
-"""Editor lists and forms show pictures this large (CSS pixels, 2x on a phone's screen
-would want 480: the list shows them at 120)."""
+"""The long side of the editor's thumbnails: sharp at 120 CSS pixels on a 2x screen (a
+phone's), at 240 on an ordinary one."""
 JPEG_QUALITY = 85
 
 _ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
