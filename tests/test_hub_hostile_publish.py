@@ -52,7 +52,8 @@ def test_an_uploaded_alias_bomb_is_answered_with_its_line_at_once(tmp_path: Path
         assert answer.status_code == 422
         [problem] = problems_of(answer.text)
         assert "services/bomb.yaml" in problem and "7" in problem, problem
-        assert "with its aliases (*name) expanded" in problem
+        assert "services/bomb.yaml, wiersz 7" in problem  # the page speaks Polish
+        assert "po rozwinięciu odwołań (*nazwa)" in problem, problem
         assert took < 10
         assert requests.get(f"{hub.url}/api/v1/health", timeout=5).ok
     assert "Traceback" not in hub.log_path.read_text()
