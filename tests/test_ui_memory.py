@@ -117,8 +117,10 @@ def test_a_language_change_survives_a_garbage_collection_in_any_rule(kiosk_app) 
     wherever enough objects have been made, so now and then one started inside such a rule
     and freed the overlay under it; Kivy then wrote to a widget that was gone (ReferenceError:
     the kiosk stopped; bench/monkey.py met it twice in some 100,000 touches). Here the moment
-    comes on purpose: as the closed overlay's rule asks for its text, enough objects are made
-    to start a collection, as they would be in any busy rule."""
+    comes on purpose: as the closed overlay's rule asks for its text, a collection runs that
+    reaches it (by gc.collect, not by lowering the thresholds: on a loaded machine a tidy-up
+    may have set the overlay aside with gc.freeze first, and then the thresholds never
+    reached it)."""
     import gc
     import weakref
 
@@ -137,12 +139,10 @@ def test_a_language_change_survives_a_garbage_collection_in_any_rule(kiosk_app) 
 
     def busy_rule(message: str, lang: str) -> str:
         if message == "Are you still there?" and closed() is not None:  # the closed overlay
-            old = gc.get_threshold()
-            gc.set_threshold(1, 1, 1)
-            try:
-                _made = [[] for _ in range(100)]  # as many objects as a busy rule makes
-            finally:
-                gc.set_threshold(*old)
+            # The collection Python would start here, had the rule made enough objects; one
+            # that reaches the overlay even if a tidy-up set it aside meanwhile (gc.freeze).
+            gc.unfreeze()
+            gc.collect()
         return translate(message, lang)
 
     app.translator.gettext = busy_rule
