@@ -427,15 +427,19 @@ def seed(conn: Connection, blobs: BlobStore, now: datetime) -> int | None:
         if f.path != CONTENT_FILE
     ]
     upsert(conn, content_media, rows, ("path",))
-    if before is None:
+    _take_in(conn, release.version, before.changes if before is not None else 0)
+    return release.version
+
+
+def _take_in(conn: Connection, version: int, changes: int) -> None:
+    """The draft now holds release `version` and the first `changes` saves and deletes."""
+    done = conn.execute(update(content_draft).values(base_version=version, base_changes=changes))
+    if done.rowcount == 0:
         conn.execute(
             insert(content_draft).values(
-                id=1, base_version=release.version, changes=0, base_changes=0
+                id=1, base_version=version, changes=changes, base_changes=changes
             )
         )
-    else:
-        conn.execute(update(content_draft).values(base_version=release.version))
-    return release.version
 
 
 @contextmanager
@@ -534,14 +538,5 @@ def publish_draft(
             conn, hub.blobs, files, hub.now(), who, may_route=may_route, note=note
         )
         # The edits the published tree held are published; any saved since stay edits.
-        published = seen.changes if seen is not None else 0
-        done = conn.execute(
-            update(content_draft).values(base_version=release.version, base_changes=published)
-        )
-        if done.rowcount == 0:
-            conn.execute(
-                insert(content_draft).values(
-                    id=1, base_version=release.version, changes=0, base_changes=0
-                )
-            )
+        _take_in(conn, release.version, seen.changes if seen is not None else 0)
         return release
