@@ -100,6 +100,29 @@ class Driver:
         while time.monotonic() < deadline:
             self.loop.idle()
 
+    def ticked(self) -> None:
+        """Frames until the app's tick has looked at its clock as it is now: the idle overlay,
+        the reset, attract and the display schedule are decided there, four times a second
+        of real time, which a loaded machine may not give a fixed wait."""
+        seen: list[float] = []
+        appliance = self.app.appliance
+        tick = appliance.tick
+
+        def recording(now: float, phase) -> None:
+            seen.append(now)
+            tick(now, phase)
+
+        appliance.tick = recording
+        try:
+            self.wait_until(lambda: seen and seen[-1] >= self.clock.now, "a tick at this time")
+        finally:
+            del appliance.tick
+
+    def advance(self, seconds: float) -> None:
+        """Move the app's clock on and let its tick see the new time."""
+        self.clock.advance(seconds)
+        self.ticked()
+
     def wait_until(self, condition, what: str, seconds: float = 20) -> None:
         """Run frames until `condition()` holds: for a state the app reaches in its own time
         (a Clock interval, a transition), which a loaded machine gives later than usual."""

@@ -47,10 +47,10 @@ def wait_for(ui, condition, seconds: float = 8.0) -> None:
 @pytest.mark.skipif(not vlc_status().available, reason="no libVLC here")
 def test_attract_loop_plays_at_rest_and_a_touch_stops_it(kiosk_app, tmp_path: Path) -> None:
     app, ui = kiosk_app(content=tree_with_attract(tmp_path / "src"))
-    ui.clock.advance(29)
+    ui.advance(29)
     ui.wait(0.4)
     assert app.appliance.attract is None  # 30 s at rest by default
-    ui.clock.advance(2)
+    ui.advance(2)
     ui.wait(0.4)
     attract = app.appliance.attract
     assert attract is not None and attract.kind == "image"
@@ -74,10 +74,10 @@ def test_attract_loop_plays_at_rest_and_a_touch_stops_it(kiosk_app, tmp_path: Pa
     assert sum(stats["sessions"].values()) == 1
     assert stats["touches_per_screen"]["attract"] == 1
     # after the next idle reset it plays again
-    ui.clock.advance(101)
+    ui.advance(101)
     ui.wait(0.5)
     assert app.manager.current == "home" and app.appliance.attract is None
-    ui.clock.advance(31)
+    ui.advance(31)
     ui.wait(0.4)
     assert app.appliance.attract is not None
 
@@ -93,7 +93,7 @@ def test_without_libvlc_the_images_play_and_the_log_says_why(
         lambda: VlcStatus(False, "libVLC could not be loaded (test)"),
     )
     app, ui = kiosk_app(content=tree_with_attract(tmp_path / "src"))
-    ui.clock.advance(31)
+    ui.advance(31)
     ui.wait(0.4)
     attract = app.appliance.attract
     assert attract is not None and attract.player is None
@@ -107,6 +107,6 @@ def test_without_libvlc_the_images_play_and_the_log_says_why(
 
 def test_content_without_a_playlist_never_starts_it(kiosk_app) -> None:
     app, ui = kiosk_app()
-    ui.clock.advance(300)
+    ui.advance(300)
     ui.wait(0.4)
     assert app.appliance.attract is None

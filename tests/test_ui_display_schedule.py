@@ -38,24 +38,6 @@ def wait_for_file(path: Path, text: str) -> None:
         time.sleep(0.02)
 
 
-def ticked(app, ui) -> None:
-    """Frames until the app's tick has looked at the clock as it is now: the schedule, the
-    idle overlay and the reset are decided there, four times a second of real time, which a
-    loaded machine may not give a fixed wait."""
-    seen: list[float] = []
-    tick = app.appliance.tick
-
-    def recording(now: float, phase) -> None:
-        seen.append(now)
-        tick(now, phase)
-
-    app.appliance.tick = recording
-    try:
-        ui.wait_until(lambda: seen and seen[-1] >= ui.clock.now, "a tick at the clock's time")
-    finally:
-        del app.appliance.tick
-
-
 def night_kiosk(tmp_path: Path) -> KioskConfig:
     return validate(
         KioskConfig,
@@ -75,8 +57,7 @@ def test_off_at_night_once_at_rest_and_a_touch_wakes_it(kiosk_app, tmp_path, bac
     clock = FakeClock(datetime(2026, 11, 23, 22, 0, tzinfo=WARSAW).timestamp())
     app, ui = kiosk_app(kiosk=night_kiosk(tmp_path), clock=clock)
     assert app.appliance.display_on  # at start, the grace period
-    ui.clock.advance(61)
-    ticked(app, ui)
+    ui.advance(61)
     assert not app.appliance.display_on
     wait_for_file(backlight, "4")
     from kivy.core.window import Window
@@ -90,19 +71,16 @@ def test_off_at_night_once_at_rest_and_a_touch_wakes_it(kiosk_app, tmp_path, bac
     ui.tap(app.screen("home").ids.search)
     assert app.manager.current == "search"
     # a visitor at night keeps it on; after the reset and the grace it goes off again
-    ui.clock.advance(95)
-    ticked(app, ui)
+    ui.advance(95)
     assert app.appliance.display_on  # the "still there?" overlay shows
-    ui.clock.advance(10)
-    ticked(app, ui)
+    ui.advance(10)
     assert app.manager.current == "home" and app.appliance.display_on
-    ui.clock.advance(61)
-    ticked(app, ui)
+    ui.advance(61)
     assert not app.appliance.display_on
     wait_for_file(backlight, "4")
     # the morning turns it on without a touch
     ui.clock.now = datetime(2026, 11, 24, 7, 0, tzinfo=WARSAW).timestamp()
-    ticked(app, ui)
+    ui.ticked()
     assert app.appliance.display_on
     wait_for_file(backlight, "0")
 
@@ -110,6 +88,5 @@ def test_off_at_night_once_at_rest_and_a_touch_wakes_it(kiosk_app, tmp_path, bac
 def test_during_the_hours_it_stays_on_at_rest(kiosk_app, tmp_path, backlight) -> None:
     clock = FakeClock(datetime(2026, 11, 23, 12, 0, tzinfo=WARSAW).timestamp())
     app, ui = kiosk_app(kiosk=night_kiosk(tmp_path), clock=clock)
-    ui.clock.advance(3600)
-    ticked(app, ui)
+    ui.advance(3600)
     assert app.appliance.display_on and backlight.read_text() == "0"

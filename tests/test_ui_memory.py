@@ -126,7 +126,7 @@ def test_a_language_change_survives_a_garbage_collection_in_any_rule(kiosk_app) 
 
     app, ui = kiosk_app()
     ui.tap(app.root_widget.ids.topbar.ids.municipality)  # a visitor, who then stands still
-    ui.clock.advance(95)
+    ui.advance(95)
     ui.wait(0.4)
     overlay = ui.overlay()
     assert overlay is not None

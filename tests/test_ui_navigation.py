@@ -103,6 +103,6 @@ def test_a_half_filled_report_waits_for_the_visitor_until_the_idle_reset(kiosk_a
     ui.tap(ui.button("Start"))
     ui.tap(ui.button("Zgłoś problem"))
     assert ui.screen is report and report.description == "Ciemno"
-    ui.clock.advance(app.idle.reset_after + app.idle.countdown + 1)
+    ui.advance(app.idle.reset_after + app.idle.countdown + 1)
     ui.wait(0.6)
     assert report.description == "" and not report.holds_input()

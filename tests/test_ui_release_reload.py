@@ -34,7 +34,7 @@ def test_new_release_is_picked_up_when_the_kiosk_rests(kiosk_app, tmp_path: Path
     app._check_release()
     assert app.catalog.release.version == 1, "a visitor is reading: do not swap now"
     assert app.manager.current == "services"
-    ui.clock.advance(101)
+    ui.advance(101)
     ui.wait(1.5)  # idle reset, then the reload and its slide home (slow on a busy machine)
     assert app.catalog.release.version == 2
     ui.tap(ui.button("Sprawy urzędowe"))

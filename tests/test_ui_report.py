@@ -164,7 +164,7 @@ def test_idle_reset_wipes_an_unfinished_form(kiosk_app, tmp_path: Path) -> None:
     report = ui.screen
     ui.tap(ui.find("CategoryTile")[0])
     ui.type_on(report.ids.description_keys, "Tajne")
-    ui.clock.advance(200)
+    ui.advance(200)
     ui.wait(0.5)
     assert app.manager.current == "home"
     assert report.description == "" and report.draft.description == ""

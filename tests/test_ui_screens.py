@@ -94,7 +94,7 @@ def visit_every_screen(ui, prefix: str, check_targets: bool):
     ui.tap(ui.button("Mapa"))
     snap("walk-map")
     ui.tap(ui.button("Zamknij mapę"))
-    ui.clock.advance(app.idle.reset_after + 1)
+    ui.advance(app.idle.reset_after + 1)
     ui.wait(0.4)
     snap("idle-overlay")
     ui.tap_at(5, 5)

@@ -51,7 +51,7 @@ def test_idle_reset_clears_a_half_typed_search(kiosk_app) -> None:
     overlay = ui.overlay()
     assert overlay, "the 'Are you still there?' overlay should be open"
     assert "Are you still there?" in ui.texts(overlay)
-    ui.clock.advance(10)
+    ui.advance(10)
     ui.wait(0.4)
     assert app.manager.current == "home"
     assert app.lang == "pl"
@@ -67,11 +67,11 @@ def test_a_touch_on_the_overlay_keeps_the_visit_going(kiosk_app) -> None:
     app, ui = kiosk_app()
     ui.tap(ui.button("Szukaj"))
     type_text(ui, "pod")
-    ui.clock.advance(95)
+    ui.advance(95)
     ui.wait(0.4)
     assert ui.overlay() is not None
     ui.tap_at(10, 10)
-    ui.clock.advance(8)
+    ui.advance(8)
     ui.wait(0.4)
     assert app.manager.current == "search"
     assert ui.screen.query == "pod"
@@ -86,7 +86,7 @@ def test_touches_sessions_views_and_misses_are_counted(kiosk_app, tmp_path) -> N
     ui.tap(ui.button("Szukaj"))
     type_text(ui, "xyz")
     ui.wait(3.3)  # a fruitless query counts once it has stood for 3 s
-    ui.clock.advance(200)
+    ui.advance(200)
     ui.wait(0.4)  # idle reset: flushes counters
     db = open_store(tmp_path / "data")
     stats = summary(db)

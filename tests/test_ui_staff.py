@@ -83,7 +83,7 @@ def test_the_gesture_and_the_pin_open_the_staff_screen(kiosk_app, tmp_path, pin_
     assert status["Video"].startswith("libVLC 3.")
     ui.screenshot("staff-status")
     # the idle reset locks it again
-    ui.clock.advance(200)
+    ui.advance(200)
     ui.wait(0.5)
     assert app.manager.current == "home"
     assert not app.manager.get_screen("staff").unlocked

@@ -380,7 +380,7 @@ def test_idle_reset_leaves_the_walk_and_gives_memory_back(kiosk_app) -> None:
     ui.tap(thumb)
     ui.wait(0.8)
     assert screen.view.gpu_bytes() > 0
-    ui.clock.advance(app.idle.reset_after + app.idle.countdown + 1)
+    ui.advance(app.idle.reset_after + app.idle.countdown + 1)
     ui.wait(0.6)
     assert app.manager.current == "home"
     slid_away(ui)
