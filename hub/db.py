@@ -86,6 +86,9 @@ releases = Table(
     Column("copy_of", Integer, nullable=True),
     Column("note", Text, nullable=True),
     # what the publisher said of it (publishing the draft asks for a short note)
+    Column("summary", Text, nullable=True),
+    # JSON: what the release changed against the one before (hub.content.changes); NULL for
+    # releases published before the hub recorded it
 )
 
 reports = Table(
@@ -322,6 +325,9 @@ content_items = Table(
     Column("revision", Integer, nullable=False),
     Column("updated_by", String(200), nullable=True),
     Column("updated_at", String(32), nullable=False),
+    Column("checked", Text, nullable=True),
+    # JSON {field path: {language: digest of the Polish text the translation was last
+    # written or confirmed against}} (hub.content.translating); NULL: nothing recorded
 )
 Index("content_items_order", content_items.c.kind, content_items.c.position)
 """The shared draft of the kiosks' content (hub.content.draft): one row per item, saved only

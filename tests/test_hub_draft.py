@@ -85,6 +85,7 @@ def test_a_hub_from_before_the_draft_keeps_its_content_editable(
         for table in ("content_items", "content_history", "content_media", "content_draft"):
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("ALTER TABLE releases DROP COLUMN note"))
+        conn.execute(text("ALTER TABLE releases DROP COLUMN summary"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0006'"))
     env.hub.close()
 

@@ -268,15 +268,49 @@ def test_a_revision_6_database_gets_the_content_draft_and_keeps_its_releases(res
     note."""
     engine = restore(V6_DUMP)
     with engine.connect() as conn:
-        before = [tuple(r) for r in conn.execute(text("SELECT * FROM releases ORDER BY 1"))]
+        rows = conn.execute(text("SELECT * FROM releases ORDER BY 1")).mappings().all()
+        before = [dict(r) for r in rows]
     assert before
     assert "0007" in migrate(engine)
     with engine.connect() as conn:
         after = conn.execute(text("SELECT * FROM releases ORDER BY version")).mappings().all()
-        assert [tuple(r[k] for k in list(r)[:-1]) for r in after] == before
+        assert [{k: r[k] for k in before[0]} for r in after] == before
         assert {r["note"] for r in after} == {None}
         for table in ("content_items", "content_history", "content_media", "content_draft"):
             assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
+
+
+def test_a_revision_7_database_keeps_its_draft_and_releases_with_nothing_marked(
+    tmp_path,
+) -> None:
+    """0008: translation marks and release summaries start empty; the draft and the
+    releases are kept as they were."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    try:
+        with engine.begin() as conn:
+            upgrade_to(conn, metadata, "0007")
+            conn.execute(
+                text(
+                    "INSERT INTO releases (version, created, files, content_sha256) "
+                    "VALUES (1, '2026-12-01T10:00:00Z', '[]', :sha)"
+                ),
+                {"sha": "0" * 64},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO content_items "
+                    "(kind, item_id, position, data, revision, updated_at) VALUES "
+                    "('service', 'dowod', 0, '{}', 3, '2026-12-01T10:00:00Z')"
+                )
+            )
+        assert migrate(engine) == ["0008"]
+        with engine.connect() as conn:
+            item = conn.execute(text("SELECT * FROM content_items")).mappings().one()
+            assert (item["item_id"], item["revision"], item["checked"]) == ("dowod", 3, None)
+            release = conn.execute(text("SELECT * FROM releases")).mappings().one()
+            assert (release["version"], release["summary"]) == (1, None)
+    finally:
+        engine.dispose()
 
 
 def test_v2_database_upgrades_and_keeps_its_reports_private(restore):
