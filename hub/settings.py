@@ -6,6 +6,7 @@ mail server, after how many days an open report is overdue) goes in `DATA/hub.to
     public_url = "https://kiosk.jodlow.example"
     overdue_days = 14
     reports_per_kiosk_hour = 120
+    review_after_months = 12
 
     [smtp]
     host = "smtp.jodlow.example"
@@ -86,6 +87,8 @@ class Settings:
     """Seconds between rounds of e-mailing and forwarding due reports (0: never, for tests)."""
     max_connections: int = 1000
     """Client connections `serve` keeps open at most (fewer if open files are short)."""
+    review_after_months: int = 12
+    """A service card not reviewed for this long is listed for review in the editor."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -117,6 +120,7 @@ class Settings:
                 "open311_posts_per_minute",
                 "reports_per_kiosk_hour",
                 "max_connections",
+                "review_after_months",
             ):
                 changes[key] = _positive_int(key, value)
             elif key == "session_hours":

@@ -65,6 +65,8 @@ class DraftItem:
     revision: int
     updated_by: str | None
     updated_at: datetime
+    checked: dict[str, dict[str, str]] | None = None
+    """Which Polish text each translation was written against (hub.content.translating)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ def _item(row: Any) -> DraftItem:
         row.revision,
         row.updated_by,
         parse(row.updated_at),
+        json.loads(row.checked) if row.checked else None,
     )
 
 
@@ -133,13 +136,14 @@ def list_items(conn: Connection, kind: str) -> list[DraftItem]:
 
 def get_item(conn: Connection, kind: str, item_id: str) -> DraftItem:
     _check_kind(kind)
-    found = _find(conn, kind, item_id)
+    found = find_item(conn, kind, item_id)
     if found is None:
         raise NotFound(f"no {kind} {item_id!r} in the draft")
     return found
 
 
-def _find(conn: Connection, kind: str, item_id: str) -> DraftItem | None:
+def find_item(conn: Connection, kind: str, item_id: str) -> DraftItem | None:
+    """The item, or None when the draft has no such item."""
     key = and_(content_items.c.kind == kind, content_items.c.item_id == item_id)
     row = conn.execute(select(content_items).where(key)).first()
     return _item(row) if row is not None else None
@@ -183,17 +187,21 @@ def save(
     who: str | None,
     now: datetime,
     note: str | None = None,
+    checked: dict[str, dict[str, str]] | None = None,
 ) -> DraftItem:
     """Save an item over `expected_revision` (0: a new item); returns it with its new
     revision. EditConflict, with the other person's item, when that is no longer its
-    revision; Invalid when `data` is not a valid item. The caller's transaction commits it."""
+    revision; Invalid when `data` is not a valid item. The caller's transaction commits it.
+    `checked` replaces the item's translation marks (None: left as they are)."""
     check_item(kind, item_id, data)
     raw = json.dumps(data, ensure_ascii=False)
     key = and_(content_items.c.kind == kind, content_items.c.item_id == item_id)
-    values = {"data": raw, "updated_by": who, "updated_at": iso(now)}
+    values: dict[str, Any] = {"data": raw, "updated_by": who, "updated_at": iso(now)}
+    if checked is not None:
+        values["checked"] = json.dumps(checked, ensure_ascii=False, sort_keys=True)
     if expected_revision == 0:
         if conn.scalar(select(exists().where(key))):
-            raise EditConflict(kind, item_id, 0, _find(conn, kind, item_id), data)
+            raise EditConflict(kind, item_id, 0, find_item(conn, kind, item_id), data)
         last = conn.scalar(
             select(func.max(content_items.c.position)).where(content_items.c.kind == kind)
         )
@@ -206,7 +214,7 @@ def save(
                     )
                 )
         except IntegrityError as exc:
-            current = _find(conn, kind, item_id)
+            current = find_item(conn, kind, item_id)
             if current is None:
                 raise
             raise EditConflict(kind, item_id, 0, current, data) from exc
@@ -219,7 +227,8 @@ def save(
             .values(revision=expected_revision + 1, **values)
         )
         if done.rowcount != 1:
-            raise EditConflict(kind, item_id, expected_revision, _find(conn, kind, item_id), data)
+            current = find_item(conn, kind, item_id)
+            raise EditConflict(kind, item_id, expected_revision, current, data)
         revision = expected_revision + 1
     _record(conn, kind, item_id, revision, raw, who, now, note)
     _touch(conn)
@@ -242,7 +251,7 @@ def delete_item(
         delete(content_items).where(key, content_items.c.revision == expected_revision)
     )
     if done.rowcount != 1:
-        current = _find(conn, kind, item_id)
+        current = find_item(conn, kind, item_id)
         if current is None and not _ever(conn, kind, item_id):
             raise NotFound(f"no {kind} {item_id!r} in the draft")
         raise EditConflict(kind, item_id, expected_revision, current, None)

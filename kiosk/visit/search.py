@@ -8,43 +8,17 @@ with bisect, so one keystroke costs a few look-ups, not a scan of every card.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from kiosk_core.folding import fold
+
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def _folding_table() -> dict[int, str]:
-    """One translate() table for Latin, Greek and Cyrillic: C speed for the common case."""
-    table: dict[int, str] = {}
-    for code in range(0x00C0, 0x0530):
-        ch = chr(code)
-        plain = "".join(
-            c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
-        )
-        if plain != ch:
-            table[code] = plain
-    # Letters NFKD does not decompose but a visitor without the key would type plainly.
-    table.update({ord("ł"): "l", ord("ß"): "ss", ord("æ"): "ae", ord("ø"): "o", ord("đ"): "d"})
-    return table
-
-
-_FOLD = _folding_table()
 
 
 TITLE, KEYWORD, SUMMARY, BODY = 16, 8, 4, 1
 """Weights: a hit in a title outranks one in keywords, summary or body."""
-
-
-def fold(text: str) -> str:
-    """Lower-case, with diacritics removed: the form both index and query are compared in."""
-    text = text.lower().translate(_FOLD)
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def words(text: str) -> list[str]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from kiosk.visit.search import fold
+from kiosk_core.folding import fold
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -19,6 +19,7 @@ Every problem is collected, never just the first, so staff fix everything in one
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -52,7 +53,7 @@ from kiosk_core.content.model import (
 from kiosk_core.content.problems import ContentError, Problem, Refused, shown_value
 from kiosk_core.content.walksource import load_walk
 from kiosk_core.content.yamlfile import PathKey, YamlDocument, dotted, read_yaml
-from kiosk_core.validation import problem, validate
+from kiosk_core.validation import problem, validate, validate_json
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,23 @@ def _problems_from(
         if key not in problems:
             problems[key] = Problem(doc.name, key[0], key[1], problem(error), code, params)
     return list(problems.values())
+
+
+def item_problems(model: type, data: dict[str, Any], file: str) -> list[Problem]:
+    """Every problem of one item of `model` given as JSON data (dates as ISO text), as if it
+    were the only item of `file` (whose name says which kind it is, for the labels): how an
+    editor's form is checked. Fields are named from the item (`office.room`,
+    `documents[1]`); references to other items are not checked here."""
+    try:
+        validate_json(model, json.dumps(data, ensure_ascii=False))
+    except ValidationError as exc:
+        found: dict[str, Problem] = {}
+        for error in exc.errors():
+            code, params = _coded(error)
+            field = dotted(_data_path(error["loc"], data))
+            found.setdefault(field, Problem(file, None, field, problem(error), code, params))
+        return list(found.values())
+    return []
 
 
 def _coded(error: Any) -> tuple[str, dict[str, Any]]:

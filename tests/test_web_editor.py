@@ -1,0 +1,419 @@
+"""The content editor as clerks use it: a real hub under uvicorn on 127.0.0.1, Chromium
+through Playwright for the forms, real `kiosk enroll` and `kiosk sync --once` for what the
+kiosks then get. Cheaper checks (refusals, conflicts, every field's message in two languages)
+go over plain HTTP."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from hub.content import draft
+from hub.web.templating import gettext
+from kiosk.content.release import Catalog, current_release_dir, load_release
+from kiosk.sync.enrolment import load_enrolment
+from kiosk_core.content.build import build_release
+from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
+from tests.hubtools import KIOSK_CLI, REPO, HubEnv, LiveServer, enroll_kiosk, run
+from tests.test_hub_uploads import GPS_IFD, phone_photo
+from tests.webtools import csrf_of, post_form, sign_in
+
+SAMPLE = REPO / "content"
+PASSWORD = "anna-Hasło-2026!"
+CARD = "/admin/content/service/karta-duzej-rodziny"
+NEW_HOURS = "pon.–pt. 8:00–16:00, czw. do 17:00"
+
+
+@pytest.fixture
+def env(tmp_path: Path):
+    env = HubEnv.create(tmp_path / "hub")
+    env.user("anna", "editor", password=PASSWORD, display_name="Anna Nowak")
+    env.user("iryna", "editor", password=PASSWORD, display_name="Iryna Kowal", lang="uk")
+    env.user("ewa", "admin", password=PASSWORD, display_name="Ewa Kowalska")
+    env.user("olek", "staff", password=PASSWORD, display_name="Olek Wiśniewski")
+    build_release(SAMPLE, tmp_path / "release")
+    env.publish_release(tmp_path / "release")
+    yield env
+    env.hub.close()
+
+
+@pytest.fixture
+def live(env):
+    with LiveServer(env.app) as server:
+        yield server
+
+
+def text_of(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def kiosk(env: HubEnv, live: LiveServer, data: Path, kiosk_id: str, groups=()) -> Path:
+    """A kiosk enrolled with the real CLI; returns its data directory."""
+    token = env.kiosk(kiosk_id, name=kiosk_id.title(), groups=groups)
+    done = enroll_kiosk(live.url, token, data)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return data
+
+
+def sync(data: Path) -> Catalog:
+    """`kiosk sync --once`, then what this kiosk would show."""
+    done = run([*KIOSK_CLI, "sync", "--once", "--data", str(data)], check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    enrolment = load_enrolment(data)
+    folder = current_release_dir(data)
+    assert folder is not None
+    return Catalog(load_release(folder), enrolment.kiosk_id, frozenset(enrolment.groups))
+
+
+def browser_sign_in(page, url: str, username: str) -> None:
+    page.goto(f"{url}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def field(page, name: str):
+    return page.locator(f'[name="{name}"]')
+
+
+def test_a_clerk_changes_hours_adds_a_village_event_with_a_poster_and_the_kiosks_get_them(
+    env, live, tmp_path: Path
+) -> None:
+    town = kiosk(env, live, tmp_path / "rynek", "rynek")
+    village = kiosk(env, live, tmp_path / "borowina", "borowina", groups=["wsie"])
+    assert sync(town).service("karta-duzej-rodziny").opening_hours["de"] == "Mo–Fr 7:30–15:30"
+    start = (env.hub.now() + timedelta(days=12)).date().isoformat()
+
+    with launch() as browser:
+        with open_page(browser, DESKTOP) as page:
+            browser_sign_in(page, live.url, "anna")
+            page.goto(f"{live.url}/admin/content")
+            screenshot(page, "editor-overview-desktop")
+            page.goto(f"{live.url}/admin/content/service?q=karta")
+            assert page.locator("table.items a", has_text="Karta Dużej Rodziny").count() == 1
+            screenshot(page, "editor-list-desktop")
+
+            # One card's opening hours, in Polish.
+            page.goto(f"{live.url}{CARD}")
+            field(page, "opening_hours.pl").fill(NEW_HOURS)
+            page.click("form.editor button[type=submit]")
+            assert page.url.endswith("?done=saved")
+            # The translations written for the old hours are now to check, on the card...
+            flagged = page.locator(".lang.to-check")
+            assert {
+                flagged.nth(i).locator("input, textarea").first.get_attribute("name")
+                for i in range(flagged.count())
+            } == {"opening_hours.en", "opening_hours.de", "opening_hours.uk"}
+            screenshot(page, "editor-card-to-check-desktop")
+            # ... and in the list of every text to check.
+            page.goto(f"{live.url}/admin/content/texts-to-check")
+            rows = text_of(page.content())
+            assert "Mo–Fr 7:30–15:30" in rows and NEW_HOURS in rows
+            screenshot(page, "editor-to-check-desktop")
+            # The English is confirmed as still right: only German and Ukrainian stay flagged.
+            page.goto(f"{live.url}{CARD}")
+            field(page, "opening_hours.en").fill("Mon–Fri 8:00–16:00, Thu until 17:00")
+            page.check('[name="confirm.opening_hours.uk"]')
+            page.click("form.editor button[type=submit]")
+            names = page.locator(".lang.to-check textarea, .lang.to-check input[type=text]")
+            assert [names.nth(i).get_attribute("name") for i in range(names.count())] == [
+                "opening_hours.de"
+            ]
+
+            # An event for the villages' kiosks, with a phone photograph as its poster.
+            page.goto(f"{live.url}/admin/content/event/new")
+            field(page, "id").fill("festyn-borowina")
+            field(page, "title.pl").fill("Festyn w Borowinie")
+            field(page, "title.de").fill("Dorffest in Borowina")
+            field(page, "start.date").fill(start)
+            field(page, "start.time").fill("15:00")
+            page.check('input[name="groups"][value="wsie"]')
+            field(page, "image").set_input_files(
+                files=[{"name": "plakat.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()}]
+            )
+            page.click("form.editor button[type=submit]")
+            assert "/admin/content/event/festyn-borowina" in page.url, text_of(page.content())
+            assert page.locator("img.thumb").count() == 1
+            screenshot(page, "editor-event-desktop")
+            page.goto(f"{live.url}/admin/content/event/festyn-borowina/history")
+            screenshot(page, "editor-history-desktop")
+
+            page.goto(f"{live.url}/admin/releases")
+            page.fill("#note", "Godziny MGOPS, festyn w Borowinie")
+            page.click('form[action="/admin/releases/publish-draft"] button[type=submit]')
+            assert "done=published" in page.url
+
+        with open_page(browser, PHONE) as page:
+            browser_sign_in(page, live.url, "anna")
+            for path, name in [
+                ("/admin/content", "editor-overview"),
+                ("/admin/content/service?q=karta", "editor-list"),
+                (CARD, "editor-card-to-check"),
+                ("/admin/content/event/festyn-borowina", "editor-event"),
+                ("/admin/content/texts-to-check", "editor-to-check"),
+                ("/admin/content/event/festyn-borowina/history", "editor-history"),
+                ("/admin/content/event/festyn-borowina/delete", "editor-delete"),
+                ("/admin/content/settings", "editor-settings"),
+                ("/admin/content/report_category/latarnia", "editor-report-category"),
+            ]:
+                page.goto(f"{live.url}{path}")
+                assert page.locator("h1").count() == 1
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= PHONE.options["viewport"]["width"], f"{path} scrolls sideways"
+                screenshot(page, f"{name}-phone")
+
+    card = sync(town).service("karta-duzej-rodziny")
+    assert card.opening_hours["pl"] == NEW_HOURS
+    assert card.opening_hours["de"] == "Mo–Fr 7:30–15:30"  # to check, not lost
+    assert sync(town).event("festyn-borowina") is None  # not for the town's kiosk
+    shown = sync(village)
+    event = shown.event("festyn-borowina")
+    assert event is not None and event.title == {
+        "pl": "Festyn w Borowinie",
+        "de": "Dorffest in Borowina",
+    }
+    poster = Image.open(shown.release.media_path(event.image))
+    assert max(poster.size) == 1080 and poster.size[1] > poster.size[0]  # turned upright
+    assert not poster.getexif().get_ifd(GPS_IFD) and "exif" not in poster.info
+
+
+class FormValues(HTMLParser):
+    """What a browser would post from a page's forms: inputs, ticked boxes, text areas and
+    the chosen options (files and buttons left out)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, list[str]] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("file", "submit"):
+            checkbox = a.get("type") == "checkbox"
+            if checkbox and "checked" not in a:
+                return
+            default = "on" if checkbox else ""
+            self.values.setdefault(name, []).append(a.get("value") or default)
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values.setdefault(name, []).append("")
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.values.setdefault(self._select, []).append(a.get("value") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea][-1] += data
+
+
+def edit_form(session, url: str, path: str) -> tuple[str, dict[str, list[str]]]:
+    """The page's CSRF token and what its editor form would post unchanged."""
+    html = session.get(f"{url}{path}", timeout=30).text
+    form = html[html.index('<form method="post" action="/admin/content') :]
+    parser = FormValues()
+    parser.feed(form[: form.index("</form>")])
+    return csrf_of(html), parser.values
+
+
+def test_two_editors_change_one_card_the_second_is_refused_and_nothing_is_lost(env, live) -> None:
+    anna = sign_in(live.url, "anna", PASSWORD)
+    iryna = sign_in(live.url, "iryna", PASSWORD)
+    csrf_a, form_a = edit_form(anna, live.url, CARD)
+    csrf_i, form_i = edit_form(iryna, live.url, CARD)
+    assert form_a["revision"] == form_i["revision"] == ["1"]
+
+    saved = anna.post(
+        f"{live.url}{CARD}",
+        data=form_a | {"csrf": csrf_a, "fees.pl": "Bezpłatnie."},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert saved.status_code == 303
+    refused = iryna.post(
+        f"{live.url}{CARD}",
+        data=form_i | {"csrf": csrf_i, "fees.uk": "Безкоштовно."},
+        timeout=30,
+    )
+    assert refused.status_code == 409
+    page = text_of(refused.text)
+    assert "Anna Nowak" in page and "Bezpłatnie." in page  # the other person's change, shown
+    assert 'value="Безкоштовно."' in refused.text or "Безкоштовно.</textarea>" in refused.text
+    with env.hub.transaction(write=False) as conn:
+        card = draft.get_item(conn, "service", "karta-duzej-rodziny")
+    assert card.data["fees"]["pl"] == "Bezpłatnie." and card.revision == 2
+    assert card.data["fees"]["uk"].startswith("Безкоштовно (за дублікат")  # not overwritten
+
+    # Saving again from the page that showed the conflict keeps both changes.
+    csrf, form = edit_form(iryna, live.url, CARD)
+    again = iryna.post(
+        f"{live.url}{CARD}",
+        data=form | {"csrf": csrf, "fees.uk": "Безкоштовно."},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert again.status_code == 303
+    with env.hub.transaction(write=False) as conn:
+        card = draft.get_item(conn, "service", "karta-duzej-rodziny")
+    assert (card.data["fees"]["pl"], card.data["fees"]["uk"]) == ("Bezpłatnie.", "Безкоштовно.")
+
+
+BAD_VALUES = [
+    # (kind, item, input, bad value, the field's label (English message id))
+    ("service", "karta-duzej-rodziny", "phone", "zadzwoń", "Phone"),
+    ("service", "karta-duzej-rodziny", "email", "mgops(at)gmina", "E-mail"),
+    ("service", "karta-duzej-rodziny", "link", "gmina.pl/karta", "Link"),
+    ("service", "karta-duzej-rodziny", "title.pl", "", "Title"),
+    ("service", "karta-duzej-rodziny", "last_reviewed", "wczoraj", "Last reviewed"),
+    ("service", "karta-duzej-rodziny", "id", "Karta Dużej Rodziny", "Identifier"),
+    ("service_category", "rodzina", "order", "pierwsza", "Order"),
+    ("event", "jarmark-bozonarodzeniowy", "end.date", "2026-12-01", "End"),
+    (
+        "settings",
+        "settings",
+        "idle.reset_after",
+        "5",
+        "Seconds without a touch before the question",
+    ),
+    ("settings", "settings", "location.lat", "północ", "Latitude"),
+    ("report_category", "latarnia", "attributes.0.code", "numer słupa", "Question: code"),
+    ("alert", "przerwa-woda-listopad", "severity", "pilne", "Severity"),
+]
+
+
+@pytest.mark.parametrize("kind,item_id,name,value,label", BAD_VALUES)
+def test_a_bad_value_is_named_by_its_label_in_polish_and_ukrainian_and_kept(
+    env, live, kind, item_id, name, value, label
+) -> None:
+    path = f"/admin/content/{kind}/{item_id}"
+    for user, lang in (("anna", "pl"), ("iryna", "uk")):
+        session = sign_in(live.url, user, PASSWORD)
+        csrf, form = edit_form(session, live.url, path)
+        answer = session.post(
+            f"{live.url}{path}", data=form | {"csrf": csrf, name: value}, timeout=30
+        )
+        assert answer.status_code == 422, text_of(answer.text)[:500]
+        errors = re.findall(r'<p class="error-text" id="err-([^"]+)">([^<]+)</p>', answer.text)
+        assert errors, "the message is next to its field"
+        (key, message), *_ = errors
+        assert name.startswith(key)
+        shown = gettext(lang, label)
+        assert lang == "pl" or shown != label, f"{label!r} has no {lang} translation"
+        assert unescape(message).startswith(shown), message
+        assert "pattern" not in message and "Input should" not in message
+        if value and name != "severity":
+            assert f'value="{value}"' in answer.text  # what was typed, kept
+    with env.hub.transaction(write=False) as conn:
+        assert draft.get_item(conn, kind, item_id).revision == 1  # nothing saved
+
+
+def test_who_may_edit_what(env, live) -> None:
+    olek = sign_in(live.url, "olek", PASSWORD)  # department staff: reports only
+    for path in ("/admin/content", CARD, "/admin/content/report_category/latarnia"):
+        assert olek.get(f"{live.url}{path}", timeout=10).status_code == 403
+    refused = post_form(olek, f"{live.url}{CARD}", {"fees.pl": "x"}, page_url=f"{live.url}/admin")
+    assert refused.status_code == 403
+
+    # An editor sees where reports go but cannot change it, nor add a category.
+    anna = sign_in(live.url, "anna", PASSWORD)
+    path = "/admin/content/report_category/latarnia"
+    csrf, form = edit_form(anna, live.url, path)
+    assert "department_email" not in form
+    done = anna.post(
+        f"{live.url}{path}",
+        data=form
+        | {"csrf": csrf, "department_email": "ktos@example.org", "name.pl": "Zgaszona latarnia"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert done.status_code == 303
+    with env.hub.transaction(write=False) as conn:
+        saved = draft.get_item(conn, "report_category", "latarnia")
+    assert saved.data["name"]["pl"] == "Zgaszona latarnia"
+    assert saved.data["department_email"] != "ktos@example.org"
+    new = anna.post(
+        f"{live.url}/admin/content/report_category/new",
+        data={
+            "csrf": csrf,
+            "service_code": "hulajnogi",
+            "name.pl": "Porzucona hulajnoga",
+            "group.pl": "Drogi",
+            "department.pl": "Wydział Dróg",
+            "department_email": "drogi@example.org",
+        },
+        timeout=30,
+    )
+    assert new.status_code == 422 and "administrator" in text_of(new.text)
+
+    # The administrator may.
+    ewa = sign_in(live.url, "ewa", PASSWORD)
+    csrf, form = edit_form(ewa, live.url, path)
+    assert "department_email" in form
+    done = ewa.post(
+        f"{live.url}{path}",
+        data=form | {"csrf": csrf, "department_email": "oswietlenie@example.org"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert done.status_code == 303
+    with env.hub.transaction(write=False) as conn:
+        saved = draft.get_item(conn, "report_category", "latarnia")
+        history = draft.history(conn, "report_category", "latarnia")
+    assert saved.data["department_email"] == "oswietlenie@example.org"
+    assert [h.who for h in history] == [None, "Anna Nowak", "Ewa Kowalska"]
+
+
+def test_cards_due_for_review_are_listed_and_marked_reviewed(tmp_path: Path) -> None:
+    """Reviewed in January, the waste cards are due after ten months (the hub's
+    `review_after_months`); the tax cards, reviewed in February, are not yet."""
+    env = HubEnv.create(tmp_path / "hub", review_after_months=10)
+    env.user("anna", "editor", password=PASSWORD, display_name="Anna Nowak")
+    build_release(SAMPLE, tmp_path / "release")
+    env.publish_release(tmp_path / "release")
+    try:
+        with LiveServer(env.app) as live:
+            anna = sign_in(live.url, "anna", PASSWORD)
+            page_url = f"{live.url}/admin/content/service?stale=1"
+            listed = anna.get(page_url, timeout=10).text
+            due = re.findall(r'action="/admin/content/service/([^/"]+)/reviewed"', listed)
+            assert sorted(due) == ["deklaracja-odpady", "gabaryty", "harmonogram-odpady", "pszok"]
+            done = post_form(
+                anna,
+                f"{live.url}/admin/content/service/pszok/reviewed",
+                {"revision": "1", "next": "/admin/content/service?stale=1"},
+                page_url=page_url,
+            )
+            assert done.status_code == 303
+            listed = anna.get(page_url, timeout=10).text
+            assert "service/pszok/reviewed" not in listed
+            assert "service/gabaryty/reviewed" in listed
+        with env.hub.transaction(write=False) as conn:
+            card = draft.get_item(conn, "service", "pszok")
+        assert card.data["last_reviewed"] == env.hub.now().date().isoformat()
+        assert card.updated_by == "Anna Nowak"
+    finally:
+        env.hub.close()
+
+
+def test_past_events_leave_the_list_for_the_archive(env, live) -> None:
+    anna = sign_in(live.url, "anna", PASSWORD)
+    current = anna.get(f"{live.url}/admin/content/event", timeout=10).text
+    archive = anna.get(f"{live.url}/admin/content/event?archive=1", timeout=10).text
+    assert "/admin/content/event/dozynki-gminne" not in current  # September 2026
+    assert "/admin/content/event/dozynki-gminne" in archive
+    assert "/admin/content/event/sylwester" in current
+    assert "/admin/content/event/sylwester" not in archive
