@@ -199,6 +199,7 @@ CORE_TESTS = frozenset(
         "test_content_unbuild",
         "test_display_power",
         "test_doc_links",
+        "test_editor_forms",
         "test_gesture",
         "test_i18n",
         "test_import_cycles",
