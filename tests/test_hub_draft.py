@@ -74,6 +74,17 @@ def test_the_draft_starts_from_the_release_and_builds_it_again(
     assert entry.note == "imported from release 1" and entry.data == settings.data
 
 
+def test_publishing_an_unchanged_draft_gives_the_published_content_again(
+    env: HubEnv, tmp_path: Path
+) -> None:
+    """Publishing builds the draft from memory, without writing and parsing its YAML: the
+    same content.json as `kiosk content build` of the downloaded tree, walk and media too."""
+    published = publish(env, SAMPLE, tmp_path)
+    release = draft.publish_draft(env.hub, "Anna", "bez zmian")
+    assert env.hub.blobs.read(release.content_sha256) == published
+    assert built_again(env.hub, tmp_path) == published
+
+
 def test_a_hub_from_before_the_draft_keeps_its_content_editable(
     env: HubEnv, tmp_path: Path
 ) -> None:

@@ -45,7 +45,16 @@ from hub.context import Hub
 from hub.db import content_draft, content_history, content_items, content_media, upsert
 from hub.errors import Conflict, Invalid, NotFound
 from hub.times import iso, parse
-from kiosk_core.content.items import BY_NAME, KINDS, SINGLETON_ID, WALK, Item, write_tree
+from kiosk_core.content.items import (
+    BY_NAME,
+    KINDS,
+    SINGLETON_ID,
+    WALK,
+    Item,
+    media_of,
+    tree_documents,
+    write_tree,
+)
 from kiosk_core.content.manifest import CONTENT_FILE
 from kiosk_core.content.model import Identifier
 from kiosk_core.content.unbuild import unbuild
@@ -123,15 +132,30 @@ def _check_kind(kind: str) -> None:
         raise NotFound(f"no kind of content {kind!r} (known: {', '.join(BY_NAME)})")
 
 
+_LISTED: dict[tuple[str, str], tuple[tuple[Any, ...], list[DraftItem]]] = {}
+"""The items of each kind as last read, by database and kind, with the draft's state they
+were read at: an editor's list of 2,000 cards reads the table and parses 2,000 items once per
+change of the draft, not on every page (bench/editor_bench.py)."""
+
+
 def list_items(conn: Connection, kind: str) -> list[DraftItem]:
-    """The items of a kind, in their order."""
+    """The items of a kind, in their order. Every save and delete counts a change of the
+    draft and taking in a release moves its base (`content_draft`), so an unchanged state
+    means unchanged items."""
     _check_kind(kind)
+    stamp = tuple(conn.execute(select(content_draft)).first() or ())
+    key = (conn.engine.url.render_as_string(), kind)
+    cached = _LISTED.get(key)
+    if cached is not None and stamp and cached[0] == stamp:
+        return list(cached[1])
     query = (
         select(content_items)
         .where(content_items.c.kind == kind)
         .order_by(content_items.c.position, content_items.c.item_id)
     )
-    return [_item(row) for row in conn.execute(query)]
+    items = [_item(row) for row in conn.execute(query)]
+    _LISTED[key] = (stamp, items)
+    return list(items)
 
 
 def get_item(conn: Connection, kind: str, item_id: str) -> DraftItem:
@@ -475,9 +499,14 @@ def export_tree(conn: Connection, blobs: BlobStore, root: Path) -> Path:
     """Write the draft as a source tree at `root` (a new or empty folder): its YAML files in
     the canonical layout and its media from the blob store. Returns `root`."""
     root.mkdir(parents=True, exist_ok=True)
+    _copy_media(conn, blobs, root, write_tree(root, all_items(conn)))
+    return root
+
+
+def _copy_media(conn: Connection, blobs: BlobStore, root: Path, refs: list[str]) -> None:
     files = media(conn)
     missing = []
-    for ref in write_tree(root, all_items(conn)):
+    for ref in refs:
         if ref not in files or not blobs.has(*files[ref]):
             missing.append(f"{ref}: not among the draft's media")
             continue
@@ -486,7 +515,15 @@ def export_tree(conn: Connection, blobs: BlobStore, root: Path) -> Path:
         shutil.copyfile(blobs.path(files[ref][0]), target)
     if missing:
         raise Invalid("the draft refers to media it does not have", missing)
-    return root
+
+
+def _documents(conn: Connection, blobs: BlobStore, root: Path) -> dict[str, Any]:
+    """The draft as the source tree's documents in memory, its media copied to `root`:
+    what publishing builds (kiosk_core.content.source.load_source)."""
+    root.mkdir(parents=True, exist_ok=True)
+    items = all_items(conn)
+    _copy_media(conn, blobs, root, media_of(items))
+    return tree_documents(items)
 
 
 def export(hub: Hub, root: Path) -> Path:
@@ -535,10 +572,11 @@ def publish_draft(
     with editing(hub):
         pass
     with tempfile.TemporaryDirectory(prefix="draft.", dir=hub.blobs.tmp_dir) as work:
+        root = Path(work) / "src"
         with hub.transaction(write=False) as conn:
             seen = state(conn)
-            root = export_tree(conn, hub.blobs, Path(work) / "src")
-        files = build_tree(root, hub.blobs, Path(work) / "release")
+            documents = _documents(conn, hub.blobs, root)
+        files = build_tree(root, hub.blobs, Path(work) / "release", documents=documents)
     with hub.transaction() as conn:
         newer = behind(conn)
         if newer is not None and newer != undoing:

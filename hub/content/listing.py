@@ -105,18 +105,45 @@ def select(
             continue
         if filters.stale and not review_due(item, today, review_months):
             continue
-        if words:
-            haystack = fold(item.item_id + " " + json.dumps(item.data, ensure_ascii=False))
-            if not all(w in haystack for w in words):
-                continue
-        if filters.missing and model is not None:
-            gaps = missing(texts_of(model, item.data), [filters.missing])
-            if not gaps:
-                continue
+        if words and not all(w in _haystack(item) for w in words):
+            continue
+        if filters.missing and not missing(_worked(item).texts, [filters.missing]):
+            continue
         if filters.to_check and model is not None and not to_check(model, item.data, item.checked):
             continue
         shown.append(item)
     return shown
+
+
+@dataclass(frozen=True)
+class _Worked:
+    item: DraftItem
+    """Held, so that its id stays its own while it is remembered."""
+    haystack: str
+    texts: dict[str, dict[str, str]]
+
+
+_WORKED: dict[int, _Worked] = {}
+"""What each listed item's filters look at, worked out once: the draft's lists are read once
+per change of the draft (hub.content.draft.list_items), so the same item objects come back
+page after page."""
+MAX_WORKED = 50_000
+
+
+def _worked(item: DraftItem) -> _Worked:
+    hit = _WORKED.get(id(item))
+    if hit is not None and hit.item is item:
+        return hit
+    text = fold(item.item_id + " " + json.dumps(item.data, ensure_ascii=False))
+    worked = _Worked(item, text, texts_of(BY_NAME[item.kind].model, item.data))
+    if len(_WORKED) > MAX_WORKED:
+        _WORKED.clear()
+    _WORKED[id(item)] = worked
+    return worked
+
+
+def _haystack(item: DraftItem) -> str:
+    return _worked(item).haystack
 
 
 @dataclass(frozen=True)
@@ -144,7 +171,7 @@ def rows(
     today = now.astimezone(tz).date()
     for item in items:
         model = BY_NAME[item.kind].model
-        texts = texts_of(model, item.data)
+        texts = _worked(item).texts
         out.append(
             Row(
                 item,
@@ -189,6 +216,6 @@ def missing_counts(items: list[DraftItem], languages: list[str]) -> dict[str, in
     """Per language, how many items lack at least one text in it."""
     counts = dict.fromkeys((lang for lang in languages if lang != "pl"), 0)
     for item in items:
-        for lang in missing(texts_of(BY_NAME[item.kind].model, item.data), languages):
+        for lang in missing(_worked(item).texts, languages):
             counts[lang] += 1
     return counts

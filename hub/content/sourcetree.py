@@ -18,9 +18,10 @@ import tarfile
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from hub.content import releases
 from hub.content.blobs import BlobStore
@@ -371,11 +372,14 @@ def build_upload(fh: IO[bytes], blobs: BlobStore, limits: Limits = Limits()) -> 
         return build_tree(root, blobs, Path(work) / "release")
 
 
-def build_tree(root: Path, blobs: BlobStore, out: Path) -> list[FileEntry]:
+def build_tree(
+    root: Path, blobs: BlobStore, out: Path, *, documents: Mapping[str, Any] | None = None
+) -> list[FileEntry]:
     """Check and build the source tree at `root` into `out` (a scratch folder) and store its
-    files; returns the file list to publish. Raises SourceTreeError with every problem."""
+    files; returns the file list to publish. Raises SourceTreeError with every problem.
+    `documents`: the tree's YAML files as data (kiosk_core.content.source.load_source)."""
     try:
-        manifest = build_release(root, out)
+        manifest = build_release(root, out, documents=documents)
     except ContentError as exc:
         raise SourceTreeError(
             [UploadProblem(p.file, p.line, p.field, p.message, content=p) for p in exc.problems]

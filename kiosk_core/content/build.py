@@ -18,9 +18,11 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from kiosk_core.content.manifest import (
     CONTENT_FILE,
@@ -61,9 +63,12 @@ def build_release(
     version: int = 1,
     created: datetime | None = None,
     expires: datetime | None = None,
+    *,
+    documents: Mapping[str, Any] | None = None,
 ) -> Manifest:
-    """Validate `src` and write the release to `out` (replaced whole if it exists)."""
-    source = load_source(src)
+    """Validate `src` and write the release to `out` (replaced whole if it exists);
+    `documents` as for `load_source`."""
+    source = load_source(src, documents=documents)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

@@ -44,6 +44,8 @@ class Loader(Protocol):
 
     def _read(self, path: Path) -> YamlDocument | None: ...
 
+    def _present(self, path: Path) -> bool: ...
+
     def _validate(
         self,
         model: Any,
@@ -57,7 +59,7 @@ def load_walk(loader: Loader, settings: Settings | None) -> tuple[Walk | None, d
     """The walk and its photographs by reference, or (None, {}) if the tree has none.
     Problems go into `loader.problems`, every one of them."""
     path = loader.root / WALK_FILE
-    if not path.exists() and not path.is_symlink():
+    if not loader._present(path):
         return None, {}
     if not path.resolve().is_relative_to(loader.root.resolve()):
         loader.problems.append(

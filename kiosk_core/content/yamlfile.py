@@ -172,7 +172,10 @@ def dotted(path: PathKey) -> str:
 
 
 def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]]:
-    """Parse a YAML file; on failure return no document and the problems that say why."""
+    """Parse a YAML file; on failure return no document and the problems that say why.
+    (PyYAML's pure-Python parser, not libYAML's: its composer stops deep nesting at Python's
+    recursion limit, YAML_TOO_DEEP, where libYAML's, compiled, would recurse until the
+    process's stack ran out.)"""
     try:
         size = path.stat().st_size
     except OSError as exc:
