@@ -51,7 +51,7 @@ def visit_every_screen(app, ui, shot: str = "") -> None:
 
 
 def font_tour(data_dir: Path) -> tuple[int, int]:
-    """Every screen in every language at both text sizes, then the same in one language:
+    """Every screen in three languages at both text sizes, then the same in one language:
     the font files open after each round."""
     from kiosk.ui.app import KioskApp
 
@@ -61,7 +61,8 @@ def font_tour(data_dir: Path) -> tuple[int, int]:
         ui = Driver(app).start()
         ui.clock = clock
         larger = app.root_widget.ids.topbar.ids.larger
-        languages = [code.upper() for code, _name in app.languages]
+        # Polish, German and Ukrainian: each keyboard's words, Latin and Cyrillic letters.
+        languages = [c.upper() for c, _name in app.languages if c in ("pl", "de", "uk")]
         rounds = []
         for round_languages in (languages, languages[:1]):
             for _size in range(2):  # as written, then larger

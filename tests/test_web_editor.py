@@ -295,30 +295,32 @@ BAD_VALUES = [
 ]
 
 
-@pytest.mark.parametrize("kind,item_id,name,value,label", BAD_VALUES)
-def test_a_bad_value_is_named_by_its_label_in_polish_and_ukrainian_and_kept(
-    env, live, kind, item_id, name, value, label
-) -> None:
-    path = f"/admin/content/{kind}/{item_id}"
-    for user, lang in (("anna", "pl"), ("iryna", "uk")):
-        session = sign_in(live.url, user, PASSWORD)
-        csrf, form = edit_form(session, live.url, path)
-        answer = session.post(
-            f"{live.url}{path}", data=form | {"csrf": csrf, name: value}, timeout=30
-        )
-        assert answer.status_code == 422, text_of(answer.text)[:500]
-        errors = re.findall(r'<p class="error-text" id="err-([^"]+)">([^<]+)</p>', answer.text)
-        assert errors, "the message is next to its field"
-        (key, message), *_ = errors
-        assert name.startswith(key)
-        shown = gettext(lang, label)
-        assert lang == "pl" or shown != label, f"{label!r} has no {lang} translation"
-        assert unescape(message).startswith(shown), message
-        assert "pattern" not in message and "Input should" not in message
-        if value and name != "severity":
-            assert f'value="{value}"' in answer.text  # what was typed, kept
-    with env.hub.transaction(write=False) as conn:
-        assert draft.get_item(conn, kind, item_id).revision == 1  # nothing saved
+def test_a_bad_value_in_each_kind_of_field_is_named_by_its_label_and_kept(env, live) -> None:
+    """In Polish and in Ukrainian, next to its field, what was typed kept, nothing saved."""
+    sessions = {
+        "pl": sign_in(live.url, "anna", PASSWORD),
+        "uk": sign_in(live.url, "iryna", PASSWORD),
+    }
+    for kind, item_id, name, value, label in BAD_VALUES:
+        path = f"/admin/content/{kind}/{item_id}"
+        for lang, session in sessions.items():
+            csrf, form = edit_form(session, live.url, path)
+            answer = session.post(
+                f"{live.url}{path}", data=form | {"csrf": csrf, name: value}, timeout=30
+            )
+            assert answer.status_code == 422, (name, text_of(answer.text)[:500])
+            errors = re.findall(r'<p class="error-text" id="err-([^"]+)">([^<]+)</p>', answer.text)
+            assert errors, f"{name}: the message is next to its field"
+            (key, message), *_ = errors
+            assert name.startswith(key), (name, key)
+            shown = gettext(lang, label)
+            assert lang == "pl" or shown != label, f"{label!r} has no {lang} translation"
+            assert unescape(message).startswith(shown), message
+            assert "pattern" not in message and "Input should" not in message
+            if value and name != "severity":
+                assert f'value="{value}"' in answer.text, name  # what was typed, kept
+        with env.hub.transaction(write=False) as conn:
+            assert draft.get_item(conn, kind, item_id).revision == 1  # nothing saved
 
 
 def test_who_may_edit_what(env, live) -> None:
