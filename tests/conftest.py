@@ -200,6 +200,7 @@ CORE_TESTS = frozenset(
         "test_display_power",
         "test_doc_links",
         "test_gesture",
+        "test_hub_preview",
         "test_i18n",
         "test_import_cycles",
         "test_outbox",
