@@ -209,6 +209,10 @@ def test_the_visitors_language_is_the_kiosks_default_unless_asked(items) -> None
     assert preview.language(settings, "uk") == "uk"
     assert preview.language(settings, "fr") == "pl"
     assert preview.language(None, None) == "pl"
+    two = as_model(
+        Settings, {**items["settings"][0], "languages": ["en", "pl"], "default_language": "en"}
+    )
+    assert (preview.language(two, "de"), preview.language(two, "pl")) == ("en", "pl")
 
 
 def test_the_kiosks_words_the_hub_keeps_are_the_kiosks() -> None:

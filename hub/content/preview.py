@@ -274,8 +274,10 @@ def _label(kind: str, name: str) -> str:
 
 
 def language(settings: Settings | None, asked: str | None) -> str:
-    """The visitor's language shown: the one asked for, else the kiosk's default."""
-    if asked in LANGUAGES:
+    """The visitor's language shown: the one asked for if the kiosk offers it, else the
+    kiosk's default (a kiosk has no button for a language it does not offer)."""
+    offered = settings.languages if settings is not None else LANGUAGES
+    if asked in offered:
         return asked
     return settings.default_language if settings is not None else DEFAULT_LANGUAGE
 
