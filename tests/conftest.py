@@ -201,6 +201,7 @@ CORE_TESTS = frozenset(
         "test_doc_links",
         "test_editor_forms",
         "test_gesture",
+        "test_hub_preview",
         "test_i18n",
         "test_import_cycles",
         "test_outbox",

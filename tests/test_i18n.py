@@ -15,6 +15,7 @@ from babel.dates import format_date, format_time
 from babel.messages.extract import extract_from_dir
 
 from kiosk.ui.i18n import CALENDAR_FILE, LOCALE_DIR, calendar_words, format_when
+from kiosk_core import dates
 from kiosk_core.content.model import LANGUAGES
 from kiosk_core.i18n import Translator
 
@@ -84,7 +85,8 @@ def test_the_kiosks_calendar_words_are_babels() -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_dates_from_the_calendar_words_are_babels_own(lang: str) -> None:
     """Every day of a year, with times at each hour, said as Babel says it with all of
-    CLDR's data, in a process that never loads that data."""
+    CLDR's data, in a process that never loads that data; and as the hub's preview of an
+    event says it (kiosk_core.dates with Babel's whole locale)."""
     script = f"""
 import json, sys
 from datetime import date, datetime, timedelta
@@ -109,11 +111,15 @@ print(json.dumps([said, sorted(babel.localedata._cache)]))
     assert loaded == []  # no CLDR data file was read
     tz = ZoneInfo("Europe/Warsaw")
     full = Locale.parse(lang)
-    expected = []
+    expected, hub = [], []
     for n in range(366):
         day = date(2026, 1, 1) + timedelta(days=n)
         start = datetime(day.year, day.month, day.day, n % 24, 30, tzinfo=tz)
         end, later = start + timedelta(hours=2), start + timedelta(days=3)
+        hub.append(dates.format_day(day, full))
+        hub.append(dates.format_when(start, end, full, tz, False))
+        hub.append(dates.format_when(start, later, full, tz, False))
+        hub.append(dates.format_when(day, day + timedelta(days=2), full, tz, True))
         expected.append(format_date(day, format="full", locale=full))
         expected.append(
             f"{format_date(start, format='full', locale=full)}, "
@@ -129,4 +135,4 @@ print(json.dumps([said, sorted(babel.localedata._cache)]))
             f"{format_date(day, format='long', locale=full)} – "
             f"{format_date(day + timedelta(days=2), format='long', locale=full)}"
         )
-    assert said == expected
+    assert said == expected == hub

@@ -92,6 +92,8 @@ def site(tmp_path_factory):
             "service_code": "lampa",
             "token_id": token_id,
             "token": body["status_token"],
+            "item_id": "dowod",
+            "path": "media/none.png",
         }
         live.env = env
         yield live

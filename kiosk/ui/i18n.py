@@ -3,13 +3,14 @@
 The screens' catalogs are `kiosk/locale/<lang>.po` (LOCALE_DIR), read by
 kiosk_core.i18n.Translator; message ids are English, and .kv files' are found by `extract_kv`.
 
-Dates are formatted by Babel from the calendar words of CLDR (month and day names, date and
-time patterns). Babel would load each language's whole CLDR data for them (about 1.5 MB of
-Python objects a language, and 2 MB of global data): a kiosk keeps only the calendar words,
-taken from Babel by `scripts/update-catalogs` into `kiosk/locale/calendar.json`. The memory is
-part of bench/ui_bench.py's RSS after a visit in every language; tests/test_i18n.py checks
-that a year of dates in each language reads no CLDR data file and says what Babel says, and
-that calendar.json is what the pinned Babel has.
+Dates are formatted by Babel, in the words kiosk_core.dates puts them (which the hub's preview
+shares), from the calendar words of CLDR (month and day names, date and time patterns). Babel
+would load each language's whole CLDR data for them (about 1.5 MB of Python objects a
+language, and 2 MB of global data): a kiosk keeps only the calendar words, taken from Babel by
+`scripts/update-catalogs` into `kiosk/locale/calendar.json`. The memory is part of
+bench/ui_bench.py's RSS after a visit in every language; tests/test_i18n.py checks that a year
+of dates in each language reads no CLDR data file and says what Babel says, and that
+calendar.json is what the pinned Babel has.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ import functools
 import json
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time, parse_pattern
+from babel.dates import parse_pattern
 from babel.localedata import LocaleDataDict
 
+from kiosk_core import dates
 from kiosk_core.content.model import DEFAULT_LANGUAGE, LANGUAGES
 
 LOCALE_DIR = Path(__file__).parent.parent / "locale"
@@ -39,36 +41,14 @@ PATTERNS = ("date_formats", "time_formats")
 
 def format_day(day: date, lang: str) -> str:
     """ "sobota, 21 listopada 2026" / "Saturday, November 21, 2026"."""
-    return format_date(day, format="full", locale=_locale(lang))
+    return dates.format_day(day, _locale(lang))
 
 
 def format_when(
     start: datetime | date, end: datetime | date | None, lang: str, tz: ZoneInfo, all_day: bool
 ) -> str:
     """An event's date and time in the visitor's language, in the kiosk's time zone."""
-    loc = _locale(lang)
-    if all_day or not isinstance(start, datetime):
-        first = start if not isinstance(start, datetime) else start.date()
-        last = end if end is not None and not isinstance(end, datetime) else first
-        if last == first:
-            return format_date(first, format="full", locale=loc)
-        return (
-            f"{format_date(first, format='long', locale=loc)} – "
-            f"{format_date(last, format='long', locale=loc)}"
-        )
-    begin = start.astimezone(tz)
-    day = format_date(begin, format="full", locale=loc)
-    text = f"{day}, {format_time(begin, 'short', locale=loc)}"
-    if isinstance(end, datetime):
-        finish = end.astimezone(tz)
-        if finish.date() == begin.date() or finish - begin < timedelta(hours=12):
-            text += f"–{format_time(finish, 'short', locale=loc)}"
-        else:
-            text += (
-                f" – {format_date(finish, format='long', locale=loc)}, "
-                f"{format_time(finish, 'short', locale=loc)}"
-            )
-    return text
+    return dates.format_when(start, end, _locale(lang), tz, all_day)
 
 
 def _locale(lang: str) -> Locale:

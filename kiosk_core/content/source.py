@@ -160,7 +160,7 @@ class _Loader:
         if self.problems or settings is None:
             raise ContentError(self.problems)
         tz = ZoneInfo(settings.timezone)
-        items["events"] = [_localized(e, tz) for e in items["events"]]
+        items["events"] = [localized(e, tz) for e in items["events"]]
         content = Content(settings=settings, walk=walk, **items)
         return Source(self.root, content, self.media, panoramas)
 
@@ -408,8 +408,9 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> PathKey:
 _TYPE_TAGS = {"str", "int", "float", "bool", "date", "datetime", "dict", "list", "url"}
 
 
-def _localized(event: Event, tz: ZoneInfo) -> Event:
-    """Give times written without a UTC offset the event's (or the kiosk's) zone."""
+def localized(event: Event, tz: ZoneInfo) -> Event:
+    """Give times written without a UTC offset the event's (or the kiosk's) zone: as a
+    release holds them (and as the hub's preview reads a draft's event)."""
     zone = ZoneInfo(event.timezone) if event.timezone else tz
     update: dict[str, Any] = {}
     for name in ("start", "end"):
