@@ -311,6 +311,17 @@ class _Loader:
                     )
 
 
+def item_problems(model: type, data: Any, file: str, base: PathKey = ()) -> list[Problem]:
+    """Every problem of `data` as one `model`, each named as if the item stood at `base` in
+    `file` (no lines): what an editor form checks before it saves, worded for a clerk by
+    kiosk_core.content.problemtext like a source tree's problems."""
+    try:
+        validate(model, data)
+    except ValidationError as exc:
+        return _problems_from(exc, YamlDocument(file, data), base, data)
+    return []
+
+
 def _problems_from(
     exc: ValidationError, doc: YamlDocument, base: PathKey, data: Any
 ) -> list[Problem]:
