@@ -126,8 +126,13 @@ def test_a_clerk_adds_a_place_clicks_hotspots_onto_it_and_publishes(env, live, c
         assert page.locator("table.hotspots tbody tr").count() == 2
         screenshot(page, "walk-place-desktop")
 
+        page.goto(f"{live.url}/admin/walk/most/delete")
+        assert page.locator("input[name=remove_links]").is_visible()
+        screenshot(page, "walk-delete-desktop")
+
         page.goto(f"{live.url}/admin/walk")
         assert page.locator("#warnings").is_visible()  # nothing leads to the new place yet
+        screenshot(page, "walk-list-warnings-desktop", full_page=False)
         page.select_option("#start-choice", "kosciol-sw-jadwigi")
         page.click("#start button[type=submit]")
         page.wait_for_url("**done=start*")
@@ -178,6 +183,10 @@ def test_the_walk_pages_on_a_phone_in_ukrainian(env, live, chromium, device) -> 
         assert "Активна точка: веде до" in page.inner_text("#hotspot-target-error")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(page, "walk-place-phone")
+
+        page.goto(f"{live.url}/admin/walk/most/delete")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(page, "walk-delete-phone")
 
 
 def place_form(html: str) -> dict[str, str]:
