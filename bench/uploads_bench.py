@@ -1,10 +1,11 @@
 """Benchmark: preparing an uploaded phone photograph for the kiosks (hub.content.uploads).
 
 A 12-megapixel and a 48-megapixel JPEG, prepared as an event's poster and as an attract
-slide, each in a fresh process so its peak memory is its own; the baseline, measured in the
-same run, decodes the same file whole and scales it with the same filter (what the module
-would cost without libjpeg's reduced-scale decoding). Also the editor's thumbnail of a
-stored poster. Run: .venv/bin/python bench/uploads_bench.py
+slide, and two 360° photographs of the walk (a 72-megapixel camera's 11968x5984 and the
+largest accepted, 16384x8192), each in a fresh process so its peak memory is its own; the
+baseline, measured in the same run, decodes the same file whole and scales it with the same
+filter (what the module would cost without libjpeg's reduced-scale decoding). Also the
+editor's thumbnail of a stored poster. Run: .venv/bin/python bench/uploads_bench.py
 """
 
 from __future__ import annotations
@@ -59,6 +60,19 @@ def photo(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
+def panorama(width: int, height: int) -> bytes:
+    """A 360° photograph-like JPEG: a photo-like tile repeated (a fresh one of this size
+    would take gigabytes to make)."""
+    tile = Image.open(io.BytesIO(photo(2048, 1024)))
+    whole = Image.new("RGB", (width, height))
+    for x in range(0, width, tile.width):
+        for y in range(0, height, tile.height):
+            whole.paste(tile, (x, y))
+    out = io.BytesIO()
+    whole.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
 def probe(path: Path, purpose: str, how: str) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, "-c", PROBE, str(path), purpose, how],
@@ -96,11 +110,17 @@ def thumbnail_ms(poster: bytes, n: int = 20) -> float:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        for width, height in ((4000, 3000), (8000, 6000)):
+        cases = (
+            (4000, 3000, photo, ("POSTER", "ATTRACT")),
+            (8000, 6000, photo, ("POSTER", "ATTRACT")),
+            (11968, 5984, panorama, ("PANORAMA",)),
+            (16384, 8192, panorama, ("PANORAMA",)),
+        )
+        for width, height, make, purposes in cases:
             path = Path(tmp) / f"{width}x{height}.jpg"
-            data = photo(width, height)
+            data = make(width, height)
             path.write_bytes(data)
-            for purpose in ("POSTER", "ATTRACT"):
+            for purpose in purposes:
                 module = probe(path, purpose, "module")
                 whole = probe(path, purpose, "whole")
                 print(

@@ -27,8 +27,9 @@ BODY_GRACE = 30.0
 BODY_MIN_RATE = 1024
 """Bytes a second a body must average, beyond the grace, not to be cut off as too slow."""
 BLOB_PREFIX = "/api/v1/blobs/"
-UPLOAD_PATHS = frozenset({"/admin/releases/upload"})
-"""Web forms that upload a whole content source tree: they get the blob limit too."""
+UPLOAD_PATHS = frozenset({"/admin/releases/upload", "/admin/walk/new", "/admin/walk/photo"})
+"""Web forms that upload a whole content source tree or a 360° photograph (up to 200 MB, the
+page checks): they get the blob limit too."""
 
 
 def _size(limit: int) -> str:

@@ -218,6 +218,7 @@ CORE_TESTS = frozenset(
         "test_sync_release",
         "test_touchstats",
         "test_walk_content",
+        "test_walk_edit",
         "test_walk_fade",
         "test_walk_preload",
         "test_walk_projection",

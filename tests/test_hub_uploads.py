@@ -366,3 +366,39 @@ def test_a_16_bit_greyscale_png_keeps_its_greys() -> None:
     with Image.open(io.BytesIO(prepared.data)) as img:
         assert (img.format, img.mode) == ("PNG", "RGB")
         assert near(img.getpixel((32, 32)), (128, 128, 128))
+
+
+def panorama(width: int, height: int, orientation: int = 1) -> bytes:
+    """A 360° camera's JPEG with its GPS position; its left half red, its right half blue."""
+    img = Image.new("RGB", (width, height), BLUE)
+    img.paste(RED, (0, 0, width // 2, height))
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (50.0, 18.0, 3.5), 3: "E", 4: (16.0, 52.0, 48.0)})
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_a_360_photograph_keeps_what_the_build_cuts_and_loses_its_gps() -> None:
+    """A panorama is scaled only down to the widest textures the build makes (8192), never
+    below; stored as a baseline JPEG without metadata; what is no 2:1 picture of a size the
+    build takes is refused from its header."""
+    wide = prepare_image(panorama(8400, 4200), Purpose.PANORAMA)
+    assert (wide.width, wide.height) == (8192, 4096)
+    small = prepare_image(panorama(2048, 1024), Purpose.PANORAMA)
+    assert (small.width, small.height) == (2048, 1024)
+    with Image.open(io.BytesIO(small.data)) as img:
+        assert img.format == "JPEG" and not img.info.get("progressive")
+        assert not img.getexif() and "exif" not in img.info
+        assert near(img.convert("RGB").getpixel((10, 500)), RED)
+    turned = prepare_image(panorama(512, 1024, orientation=6), Purpose.PANORAMA)
+    assert (turned.width, turned.height) == (1024, 512)
+
+    for upload, words in (
+        (phone_photo(1600, 1200), "1200x1600"),
+        (panorama(1000, 500), "1024x512"),
+    ):
+        with pytest.raises(ImageRefused) as refused:
+            prepare_image(upload, Purpose.PANORAMA, field="photo")
+        assert refused.value.field == "photo" and words in str(refused.value)

@@ -94,6 +94,9 @@ def site(tmp_path_factory):
             "token": body["status_token"],
             "item_id": "dowod",
             "path": "media/none.png",
+            "place_id": "rynek",
+            "width": "720",
+            "index": "0",
         }
         live.env = env
         yield live
@@ -184,7 +187,9 @@ def test_the_policy_breaks_no_page(site, chromium) -> None:
         page.click("button[type=submit]")
         page.wait_for_url(f"{site.url}/admin/fleet")
         for path in routes:
-            if path.endswith((".csv", ".xlsx", ".zip", ".css")) or path in ("/logout",):
+            if path.endswith((".csv", ".xlsx", ".zip", ".css", ".jpg", ".svg")) or path in (
+                "/logout",
+            ):
                 continue
             page.goto(site.url + fill(path, site.values))
             brand = page.evaluate(

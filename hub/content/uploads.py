@@ -13,8 +13,9 @@ into the draft it is
   colour profile (the kiosk ignores profiles: Kivy shows the pixel values as sRGB, so a
   converted picture shows as the photographer saw it), and written out again without any
   metadata: no EXIF (GPS, camera, time), no XMP, no comments, no profile;
-- scaled down, never up, to what the kiosk needs for its purpose (`Purpose`), and encoded
-  the same way every time, so the same upload gives the same bytes, hence one blob and one
+- scaled down, never up, to what the kiosk needs for its purpose (`Purpose`; a 360°
+  photograph of the walk to what the build cuts into textures), and encoded the same way
+  every time, so the same upload gives the same bytes, hence one blob and one
   `media/<sha256>.<ext>` path, the name a release gives the file too
   (kiosk_core.content.build).
 
@@ -36,7 +37,8 @@ from sqlalchemy import Connection
 from hub.content import draft
 from hub.content.blobs import BlobStore
 from hub.errors import FieldRefused, NotFound
-from kiosk_core.content.media import IMAGE_FORMATS, MAX_IMAGE_BYTES
+from kiosk_core.content.media import IMAGE_FORMATS, MAX_IMAGE_BYTES, MAX_PANORAMA_BYTES
+from kiosk_core.content.panorama import MAX_SOURCE, MAX_TEXTURE, MIN_SOURCE, equirectangular
 from kiosk_core.i18n import N_
 
 MAX_UPLOAD_BYTES = MAX_IMAGE_BYTES
@@ -48,6 +50,15 @@ megapixel one does (about 60 MB at the peak, bench/uploads_bench.py, instead of 
 whole). Larger ones (200 MP modes) are refused: export them smaller."""
 MAX_PNG_PIXELS = 24_000_000
 """A PNG is always decoded whole (RGBA: 4 bytes a pixel, about 100 MB at this limit)."""
+MAX_PANORAMA_PIXELS = MAX_SOURCE[0] * MAX_SOURCE[1]
+"""A 360° photograph as large as `kiosk content check` takes one (16384x8192): a JPEG
+decoded at the scale that still gives the build's widest textures (8192), so 16384 wide
+costs what 8192 does (about 230 MB at the peak, 0.8 s); between the two it is decoded whole
+and scaled (a 72-megapixel 360° camera's 11968x5984: about 590 MB, 2.7 s;
+bench/uploads_bench.py). The walk's pages prepare one at a time."""
+ORIENTATION = 0x0112
+TURNED = frozenset({5, 6, 7, 8})
+"""EXIF orientations that turn the picture by a quarter: its header's width is its height."""
 MAX_SIDE = 20_000
 """Longer than this is a strip no kiosk screen shows, or a lie in a header."""
 THUMBNAIL_SIDE = 240
@@ -75,20 +86,32 @@ class Purpose(Enum):
     - `LOGO`: the municipality's logo, a square as high as the top bar (110 units landscape,
       200 portrait: at most 400 pixels): 512, kept PNG when it is one (transparency).
 
-    Photographs (posters, slides) are always JPEG; a transparent PNG poster is laid on white.
-    The walk's 360° photographs are not here: the build cuts them (kiosk_core.content.panorama).
+    - `PANORAMA`: a place of the virtual walk, a 360° photograph twice as wide as high
+      (equirectangular). The build cuts it into two textures of at most 4096 pixels
+      (kiosk_core.content.panorama), from a picture at most 8192 wide: kept up to that,
+      never less, so the kiosk gets everything it can show. Stored as a baseline JPEG (the
+      build decodes it at once, without a progressive JPEG's buffers).
+
+    Photographs (posters, slides, panoramas) are always JPEG; a transparent PNG poster is laid
+    on white.
     """
 
     POSTER = ("poster", 1080, True)
     ATTRACT = ("attract", 1920, True)
     MAP = ("map", 1920, False)
     LOGO = ("logo", 512, False)
+    PANORAMA = ("panorama", 2 * MAX_TEXTURE, True)
 
     def __init__(self, label: str, side: int, photo: bool) -> None:
         self.label = label
         self.side = side
         self.photo = photo
         """Always a JPEG; otherwise a PNG stays a PNG."""
+
+    @property
+    def max_bytes(self) -> int:
+        """The largest file accepted: a 360° photograph may be as large as a source tree's."""
+        return MAX_PANORAMA_BYTES if self is Purpose.PANORAMA else MAX_UPLOAD_BYTES
 
 
 @dataclass(frozen=True)
@@ -134,17 +157,23 @@ def _kind(data: bytes) -> str | None:
     return None
 
 
-def _check(data: bytes, field: str) -> str:
-    """Refuse what is empty, too many bytes or not a JPEG/PNG, before PIL sees it."""
-    if not data:
+def check_size(size: int, purpose: Purpose, field: str = "image") -> None:
+    """Refuse a file of `size` bytes that is empty or larger than `purpose` takes; a page
+    asks before it reads an upload into memory."""
+    if not size:
         raise ImageRefused(field, N_("The file is empty."))
-    if len(data) > MAX_UPLOAD_BYTES:
+    if size > purpose.max_bytes:
         raise ImageRefused(
             field,
             N_("The file is {megabytes} MB; at most {limit} MB are accepted."),
-            megabytes=round(len(data) / 1024 / 1024, 1),
-            limit=MAX_UPLOAD_BYTES // (1024 * 1024),
+            megabytes=round(size / 1024 / 1024, 1),
+            limit=purpose.max_bytes // (1024 * 1024),
         )
+
+
+def _check(data: bytes, field: str, purpose: Purpose = Purpose.POSTER) -> str:
+    """Refuse what is empty, too many bytes or not a JPEG/PNG, before PIL sees it."""
+    check_size(len(data), purpose, field)
     kind = _kind(data)
     if kind is None:
         raise ImageRefused(field, N_("The file is not a picture: choose a JPEG or PNG file."))
@@ -170,9 +199,9 @@ def _too_large(field: str, width: int, height: int, limit: int) -> ImageRefused:
     )
 
 
-def _open(data: bytes, kind: str, field: str) -> Image.Image:
+def _open(data: bytes, kind: str, field: str, jpeg_limit: int = MAX_JPEG_PIXELS) -> Image.Image:
     """The image with only its header read, refused when it declares too many pixels."""
-    limit = MAX_JPEG_PIXELS if kind == "JPEG" else MAX_PNG_PIXELS
+    limit = jpeg_limit if kind == "JPEG" else MAX_PNG_PIXELS
     try:
         with warnings.catch_warnings():
             # PIL warns from 89 megapixels; the limits below are lower
@@ -197,6 +226,38 @@ def _open(data: bytes, kind: str, field: str) -> Image.Image:
         img.close()
         raise _too_large(field, width, height, limit)
     return img
+
+
+def _check_panorama(img: Image.Image, field: str) -> None:
+    """Refuse, from the header alone, what cannot be a 360° photograph for the walk: not
+    twice as wide as high once upright, or smaller or larger than the build takes."""
+    width, height = img.size
+    if img.getexif().get(ORIENTATION) in TURNED:
+        width, height = height, width
+    if not equirectangular(width, height):
+        raise ImageRefused(
+            field,
+            N_(
+                "The picture is {width}x{height} pixels; a 360° photograph is twice as wide "
+                "as it is high: export it from the camera's app as an equirectangular picture."
+            ),
+            width=width,
+            height=height,
+        )
+    if width < MIN_SOURCE[0] or width > MAX_SOURCE[0]:
+        raise ImageRefused(
+            field,
+            N_(
+                "The picture is {width}x{height} pixels; a 360° photograph must be between "
+                "{min_width}x{min_height} and {max_width}x{max_height}."
+            ),
+            width=width,
+            height=height,
+            min_width=MIN_SOURCE[0],
+            min_height=MIN_SOURCE[1],
+            max_width=MAX_SOURCE[0],
+            max_height=MAX_SOURCE[1],
+        )
 
 
 def _srgb(img: Image.Image) -> Image.Image:
@@ -224,7 +285,7 @@ def _srgb(img: Image.Image) -> Image.Image:
     return img
 
 
-def _encode(img: Image.Image, as_png: bool) -> PreparedImage:
+def _encode(img: Image.Image, as_png: bool, progressive: bool = True) -> PreparedImage:
     out = io.BytesIO()
     if as_png:
         img.save(out, "PNG", optimize=True)
@@ -233,8 +294,13 @@ def _encode(img: Image.Image, as_png: bool) -> PreparedImage:
             flat = Image.new("RGB", img.size, "white")
             flat.paste(img, mask=img.getchannel("A"))
             img = flat
-        img.save(out, "JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True)
+        img.save(out, "JPEG", quality=JPEG_QUALITY, progressive=progressive, optimize=True)
     return PreparedImage(out.getvalue(), "PNG" if as_png else "JPEG", *img.size)
+
+
+def as_jpeg(img: Image.Image) -> PreparedImage:
+    """A picture the hub made (the walk editor's views) as a baseline JPEG."""
+    return _encode(img, False, progressive=False)
 
 
 def _shrunk(img: Image.Image, side: int) -> Image.Image:
@@ -246,13 +312,13 @@ def _shrunk(img: Image.Image, side: int) -> Image.Image:
     return img.resize(size, Image.Resampling.LANCZOS)
 
 
-def _decode(img: Image.Image, side: int, field: str) -> Image.Image:
+def _decode(img: Image.Image, side: int, field: str, gap: float = 2.0) -> Image.Image:
     """Decoded, upright. A JPEG is decoded at the smallest DCT scale whose long side is still
-    twice `side` (what `Image.thumbnail` does with its `reducing_gap`, so the scaling that
-    follows has the pixels it needs)."""
+    `gap` times `side` (twice: what `Image.thumbnail` does with its `reducing_gap`, so the
+    scaling that follows has the pixels it needs)."""
     if img.format == "JPEG":
         width, height = img.size
-        scale = max(1.0, max(width, height) / (side * 2))
+        scale = max(1.0, max(width, height) / (side * gap))
         mode = img.mode if img.mode in ("RGB", "L") else None
         img.draft(mode, (max(1, int(width / scale)), max(1, int(height / scale))))
     try:
@@ -268,11 +334,17 @@ def _decode(img: Image.Image, side: int, field: str) -> Image.Image:
 def prepare_image(data: bytes, purpose: Purpose, field: str = "image") -> PreparedImage:
     """The upload as the kiosk will get it (see the module's docstring); `ImageRefused` for
     `field` when it cannot be."""
-    kind = _check(data, field)
-    with _open(data, kind, field) as img:
-        upright = _srgb(_decode(img, purpose.side, field))
+    kind = _check(data, field, purpose)
+    panorama = purpose is Purpose.PANORAMA
+    limit = MAX_PANORAMA_PIXELS if panorama else MAX_JPEG_PIXELS
+    with _open(data, kind, field, limit) as img:
+        if panorama:
+            _check_panorama(img, field)
+        # A panorama is decoded at no less than it is kept at: the build's textures are cut
+        # from these pixels, not shown scaled down as a poster is.
+        upright = _srgb(_decode(img, purpose.side, field, 1.0 if panorama else 2.0))
     keep_png = kind == "PNG" and not purpose.photo
-    return _encode(_shrunk(upright, purpose.side), keep_png)
+    return _encode(_shrunk(upright, purpose.side), keep_png, progressive=not panorama)
 
 
 def store_image(
@@ -280,9 +352,15 @@ def store_image(
 ) -> str:
     """Prepare the upload, store it once by content and name it in the draft; returns the
     `media/<sha256>.<ext>` path items refer to it with. The same picture again is the same
-    blob and path. The blob is written before `conn` commits: a rolled-back upload leaves an
-    unreferenced blob, harmless and never half-written (hub.content.blobs)."""
-    prepared = prepare_image(data, purpose, field)
+    blob and path."""
+    return store_prepared(conn, blobs, prepare_image(data, purpose, field))
+
+
+def store_prepared(conn: Connection, blobs: BlobStore, prepared: PreparedImage) -> str:
+    """Store a prepared picture once by content and name it in the draft (a page prepares
+    a large picture before it opens the transaction). The blob is written before `conn`
+    commits: a rolled-back upload leaves an unreferenced blob, harmless and never
+    half-written (hub.content.blobs)."""
     sha256 = prepared.sha256
     if not blobs.has(sha256, len(prepared.data)):
         blobs.put(prepared.data, sha256)
@@ -301,11 +379,17 @@ def thumbnail(
     from picture to thumbnail and a clean-up when pictures go, to save a few milliseconds
     (a JPEG is decoded at 1/8 of its size for this). The draft's pictures passed the
     build's checks (at most 4096 pixels a side), so this decodes nothing unbounded."""
+    small, kind = picture(conn, blobs, path, side)
+    return _encode(small, kind == "PNG")
+
+
+def picture(conn: Connection, blobs: BlobStore, path: str, side: int) -> tuple[Image.Image, str]:
+    """The draft's picture at `path` decoded to fit `side` x `side` (never enlarged), and
+    whether it is a "JPEG" or a "PNG": for a thumbnail, or for the editor to compose."""
     stored = draft.media(conn).get(path)
     if stored is None:
         raise NotFound(f"{path!r} is not among the draft's media")
     data = blobs.read(stored[0])
-    kind = _check(data, "image")
+    kind = _check(data, "image", Purpose.PANORAMA)
     with _open(data, kind, "image") as img:
-        small = _shrunk(_srgb(_decode(img, side, "image")), side)
-    return _encode(small, kind == "PNG")
+        return _shrunk(_srgb(_decode(img, side, "image")), side), kind

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.accounts import people_pages, signin_pages, tokens_pages
 from hub.accounts.session import PageError, SignInRequired
-from hub.content import alerts_pages, editor_pages, preview_pages, releases_pages
+from hub.content import alerts_pages, editor_pages, preview_pages, releases_pages, walk_pages
 from hub.context import Hub
 from hub.errors import HubError, unstorable
 from hub.fleet import fleet_pages
@@ -42,6 +42,7 @@ PAGES = (
     editor_pages,
     preview_pages,
     alerts_pages,
+    walk_pages,
     people_pages,
     forwarding_pages,
     tokens_pages,

@@ -57,7 +57,7 @@ def inspect(path: Path) -> tuple[int, int]:
         raise PanoramaError("is not a readable image") from exc
     if kind != "JPEG":
         raise PanoramaError(f"is a {kind} image; panoramas must be JPEG")
-    if abs(width - 2 * height) > 2:
+    if not equirectangular(width, height):
         raise PanoramaError(
             f"is {width}x{height}; an equirectangular panorama is twice as wide as high"
         )
@@ -70,6 +70,12 @@ def inspect(path: Path) -> tuple[int, int]:
             f"is {width}x{height}; a panorama needs at least {MIN_SOURCE[0]}x{MIN_SOURCE[1]}"
         )
     return width, height
+
+
+def equirectangular(width: int, height: int) -> bool:
+    """Twice as wide as high, give or take the pixel or two a camera's or an editor's
+    rounding leaves."""
+    return abs(width - 2 * height) <= 2
 
 
 def texture_size(width: int) -> tuple[int, int]:

@@ -349,20 +349,16 @@ def _problems_from(
     return list(problems.values())
 
 
-def item_problems(model: type, data: dict[str, Any], file: str) -> list[Problem]:
-    """Every problem of one item of `model` given as JSON data (dates as ISO text), as if it
-    were the only item of `file` (whose name says which kind it is, for the labels): how an
-    editor's form is checked. Fields are named from the item (`office.room`,
-    `documents[1]`); references to other items are not checked here."""
+def item_problems(model: type, data: Any, file: str, base: PathKey = ()) -> list[Problem]:
+    """Every problem of one item of `model` given as JSON data (dates as ISO text), each
+    named as if the item stood at `base` in `file` (whose name says which kind it is, for the
+    labels; no lines): what an editor's form checks before it saves, worded for a clerk by
+    kiosk_core.content.problemtext like a source tree's problems. References to other items
+    are not checked here."""
     try:
         validate_json(model, json.dumps(data, ensure_ascii=False))
     except ValidationError as exc:
-        found: dict[str, Problem] = {}
-        for error in exc.errors():
-            code, params = _coded(error)
-            field = dotted(_data_path(error["loc"], data))
-            found.setdefault(field, Problem(file, None, field, problem(error), code, params))
-        return list(found.values())
+        return _problems_from(exc, YamlDocument(file, data), base, data)
     return []
 
 
