@@ -93,6 +93,7 @@ def site(tmp_path_factory):
             "token_id": token_id,
             "token": body["status_token"],
             "item_id": "dowod",
+            "kind": "service",
             "path": "media/none.png",
             "place_id": "rynek",
             "width": "720",
