@@ -30,6 +30,9 @@ BLOB_PREFIX = "/api/v1/blobs/"
 UPLOAD_PATHS = frozenset({"/admin/releases/upload", "/admin/walk/new", "/admin/walk/photo"})
 """Web forms that upload a whole content source tree or a 360° photograph (up to 200 MB, the
 page checks): they get the blob limit too."""
+UPLOAD_PREFIXES = ("/admin/content/",)
+"""The content editor's forms: a poster from a phone (up to 25 MB) or an attract loop's
+video (up to the blob limit) rides in the form (hub.content.editor_pages)."""
 
 
 def _size(limit: int) -> str:
@@ -60,7 +63,7 @@ class BodyLimit:
         self.min_rate = min_rate
 
     def limit_for(self, path: str) -> int:
-        if path.startswith(BLOB_PREFIX) or path in UPLOAD_PATHS:
+        if path.startswith((BLOB_PREFIX, *UPLOAD_PREFIXES)) or path in UPLOAD_PATHS:
             return self.blob_limit
         return self.json_limit
 

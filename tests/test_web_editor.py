@@ -5,6 +5,7 @@ go over plain HTTP."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from html import unescape
@@ -21,7 +22,7 @@ from kiosk.sync.enrolment import load_enrolment
 from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.hubtools import KIOSK_CLI, REPO, HubEnv, LiveServer, enroll_kiosk, run
-from tests.test_hub_uploads import GPS_IFD, phone_photo
+from tests.test_hub_uploads import GPS_IFD
 from tests.webtools import csrf_of, post_form, sign_in
 
 SAMPLE = REPO / "content"
@@ -76,6 +77,18 @@ def browser_sign_in(page, url: str, username: str) -> None:
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
+
+
+def phone_poster() -> bytes:
+    """A 4000×3000 photograph as a phone takes it: lying on its side (EXIF orientation 6),
+    with the GPS position of whoever took it, and several megabytes of detail."""
+    img = Image.effect_noise((4000, 3000), 60).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (50.0, 17.0, 31.5), 3: "E", 4: (16.0, 52.0, 12.2)})
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
 
 
 def field(page, name: str):
@@ -134,8 +147,10 @@ def test_a_clerk_changes_hours_adds_a_village_event_with_a_poster_and_the_kiosks
             field(page, "start.date").fill(start)
             field(page, "start.time").fill("15:00")
             page.check('input[name="groups"][value="wsie"]')
+            poster = phone_poster()
+            assert len(poster) > 2 * 1024 * 1024  # more than a form takes elsewhere
             field(page, "image").set_input_files(
-                files=[{"name": "plakat.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()}]
+                files=[{"name": "plakat.jpg", "mimeType": "image/jpeg", "buffer": poster}]
             )
             page.click("form.editor button[type=submit]")
             assert "/admin/content/event/festyn-borowina" in page.url, text_of(page.content())
