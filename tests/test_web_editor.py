@@ -246,44 +246,46 @@ def edit_form(session, url: str, path: str) -> tuple[str, dict[str, list[str]]]:
 
 
 def test_two_editors_change_one_card_the_second_is_refused_and_nothing_is_lost(env, live) -> None:
+    """Iryna opens the card in her browser; Anna saves a change of the Polish fees; Iryna's
+    save of the Ukrainian fees is refused with Anna's change shown, and saving the page it
+    shows keeps both."""
     anna = sign_in(live.url, "anna", PASSWORD)
-    iryna = sign_in(live.url, "iryna", PASSWORD)
-    csrf_a, form_a = edit_form(anna, live.url, CARD)
-    csrf_i, form_i = edit_form(iryna, live.url, CARD)
-    assert form_a["revision"] == form_i["revision"] == ["1"]
-
-    saved = anna.post(
-        f"{live.url}{CARD}",
-        data=form_a | {"csrf": csrf_a, "fees.pl": "Bezpłatnie."},
-        allow_redirects=False,
-        timeout=30,
-    )
-    assert saved.status_code == 303
-    refused = iryna.post(
-        f"{live.url}{CARD}",
-        data=form_i | {"csrf": csrf_i, "fees.uk": "Безкоштовно."},
-        timeout=30,
-    )
-    assert refused.status_code == 409
-    page = text_of(refused.text)
-    assert "Anna Nowak" in page and "Bezpłatnie." in page  # the other person's change, shown
-    assert 'value="Безкоштовно."' in refused.text or "Безкоштовно.</textarea>" in refused.text
+    with launch() as browser, open_page(browser, DESKTOP) as page:
+        browser_sign_in(page, live.url, "iryna")
+        page.goto(f"{live.url}{CARD}")
+        csrf, form = edit_form(anna, live.url, CARD)
+        assert form["revision"] == [page.locator('form.editor [name="revision"]').get_attribute("value")]
+        saved = anna.post(
+            f"{live.url}{CARD}",
+            data=form | {"csrf": csrf, "fees.pl": "Bezpłatnie.", "phone": "+48 74 811 30 41"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert saved.status_code == 303
+        field(page, "fees.uk").fill("Безкоштовно.")
+        field(page, "phone").fill("+48 74 811 30 49")  # both change the phone
+        page.click("form.editor button[type=submit]")
+        box = page.locator(".card.conflict")
+        assert box.count() == 1
+        shown = box.inner_text()
+        assert "Anna Nowak" in shown and "+48 74 811 30 41" in shown  # theirs, beside hers
+        with env.hub.transaction(write=False) as conn:
+            card = draft.get_item(conn, "service", "karta-duzej-rodziny")
+        assert (card.revision, card.data["fees"]["pl"], card.data["phone"]) == (
+            2,
+            "Bezpłatnie.",
+            "+48 74 811 30 41",
+        )
+        # The form now holds Anna's version with Iryna's changes on top.
+        assert field(page, "fees.pl").input_value() == "Bezpłatnie."
+        assert field(page, "fees.uk").input_value() == "Безкоштовно."
+        assert field(page, "phone").input_value() == "+48 74 811 30 49"
+        screenshot(page, "editor-conflict-desktop")
+        page.click("form.editor button[type=submit]")
+        assert page.url.endswith("?done=saved")
     with env.hub.transaction(write=False) as conn:
         card = draft.get_item(conn, "service", "karta-duzej-rodziny")
-    assert card.data["fees"]["pl"] == "Bezpłatnie." and card.revision == 2
-    assert card.data["fees"]["uk"].startswith("Безкоштовно (за дублікат")  # not overwritten
-
-    # Saving again from the page that showed the conflict keeps both changes.
-    csrf, form = edit_form(iryna, live.url, CARD)
-    again = iryna.post(
-        f"{live.url}{CARD}",
-        data=form | {"csrf": csrf, "fees.uk": "Безкоштовно."},
-        allow_redirects=False,
-        timeout=30,
-    )
-    assert again.status_code == 303
-    with env.hub.transaction(write=False) as conn:
-        card = draft.get_item(conn, "service", "karta-duzej-rodziny")
+    assert card.revision == 3 and card.updated_by == "Iryna Kowal"
     assert (card.data["fees"]["pl"], card.data["fees"]["uk"]) == ("Bezpłatnie.", "Безкоштовно.")
 
 

@@ -18,6 +18,7 @@ and its e-mail) only an administrator changes.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -282,6 +283,7 @@ def _edit_page(
     *,
     errors: dict[str, list[str]] | None = None,
     conflict: draft.DraftItem | None = None,
+    merged: forms.Merged | None = None,
     revision: int | None = None,
     status: int = 200,
 ) -> Response:
@@ -315,6 +317,8 @@ def _edit_page(
         flagged=flagged,
         conflict=conflict,
         conflict_values=forms.values_of(form, conflict.data) if conflict else None,
+        merged=merged,
+        input_label=lambda name: forms.input_label(form, name, partial(gettext, staff.lang)),
         revision=revision if revision is not None else (item.revision if item else 0),
         id_field=id_field if item is None else "",
         locked_id=id_field if item is not None else "",
@@ -459,12 +463,16 @@ def _save_posted(
                 checked=marks,
             )
     except draft.EditConflict as exc:
+        merged = None
         if exc.current is None:
             errors.setdefault("", []).append(gettext(staff.lang, DELETED_MEANWHILE))
         elif revision == 0:
             errors.setdefault(spec.id_field or "", []).append(
                 gettext(staff.lang, ID_TAKEN).format(value=item_id)
             )
+        else:
+            merged = _merged(staff, form, exc.current, revision, values)
+            values = merged.values
         return _edit_page(
             request,
             staff,
@@ -472,11 +480,23 @@ def _save_posted(
             exc.current or old,
             values,
             errors=errors,
-            conflict=exc.current if revision else None,
+            conflict=exc.current if merged else None,
+            merged=merged,
             revision=exc.current.revision if exc.current else revision,
             status=409,
         )
     return RedirectResponse(f"{_item_path(kind, item_id)}?done=saved", status_code=303)
+
+
+def _merged(
+    staff: Staff, form: Form, current: draft.DraftItem, revision: int, mine: dict[str, Any]
+) -> forms.Merged:
+    """This person's changes over the item as the other person saved it: saving the page
+    again keeps both, unless both changed the same input (then the page shows theirs)."""
+    with staff.hub.transaction(write=False) as conn:
+        history = draft.history(conn, current.kind, current.item_id)
+    base = next((h.data for h in history if h.revision == revision), None) or {}
+    return forms.merge(forms.values_of(form, base), forms.values_of(form, current.data), mine)
 
 
 ROUTING_NEW = N_(
@@ -677,6 +697,7 @@ def item_history(request: Request, kind: str, item_id: str, staff: Editor) -> Re
         current=current,
         entries=list(reversed(shown)),
         kind_title=KIND_TITLES[kind],
+        input_label=lambda name: forms.input_label(form, name, partial(gettext, staff.lang)),
     )
 
 

@@ -29,7 +29,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from kiosk_core.content.fieldlabels import COMMON, LABELS, LANGUAGE_LABELS
+from kiosk_core.content.fieldlabels import COMMON, IN_LANGUAGE, LABELS, LANGUAGE_LABELS
 from kiosk_core.content.items import BY_NAME, source_form
 from kiosk_core.content.model import LANGUAGES, Keywords, Language, Text
 from kiosk_core.content.problems import Problem
@@ -501,6 +501,62 @@ def _field_key(field: str, names: set[str]) -> str:
         if _indexless(key) in names:
             return key
     return ""
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A form refused because someone saved the item meanwhile, filled again for its next
+    save: what this person changed over what the other saved."""
+
+    values: dict[str, Any]
+    theirs: tuple[str, ...]
+    """Inputs only the other person changed: their text is in the form now."""
+    both: tuple[str, ...]
+    """Inputs both changed: this person's text is in the form, theirs shown beside it."""
+
+
+def merge(base: dict[str, Any], theirs: dict[str, Any], mine: dict[str, Any]) -> Merged:
+    """Input values (values_of) of the revision this person started from, of the item as
+    the other person saved it, and as this person posted them."""
+    values = dict(theirs)
+    only_theirs, both = [], []
+    for name in sorted(set(base) | set(theirs) | set(mine)):
+        if name.endswith(".count"):
+            continue
+        start, other, own = (_same(v.get(name)) for v in (base, theirs, mine))
+        mine_changed = name in mine and own != start
+        if mine_changed:
+            values[name] = mine[name]
+        if other != start and other != own:
+            (both if mine_changed else only_theirs).append(name)
+    for name, value in mine.items():
+        values.setdefault(name, value)
+    return Merged(values, tuple(only_theirs), tuple(both))
+
+
+def _same(value: Any) -> Any:
+    """A value as two of them compare: the line ends a browser sends, the order of ticks."""
+    if isinstance(value, list):
+        return tuple(sorted(_same(v) for v in value if v))
+    if value is None:
+        return ""
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def input_label(form: Form, name: str, translate: Callable[[str], str]) -> str:
+    """What a clerk calls an input (`fees.uk`: "Fees (Ukrainian)", `attributes.1.code`:
+    "Question: code (2)"), for the pages that list changes."""
+    parts = name.split(".")
+    if parts[-1] in ("date", "time", "count", "remove", "uploaded"):
+        parts = parts[:-1]
+    lang = parts.pop() if parts and parts[-1] in LANGUAGES else None
+    numbers = [str(int(p) + 1) for p in parts if p.isdigit()]
+    label = translate(label_of(form.key, ".".join(p for p in parts if not p.isdigit())))
+    if lang:
+        label = translate(IN_LANGUAGE).format(
+            label=label, language=translate(LANGUAGE_LABELS[lang])
+        )
+    return f"{label} ({', '.join(numbers)})" if numbers else label
 
 
 def language_label(lang: str) -> str:
