@@ -185,3 +185,14 @@ def test_lists_find_without_diacritics_and_keep_past_events_in_the_archive() -> 
     assert [i.item_id for i in current] == ["dzis", "trwa"]
     archive = listing.select(events, listing.Filters(archive=True), **options)
     assert [i.item_id for i in archive] == ["wczoraj"]
+
+
+def test_a_refused_form_keeps_both_changes_and_names_what_both_changed() -> None:
+    base = {"fees.pl": "Bezpłatnie", "phone": "+48 1", "groups": "wsie", "documents.pl": "A\nB"}
+    theirs = base | {"fees.pl": "10 zł", "phone": "+48 2"}
+    mine = base | {"fees.uk": "10 злотих", "phone": "+48 3", "documents.pl": "A\r\nB"}
+    merged = forms.merge(base, theirs, mine | {"groups": ["wsie"]})
+    assert merged.values["fees.pl"] == "10 zł"  # theirs kept
+    assert merged.values["fees.uk"] == "10 злотих"  # mine on top
+    assert merged.values["phone"] == "+48 3"
+    assert merged.both == ("phone",) and merged.theirs == ("fees.pl",)
