@@ -188,10 +188,16 @@ def test_lists_find_without_diacritics_and_keep_past_events_in_the_archive() -> 
 
 
 def test_a_refused_form_keeps_both_changes_and_names_what_both_changed() -> None:
-    base = {"fees.pl": "Bezpłatnie", "phone": "+48 1", "groups": "wsie", "documents.pl": "A\nB"}
+    base = {
+        "fees.pl": "Bezpłatnie",
+        "phone": "+48 1",
+        "groups": "wsie, centrum",
+        "documents.pl": "A\nB",
+    }
     theirs = base | {"fees.pl": "10 zł", "phone": "+48 2"}
     mine = base | {"fees.uk": "10 злотих", "phone": "+48 3", "documents.pl": "A\r\nB"}
-    merged = forms.merge(base, theirs, mine | {"groups": ["wsie"]})
+    form = forms.form_for("service")
+    merged = forms.merge(form, base, theirs, mine | {"groups": ["centrum", "wsie", ""]})
     assert merged.values["fees.pl"] == "10 zł"  # theirs kept
     assert merged.values["fees.uk"] == "10 злотих"  # mine on top
     assert merged.values["phone"] == "+48 3"

@@ -254,7 +254,9 @@ def test_two_editors_change_one_card_the_second_is_refused_and_nothing_is_lost(e
         browser_sign_in(page, live.url, "iryna")
         page.goto(f"{live.url}{CARD}")
         csrf, form = edit_form(anna, live.url, CARD)
-        assert form["revision"] == [page.locator('form.editor [name="revision"]').get_attribute("value")]
+        assert form["revision"] == [
+            page.locator('form.editor [name="revision"]').get_attribute("value")
+        ]
         saved = anna.post(
             f"{live.url}{CARD}",
             data=form | {"csrf": csrf, "fees.pl": "Bezpłatnie.", "phone": "+48 74 811 30 41"},

@@ -496,7 +496,7 @@ def _merged(
     with staff.hub.transaction(write=False) as conn:
         history = draft.history(conn, current.kind, current.item_id)
     base = next((h.data for h in history if h.revision == revision), None) or {}
-    return forms.merge(forms.values_of(form, base), forms.values_of(form, current.data), mine)
+    return forms.merge(form, forms.values_of(form, base), forms.values_of(form, current.data), mine)
 
 
 ROUTING_NEW = N_(

@@ -515,15 +515,17 @@ class Merged:
     """Inputs both changed: this person's text is in the form, theirs shown beside it."""
 
 
-def merge(base: dict[str, Any], theirs: dict[str, Any], mine: dict[str, Any]) -> Merged:
+def merge(form: Form, base: dict[str, Any], theirs: dict[str, Any], mine: dict[str, Any]) -> Merged:
     """Input values (values_of) of the revision this person started from, of the item as
     the other person saved it, and as this person posted them."""
     values = dict(theirs)
     only_theirs, both = [], []
+    choices = {f.name for f in form.fields if f.widget in ("ids", "languages")}
     for name in sorted(set(base) | set(theirs) | set(mine)):
         if name.endswith(".count"):
             continue
-        start, other, own = (_same(v.get(name)) for v in (base, theirs, mine))
+        same = _chosen if name in choices else _same
+        start, other, own = (same(v.get(name)) for v in (base, theirs, mine))
         mine_changed = name in mine and own != start
         if mine_changed:
             values[name] = mine[name]
@@ -535,12 +537,16 @@ def merge(base: dict[str, Any], theirs: dict[str, Any], mine: dict[str, Any]) ->
 
 
 def _same(value: Any) -> Any:
-    """A value as two of them compare: the line ends a browser sends, the order of ticks."""
-    if isinstance(value, list):
-        return tuple(sorted(_same(v) for v in value if v))
+    """A typed value as two of them compare: not the line ends a browser sends."""
     if value is None:
         return ""
     return str(value).replace("\r\n", "\n").strip()
+
+
+def _chosen(value: Any) -> Any:
+    """Ticked boxes and comma-separated names as two of them compare: a set."""
+    raw = value if isinstance(value, list) else [value or ""]
+    return frozenset(p.strip() for v in raw for p in str(v).split(",") if p.strip())
 
 
 def input_label(form: Form, name: str, translate: Callable[[str], str]) -> str:
