@@ -123,10 +123,11 @@ class Changes:
         return next((k for k in self.kinds if k.kind == kind), KindChanges(kind))
 
 
-def release_items(document: bytes) -> list[Item]:
-    """The items of a release's content.json as the release holds them (defaults written out,
-    nothing pruned): enough to compare two releases, at a fraction of `unbuild`'s cost."""
-    data: dict[str, Any] = json.loads(document)
+def release_items(document: bytes | dict[str, Any]) -> list[Item]:
+    """The items of a release's content.json (its bytes, or its data read already) as the
+    release holds them (defaults written out, nothing pruned; the items share the data):
+    enough to compare two releases, at a fraction of `unbuild`'s cost."""
+    data: dict[str, Any] = json.loads(document) if isinstance(document, bytes) else document
     items = [Item("settings", SINGLETON_ID["settings"], data["settings"])]
     for kind in KINDS:
         if kind.key in ("settings", "walk"):
