@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.accounts import people_pages, signin_pages, tokens_pages
 from hub.accounts.session import PageError, SignInRequired
-from hub.content import alerts_pages, releases_pages
+from hub.content import alerts_pages, changes_pages, releases_pages
 from hub.context import Hub
 from hub.errors import HubError, unstorable
 from hub.fleet import fleet_pages
@@ -39,6 +39,7 @@ PAGES = (
     fleet_pages,
     inbox_pages,
     releases_pages,
+    changes_pages,
     alerts_pages,
     people_pages,
     forwarding_pages,
