@@ -129,9 +129,7 @@ def test_the_draft_is_shown_field_by_field_before_it_is_published(env, live, chr
             "Widoczne na: Wszystkie kioski → Grupy: wsie (2 kioski)"
         )
         other = page.locator(".card.change", has_text="Opłaty (polski)")
-        assert other.locator("tbody tr").all_inner_texts() == [
-            f"Opłaty (polski)\t{fees}\t140 zł"
-        ]
+        assert other.locator("tbody tr").all_inner_texts() == [f"Opłaty (polski)\t{fees}\t140 zł"]
         removal = page.locator("#removed")
         assert removal.locator("h2").inner_text() == (
             "Opublikowanie wersji roboczej usunęłoby 1 wydarzenie:"
