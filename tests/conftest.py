@@ -195,6 +195,7 @@ CORE_TESTS = frozenset(
         "test_check_wheels",
         "test_config",
         "test_content_build",
+        "test_content_changes",
         "test_content_check",
         "test_content_unbuild",
         "test_display_power",

@@ -201,12 +201,9 @@ def chromium():
 def test_the_problems_in_a_browser(live, chromium, every_kind, tmp_path, device, lang) -> None:
     (tmp_path / "broken.zip").write_bytes(every_kind)
     user, button = (
-        ("olena", "Перевірити й опублікувати")
+        ("olena", "Перевірити й показати зміни")
         if lang == "uk"
-        else (
-            "anna",
-            "Sprawdź i opublikuj",
-        )
+        else ("anna", "Sprawdź i pokaż zmiany")
     )
     with open_page(chromium, device) as page:
         page.goto(f"{live.url}/admin/releases")

@@ -5,6 +5,7 @@ with a note; other staff may do neither."""
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -17,11 +18,13 @@ from hub.content.releases import latest
 from kiosk.cli import main as kiosk_cli
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.hubtools import REPO, HubEnv, LiveServer
-from tests.webtools import post_form, sign_in, upload_content, zip_tree
+from tests.webtools import form_fields, sign_in, upload_content, zip_tree
 
 SAMPLE = REPO / "content"
 PASSWORD = "anna-Hasło-2026!"
 PAGE = "/admin/releases"
+CHANGES = "/admin/releases/changes"
+PUBLISH = "/admin/releases/publish-draft"
 
 
 @pytest.fixture
@@ -101,12 +104,7 @@ def test_publishing_the_draft_with_a_note(env, live) -> None:
         draft.save(conn, "service", "dowod-osobisty", changed, card.revision, "Anna", hub.now())
     anna = sign_in(live.url, "anna", PASSWORD)
 
-    answer = post_form(
-        anna,
-        f"{live.url}/admin/releases/publish-draft",
-        {"note": "  Nowe godziny\n dowodów "},
-        page_url=f"{live.url}{PAGE}",
-    )
+    answer = publish(anna, live.url, note="  Nowe godziny\n dowodów ")
     assert answer.status_code == 303, answer.text
     assert answer.headers["location"] == f"{PAGE}?done=published&version=2"
     with hub.transaction(write=False) as conn:
@@ -117,14 +115,24 @@ def test_publishing_the_draft_with_a_note(env, live) -> None:
     page = anna.get(f"{live.url}{PAGE}", timeout=10)
     assert "Nowe godziny dowodów" in page.text
 
-    too_long = post_form(
-        anna,
-        f"{live.url}/admin/releases/publish-draft",
-        {"note": "x" * 201},
-        page_url=f"{live.url}{PAGE}",
-    )
+    nothing = anna.get(f"{live.url}{CHANGES}", timeout=10)
+    assert "Nic by się nie zmieniło" in nothing.text and f'action="{PUBLISH}"' not in nothing.text
+    with draft.editing(hub) as conn:
+        card = draft.get_item(conn, "service", "dowod-osobisty")
+        changed = {**card.data, "fees": {"pl": "bezpłatnie"}}
+        draft.save(conn, "service", "dowod-osobisty", changed, card.revision, "Anna", hub.now())
+    too_long = publish(anna, live.url, note="x" * 201)
     assert too_long.status_code == 422
+    assert "x" * 201 in too_long.text  # what was typed is kept
     assert latest_version(env) == 2
+
+
+def publish(session, url: str, **fields: str):
+    """Publish the draft from the "what will change" page, as a clerk does."""
+    page = session.get(f"{url}{CHANGES}", timeout=30)
+    assert page.status_code == 200, page.text
+    data = form_fields(page.text, PUBLISH) | fields
+    return session.post(f"{url}{PUBLISH}", data=data, allow_redirects=False, timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -159,28 +167,27 @@ def test_a_draft_with_edits_asks_before_undoing_an_upload_made_since(
         changed = {**card.data, "opening_hours": {"pl": "pn–pt 7:30–15:30"}}
         draft.save(conn, "service", "dowod-osobisty", changed, card.revision, "Anna", hub.now())
     ewa = sign_in(live.url, "ewa", PASSWORD)
-    assert upload_content(ewa, live.url, zip_tree(SAMPLE)).status_code == 303
+    other = tmp_path / "content"
+    shutil.copytree(SAMPLE, other)
+    (other / "media" / "logo.png").write_bytes((other / "media" / "map.png").read_bytes())
+    assert upload_content(ewa, live.url, zip_tree(other)).status_code == 303
     assert latest_version(env) == 2
     anna = sign_in(live.url, "anna", PASSWORD)
     warning = "Wydanie 2 opublikowano po tym, jak wersja robocza ostatnio przyjęła treści kiosków"
 
-    page = anna.get(f"{live.url}{PAGE}", timeout=10)
+    assert warning in anna.get(f"{live.url}{PAGE}", timeout=10).text
+    page = anna.get(f"{live.url}{CHANGES}", timeout=30)
     assert warning in page.text and 'name="undoing" value="2"' in page.text
-    refused = post_form(
-        anna,
-        f"{live.url}/admin/releases/publish-draft",
-        {"note": "godziny"},
-        page_url=f"{live.url}{PAGE}",
-    )
+    refused = publish(anna, live.url, note="godziny")
     assert refused.status_code == 409 and warning in refused.text
     assert latest_version(env) == 2
 
     with open_page(chromium, PHONE) as browser_page:
-        browser_page.goto(f"{live.url}{PAGE}")
+        browser_page.goto(f"{live.url}{CHANGES}")
         browser_page.fill("#username", "anna")
         browser_page.fill("#password", PASSWORD)
         browser_page.click("button[type=submit]")
-        browser_page.wait_for_url(f"{live.url}{PAGE}*")
+        browser_page.wait_for_url(f"{live.url}{CHANGES}*")
         browser_page.wait_for_selector("input[name=undoing]")
         assert browser_page.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(browser_page, "releases-draft-behind-phone")

@@ -49,6 +49,15 @@ def sample_zip() -> bytes:
     return zip_tree(SAMPLE)
 
 
+@pytest.fixture(scope="module")
+def other_logo_zip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The sample with another logo: a second release that changes something."""
+    src = tmp_path_factory.mktemp("other") / "content"
+    shutil.copytree(SAMPLE, src)
+    (src / "media" / "logo.png").write_bytes((src / "media" / "map.png").read_bytes())
+    return zip_tree(src)
+
+
 @pytest.fixture
 def env(tmp_path: Path):
     env = HubEnv.create(tmp_path / "hub")
@@ -229,13 +238,10 @@ def test_no_file_no_token_or_no_session_publishes_nothing(env, live, anna, sampl
 
 
 def test_roll_back_asks_first_then_publishes_the_old_files_as_a_new_version(
-    env, live, anna, sample_zip, tmp_path
+    env, live, anna, sample_zip, other_logo_zip
 ) -> None:
     assert upload_content(anna, live.url, sample_zip).status_code == 303
-    src = tmp_path / "content"
-    shutil.copytree(SAMPLE, src)
-    (src / "media" / "logo.png").write_bytes((src / "media" / "map.png").read_bytes())
-    assert upload_content(anna, live.url, zip_tree(src)).status_code == 303
+    assert upload_content(anna, live.url, other_logo_zip).status_code == 303
     with env.hub.transaction(write=False) as conn:
         first, second = get_release(conn, 1), get_release(conn, 2)
     assert {f.sha256 for f in first.files} != {f.sha256 for f in second.files}
@@ -279,9 +285,11 @@ def test_roll_back_asks_first_then_publishes_the_old_files_as_a_new_version(
     assert forged.status_code == 403 and release_count(env) == 3
 
 
-def test_the_history_counts_kiosks_by_the_version_they_run(env, live, anna, sample_zip) -> None:
+def test_the_history_counts_kiosks_by_the_version_they_run(
+    env, live, anna, sample_zip, other_logo_zip
+) -> None:
     assert upload_content(anna, live.url, sample_zip).status_code == 303
-    assert upload_content(anna, live.url, sample_zip).status_code == 303
+    assert upload_content(anna, live.url, other_logo_zip).status_code == 303
     beats = {"rynek": 1, "dworzec": 2, "szkola": 2}
     for kiosk_id, version in beats.items():
         answer = requests.post(
@@ -322,7 +330,9 @@ def chromium():
 
 
 @pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=lambda d: d.name)
-def test_content_pages_in_a_browser(env, live, chromium, device, tmp_path, sample_zip) -> None:
+def test_content_pages_in_a_browser(
+    env, live, chromium, device, tmp_path, sample_zip, other_logo_zip
+) -> None:
     broken = tmp_path / "content"
     shutil.copytree(SAMPLE, broken)
     (broken / "report_categories.yaml").unlink()
@@ -330,6 +340,7 @@ def test_content_pages_in_a_browser(env, live, chromium, device, tmp_path, sampl
     events.write_text(events.read_text(encoding="utf-8") + "\n- id: bez-tytulu\n", "utf-8")
     (tmp_path / "broken.zip").write_bytes(zip_tree(broken))
     (tmp_path / "good.zip").write_bytes(sample_zip)
+    (tmp_path / "other.zip").write_bytes(other_logo_zip)
     with open_page(chromium, device, locale="pl-PL", timezone_id="Europe/Warsaw") as page:
         page.goto(f"{live.url}/admin/releases")
         page.fill("#username", "anna")
@@ -337,7 +348,7 @@ def test_content_pages_in_a_browser(env, live, chromium, device, tmp_path, sampl
         page.click("button[type=submit]")
         page.wait_for_url(f"{live.url}/admin/releases")
         page.set_input_files("#archive", str(tmp_path / "broken.zip"))
-        page.click("text=Sprawdź i opublikuj")
+        page.click("text=Sprawdź i pokaż zmiany")
         page.wait_for_selector("ul.upload-problems")
         shown = page.locator("ul.upload-problems li").all_inner_texts()
         assert any("report_categories.yaml" in p for p in shown)
@@ -346,11 +357,12 @@ def test_content_pages_in_a_browser(env, live, chromium, device, tmp_path, sampl
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(page, f"releases-problems-{device.name}")
 
-        page.set_input_files("#archive", str(tmp_path / "good.zip"))
-        page.click("text=Sprawdź i opublikuj")
-        page.wait_for_selector(".flash.ok")
-        page.set_input_files("#archive", str(tmp_path / "good.zip"))
-        page.click("text=Sprawdź i opublikuj")
+        for archive in ("good.zip", "other.zip"):
+            page.set_input_files("#archive", str(tmp_path / archive))
+            page.click("text=Sprawdź i pokaż zmiany")
+            page.wait_for_url(f"{live.url}/admin/releases/changes?upload=*")
+            page.click("text=Opublikuj wysłane treści")
+            page.wait_for_selector(".flash.ok")
         page.wait_for_selector("text=Wydanie 2 zostało opublikowane.")
         if device is PHONE:
             assert page.locator("table.stack thead").is_hidden()

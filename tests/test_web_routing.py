@@ -412,7 +412,7 @@ def test_routing_pages_in_a_browser(site: Site, chromium, device, tmp_path) -> N
         page.wait_for_url(f"{site.url}/admin/releases")
         assert page.locator("nav.main a").all_inner_texts() == ["Treści", "Komunikaty"]
         page.set_input_files("#archive", str(stolen))
-        page.click("text=Sprawdź i opublikuj")
+        page.click("text=Sprawdź i pokaż zmiany")
         page.wait_for_selector("ul.upload-problems")
         (problem,) = page.locator("ul.upload-problems li").all_inner_texts()
         assert EVIL in problem and "lampa" in problem
@@ -429,7 +429,10 @@ def test_routing_pages_in_a_browser(site: Site, chromium, device, tmp_path) -> N
         page.wait_for_url(f"{site.url}/admin/fleet")
         page.goto(f"{site.url}/admin/releases")
         page.set_input_files("#archive", str(moved))
-        page.click("text=Sprawdź i opublikuj")
+        page.click("text=Sprawdź i pokaż zmiany")
+        page.wait_for_selector(".routing-changes")  # an administrator is told, then confirms
+        assert "swiatlo@example.org" in page.locator(".routing-changes").inner_text()
+        page.click("text=Opublikuj wysłane treści")
         page.wait_for_selector(".flash.ok")
         page.goto(f"{site.url}/admin/fleet")
         page.click("text=Zobacz, co zmieniono i kto to zrobił")

@@ -55,7 +55,28 @@ def zip_tree(root: Path) -> bytes:
 
 
 def upload_content(session: requests.Session, base_url: str, data: bytes) -> requests.Response:
-    """Send a zipped content folder through the content page's upload form."""
+    """Send a zipped content folder through the content page's upload form and, once the
+    "what will change" page shows what it would change, confirm it the way a clerk does:
+    the answer to the confirmation (a redirect once published), or the first answer that is
+    not the way to the confirmation (a refused upload, or a page with nothing to publish)."""
+    answer = review_upload(session, base_url, data)
+    if answer.status_code != 303 or "upload=" not in answer.headers.get("location", ""):
+        return answer
+    page = session.get(f"{base_url}{answer.headers['location']}", timeout=30)
+    if page.status_code != 200 or 'action="/admin/releases/upload/publish"' not in page.text:
+        return page
+    fields = form_fields(page.text, "/admin/releases/upload/publish")
+    return session.post(
+        f"{base_url}/admin/releases/upload/publish",
+        data=fields,
+        allow_redirects=False,
+        timeout=60,
+    )
+
+
+def review_upload(session: requests.Session, base_url: str, data: bytes) -> requests.Response:
+    """Send a zipped content folder through the upload form, nothing more: the answer leads
+    to the "what will change" page (or shows why the upload was refused)."""
     page = session.get(f"{base_url}/admin/releases", timeout=10)
     return session.post(
         f"{base_url}/admin/releases/upload",
@@ -64,3 +85,23 @@ def upload_content(session: requests.Session, base_url: str, data: bytes) -> req
         allow_redirects=False,
         timeout=60,
     )
+
+
+FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', re.S)
+INPUT = re.compile(r"<input\b([^>]*)>")
+ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+def form_fields(html: str, action: str) -> dict[str, str]:
+    """The values a browser would send from the form posting to `action` (hidden and text
+    inputs; boxes to tick are left to the caller)."""
+    for found, body in FORM.findall(html):
+        if unescape(found) != action:
+            continue
+        fields = {}
+        for attributes in INPUT.findall(body):
+            given = dict(ATTRIBUTE.findall(attributes))
+            if given.get("type") in ("hidden", "text") and "name" in given:
+                fields[given["name"]] = unescape(given.get("value", ""))
+        return fields
+    raise AssertionError(f"the page has no form posting to {action}")

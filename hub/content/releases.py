@@ -26,6 +26,10 @@ from hub.db import releases
 from hub.errors import Invalid, NotFound
 from hub.reports import routingchanges
 from hub.times import ceil_hour, iso, parse
+from kiosk_core.content.changes import compare as compare_items
+from kiosk_core.content.changes import release_items
+from kiosk_core.content.changes import summary as summarise
+from kiosk_core.content.items import Item
 from kiosk_core.content.manifest import CONTENT_FILE, FileEntry, Manifest
 from kiosk_core.content.model import Content, ReportCategory
 from kiosk_core.content.source import MEDIA_FIELDS
@@ -41,6 +45,9 @@ class Release:
     published_by: str | None = None
     copy_of: int | None = None
     note: str | None = None
+    changes: dict | None = None
+    """What it changed against the release before it (`change_summary`); None for releases
+    published before the hub recorded it."""
 
     def summary(self) -> dict:
         return {
@@ -72,6 +79,7 @@ def _from_row(row) -> Release:
         row.published_by,
         row.copy_of,
         row.note,
+        json.loads(row.summary) if row.summary else None,
     )
 
 
@@ -186,7 +194,7 @@ def publish(
     A release that changes where reports go is refused (`RoutingRefused`, nothing stored)
     unless `may_route` (an administrator publishes it); then its changes are recorded."""
     content_sha256 = check_release(blobs, files)
-    merged = _with_hub_alerts(conn, blobs, files, now)
+    merged, document = _with_hub_alerts(conn, blobs, files, now)
     if merged is not files:
         content_sha256 = check_release(blobs, merged)
         files = merged
@@ -198,6 +206,7 @@ def publish(
     routingchanges.check_may_route(changes, may_route)
     version = (conn.scalar(select(func.max(releases.c.version))) or 0) + 1
     files = sorted(files, key=lambda f: f.path)
+    summary = change_summary(conn, blobs, content_sha256, document)
     conn.execute(
         releases.insert().values(
             version=version,
@@ -207,25 +216,60 @@ def publish(
             published_by=published_by,
             copy_of=copy_of,
             note=note,
+            summary=json.dumps(summary),
         )
     )
     routingchanges.record(conn, changes, published_by, now, version)
-    return Release(version, parse(iso(now)), files, content_sha256, published_by, copy_of, note)
+    return Release(
+        version, parse(iso(now)), files, content_sha256, published_by, copy_of, note, summary
+    )
+
+
+def change_summary(
+    conn: Connection, blobs: BlobStore, content_sha256: str, document: dict | None = None
+) -> dict:
+    """What a release with this content.json (`document`, when the caller has read it
+    already) changes against the latest one, counted per kind
+    (kiosk_core.content.changes.summary) and naming the release compared with (`against`,
+    None for the first). The hub's alerts count as alerts: a release that only carries a new
+    or withdrawn one is `alerts_only`."""
+    query = select(releases.c.version, releases.c.content_sha256)
+    previous = conn.execute(query.order_by(releases.c.version.desc()).limit(1)).first()
+    old = _items_in(blobs.path(previous.content_sha256)) if previous is not None else ()
+    found = compare_items(old, _items_in(blobs.path(content_sha256), document))
+    return {**summarise(found), "against": previous.version if previous is not None else None}
+
+
+_last_items: tuple[Path, tuple[Item, ...]] | None = None
+
+
+def _items_in(content_path: Path, document: dict | None = None) -> tuple[Item, ...]:
+    """A content.json's items (from `document`, its data, when given). The last ones are
+    kept (a blob never changes): the release a publish compares with is mostly the one this
+    process published last, so a publish reads no document beyond its own (4,000 items are
+    2.6 MB of JSON, some 30 ms to read and 11 MB to keep)."""
+    global _last_items
+    last = _last_items
+    if last is not None and last[0] == content_path:
+        return last[1]
+    items = tuple(release_items(document if document is not None else content_path.read_bytes()))
+    _last_items = (content_path, items)
+    return items
 
 
 def _with_hub_alerts(
     conn: Connection, blobs: BlobStore, files: list[FileEntry], now: datetime
-) -> list[FileEntry]:
+) -> tuple[list[FileEntry], dict]:
     """`files` with content.json replaced by one carrying the hub's alerts on the air now, so
-    that publishing content or rolling back never drops a storm warning."""
+    that publishing content or rolling back never drops a storm warning; and that content."""
     entry = next(f for f in files if f.path == CONTENT_FILE)
     document = json.loads(blobs.read(entry.sha256))
     merged = alerts.merge_alerts(document, alerts.all_alerts(conn), now)
     if merged is document:
-        return files
+        return files, document
     data = json.dumps(merged, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     new = FileEntry(path=CONTENT_FILE, sha256=blobs.put(data), size=len(data))
-    return [new if f.path == CONTENT_FILE else f for f in files]
+    return [new if f.path == CONTENT_FILE else f for f in files], merged
 
 
 def republish(

@@ -1,13 +1,17 @@
-"""The content pages for staff: publish a source tree, see the history, roll back.
+"""The content pages for staff: upload a source tree, see the history, roll back.
 
 `/admin/releases` lists every release (newest first, which one is live, how many kiosks run
-each according to their heartbeats) under a form that uploads the zipped `content/` folder;
-a refused upload comes back with every problem, naming file, line and field. Rolling back
-asks first on a page of its own (no JavaScript), then publishes the old release's files as a
-new version. The work is done by `hub.content.sourcetree` and `hub.content.releases`.
+each according to their heartbeats, its note and what it changed: "2 service cards changed",
+or "Alerts only" for a release that only carried the hub's alerts) under a form that uploads
+the zipped `content/` folder; a refused upload comes back with every problem, naming file,
+line and field, and one that passes is shown on the "what will change" page before anything
+is published (hub.content.changes_pages). Rolling back asks first on a page of its own (no
+JavaScript), then publishes the old release's files as a new version. The work is done by
+`hub.content.sourcetree` and `hub.content.releases`.
 
 The same page offers the current content, the shared draft (`hub.content.draft`): a download
-of it as a zipped source tree, and a form that publishes it with a short note.
+of it as a zipped source tree, and the way to review what publishing it would change and
+publish it (hub.content.changes_pages).
 
 Editors and administrators publish. A release that changes where reports go (a category's
 department or department e-mail, or a new category) is refused for an editor, with each
@@ -30,16 +34,15 @@ from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from hub.accounts.session import PageError, Staff, read_form, staff_page
 from hub.content import draft, releases, sourcetree
-from hub.errors import HubError, NotFound
+from hub.errors import NotFound
 from hub.fleet import heartbeats
 from hub.reports import routingchanges
 from hub.reports.routingchanges import RoutingChange, RoutingRefused
 from hub.web.templating import gettext, render
+from kiosk_core.content.changes import counts_of
 from kiosk_core.content.model import tr
 from kiosk_core.content.problemtext import message_for
 from kiosk_core.i18n import N_
@@ -49,6 +52,9 @@ Editor = Annotated[Staff, Depends(staff_page("editor"))]
 
 PAGE_SIZE = 20
 UPLOAD_PATH = "/admin/releases/upload"
+UPLOAD_PUBLISH_PATH = "/admin/releases/upload/publish"
+UPLOAD_CANCEL_PATH = "/admin/releases/upload/cancel"
+CHANGES_PATH = "/admin/releases/changes"
 DRAFT_ZIP_PATH = "/admin/releases/current-content.zip"
 DRAFT_PUBLISH_PATH = "/admin/releases/publish-draft"
 DRAFT_FOLDER = "content"
@@ -61,6 +67,7 @@ DONE = {
         "Release {version} is published with the files of release {old}. "
         "The kiosks will switch to it within one sync interval."
     ),
+    "cancelled": N_("The upload was not published. The kiosks keep showing the live release."),
 }
 
 
@@ -142,7 +149,7 @@ def _page_number(request: Request) -> int:
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
-def _history(
+def history_page(
     request: Request,
     staff: Staff,
     problems: list[sourcetree.UploadProblem] | None = None,
@@ -166,7 +173,9 @@ def _history(
     done = request.query_params.get("done")
     version = request.query_params.get("version", "")
     old = request.query_params.get("old", "")
-    if done in DONE and version.isdigit() and (done != "rolledback" or old.isdigit()):
+    if done == "cancelled":
+        flash = gettext(staff.lang, DONE[done])
+    elif done in DONE and version.isdigit() and (done != "rolledback" or old.isdigit()):
         flash = gettext(staff.lang, DONE[done]).format(version=version, old=old)
     return render(
         request,
@@ -189,54 +198,16 @@ def _history(
         upload_limit=size_text(hub.settings.blob_limit, staff.lang),
         upload_path=UPLOAD_PATH,
         draft_zip_path=DRAFT_ZIP_PATH if has_draft else None,
-        draft_publish_path=DRAFT_PUBLISH_PATH,
-        max_note=draft.MAX_NOTE,
+        changes_path=CHANGES_PATH,
         draft_behind=behind,
+        counts_of=counts_of,
         flash=flash,
     )
 
 
 @router.get("/admin/releases")
 def history(request: Request, staff: Editor) -> Response:
-    return _history(request, staff)
-
-
-@router.post(UPLOAD_PATH)
-async def upload(request: Request, staff: Editor) -> Response:
-    form = await read_form(request, staff)
-    archive = form.get("archive")
-    try:
-        if not isinstance(archive, UploadFile) or not archive.filename:
-            problem = sourcetree.UploadProblem(
-                sourcetree.ARCHIVE, None, "", N_("Choose the archive to upload.")
-            )
-            return _history(request, staff, [problem], status=400)
-        try:
-            release = await run_in_threadpool(
-                partial(
-                    sourcetree.publish_upload,
-                    staff.hub,
-                    archive.file,
-                    staff.user.display_name,
-                    may_route=staff.user.is_admin(),
-                )
-            )
-        except RoutingRefused as exc:
-            problems = routing_problems(staff, exc.changes)
-            return _history(request, staff, problems, archive.filename, 403)
-        except sourcetree.SourceTreeError as exc:
-            return _history(request, staff, exc.upload_problems, archive.filename, 422)
-        except HubError as exc:  # the hub's own check of the built release
-            problems = [
-                sourcetree.UploadProblem(sourcetree.ARCHIVE, None, "", p)
-                for p in exc.problems or [exc.detail]
-            ]
-            return _history(request, staff, problems, archive.filename, 422)
-    finally:
-        await form.close()
-    return RedirectResponse(
-        f"/admin/releases?done=published&version={release.version}", status_code=303
-    )
+    return history_page(request, staff)
 
 
 @router.get(DRAFT_ZIP_PATH)
@@ -261,37 +232,6 @@ def download_draft(staff: Editor) -> Response:
         media_type="application/zip",
         filename=f"content-{day}.zip",
         background=BackgroundTask(shutil.rmtree, work, ignore_errors=True),
-    )
-
-
-@router.post(DRAFT_PUBLISH_PATH)
-async def publish_draft(request: Request, staff: Editor) -> Response:
-    form = await read_form(request, staff)
-    note = form.get("note")
-    undoing = form.get("undoing")
-    try:
-        release = await run_in_threadpool(
-            partial(
-                draft.publish_draft,
-                staff.hub,
-                staff.user.display_name,
-                note if isinstance(note, str) else None,
-                may_route=staff.user.is_admin(),
-                undoing=int(undoing) if isinstance(undoing, str) and undoing.isdigit() else None,
-            )
-        )
-    except draft.DraftBehind:
-        return _history(request, staff, status=409)  # the page says why, and asks
-    except RoutingRefused as exc:
-        return _history(request, staff, routing_problems(staff, exc.changes), status=403)
-    except sourcetree.SourceTreeError as exc:
-        return _history(request, staff, exc.upload_problems, status=422)
-    except HubError as exc:
-        lines = exc.problems or [exc.detail]
-        problems = [sourcetree.UploadProblem(DRAFT_FOLDER, None, "", p) for p in lines]
-        return _history(request, staff, problems, status=422)
-    return RedirectResponse(
-        f"/admin/releases?done=published&version={release.version}", status_code=303
     )
 
 

@@ -1,11 +1,12 @@
-"""Publishing a content source tree uploaded as one archive (the staff's web form).
+"""Building a content source tree uploaded as one archive (the staff's web form).
 
 Staff zip the `content/` folder they edit and upload it. The archive is untrusted: it is
 unpacked by hand, member by member, into a private temporary folder, and refused whole at the
 first absolute path, `..`, link, device file, over-deep folder, too many files or too many
 unpacked bytes (a zip bomb), before the content is even looked at. The tree is then built with
-the kiosk's own `build_release` (every content problem, each with its file, line and field),
-its files are put in the blob store and a release is published with the hub's alerts.
+the kiosk's own `build_release` (every content problem, each with its file, line and field)
+and its files are put in the blob store; the file list waits for its uploader to confirm it
+(hub.content.staging) before it is published with the hub's alerts (hub.content.releases).
 """
 
 from __future__ import annotations
@@ -23,9 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from hub.content import releases
 from hub.content.blobs import BlobStore
-from hub.context import Hub
 from hub.errors import Invalid
 from kiosk_core.content.build import build_release
 from kiosk_core.content.manifest import FileEntry
@@ -386,21 +385,3 @@ def build_tree(
         ) from exc
     store_blobs(blobs, out, manifest.files)
     return list(manifest.files)
-
-
-def publish_upload(
-    hub: Hub,
-    fh: IO[bytes],
-    published_by: str | None,
-    limits: Limits = Limits(),
-    *,
-    may_route: bool = False,
-) -> releases.Release:
-    """Publish an uploaded source tree as the next release (one that changes where reports
-    go only with `may_route`). The slow part (unpacking, cutting panoramas, storing blobs)
-    runs before the short write transaction."""
-    files = build_upload(fh, hub.blobs, limits)
-    with hub.transaction() as conn:
-        return releases.publish(
-            conn, hub.blobs, files, hub.now(), published_by, may_route=may_route
-        )

@@ -22,7 +22,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.accounts import people_pages, signin_pages, tokens_pages
 from hub.accounts.session import PageError, SignInRequired
-from hub.content import alerts_pages, editor_pages, preview_pages, releases_pages, walk_pages
+from hub.content import (
+    alerts_pages,
+    changes_pages,
+    editor_pages,
+    preview_pages,
+    releases_pages,
+    walk_pages,
+)
 from hub.context import Hub
 from hub.errors import HubError, unstorable
 from hub.fleet import fleet_pages
@@ -39,6 +46,7 @@ PAGES = (
     fleet_pages,
     inbox_pages,
     releases_pages,
+    changes_pages,
     editor_pages,
     preview_pages,
     alerts_pages,
