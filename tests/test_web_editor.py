@@ -159,10 +159,30 @@ def test_a_clerk_changes_hours_adds_a_village_event_with_a_poster_and_the_kiosks
             page.goto(f"{live.url}/admin/content/event/festyn-borowina/history")
             screenshot(page, "editor-history-desktop")
 
-            page.goto(f"{live.url}/admin/releases")
+            # What will change: exactly the hours of that card, and the new event.
+            page.goto(f"{live.url}/admin/releases/changes")
+            card = page.locator(".card.change", has_text="Karta Dużej Rodziny")
+            rows = {
+                r.locator("th").inner_text(): (
+                    r.locator("td.old").inner_text(),
+                    r.locator("td.new").inner_text(),
+                )
+                for r in card.locator("tbody tr").all()
+            }
+            assert rows == {
+                "Godziny otwarcia (polski)": ("pon.–pt. 7:30–15:30", NEW_HOURS),
+                "Godziny otwarcia (angielski)": (
+                    "Mon–Fri 7:30–15:30",
+                    "Mon–Fri 8:00–16:00, Thu until 17:00",
+                ),
+            }
+            assert page.locator("#removed").count() == 0
+            added = page.locator("section.kind-event").inner_text()
+            assert "Festyn w Borowinie" in added and "festyn-borowina" in added
+            screenshot(page, "editor-changes-desktop")
             page.fill("#note", "Godziny MGOPS, festyn w Borowinie")
-            page.click('form[action="/admin/releases/publish-draft"] button[type=submit]')
-            assert "done=published" in page.url
+            page.click("text=Opublikuj wersję roboczą")
+            page.wait_for_selector("text=Wydanie 2 zostało opublikowane.")
 
         with open_page(browser, PHONE) as page:
             browser_sign_in(page, live.url, "anna")
