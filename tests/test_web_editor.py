@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from datetime import timedelta
 from html import unescape
 from html.parser import HTMLParser
@@ -16,6 +17,7 @@ import pytest
 from PIL import Image
 
 from hub.content import draft
+from hub.content.releases import latest
 from hub.web.templating import gettext
 from kiosk.content.release import Catalog, current_release_dir, load_release
 from kiosk.sync.enrolment import load_enrolment
@@ -23,7 +25,7 @@ from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.hubtools import KIOSK_CLI, REPO, HubEnv, LiveServer, enroll_kiosk, run
 from tests.test_hub_uploads import GPS_IFD
-from tests.webtools import csrf_of, post_form, sign_in
+from tests.webtools import csrf_of, form_fields, post_form, review_upload, sign_in
 
 SAMPLE = REPO / "content"
 PASSWORD = "anna-Hasło-2026!"
@@ -458,3 +460,39 @@ def test_past_events_leave_the_list_for_the_archive(env, live) -> None:
     assert "/admin/content/event/dozynki-gminne" in archive
     assert "/admin/content/event/sylwester" in current
     assert "/admin/content/event/sylwester" not in archive
+
+
+def test_the_content_exported_and_imported_again_is_the_same_release(env, live, tmp_path) -> None:
+    """After an edit is published, the downloaded tree builds the live content.json byte for
+    byte, and uploading it back would change nothing."""
+    anna = sign_in(live.url, "anna", PASSWORD)
+    csrf, form = edit_form(anna, live.url, CARD)
+    done = anna.post(
+        f"{live.url}{CARD}",
+        data=form | {"csrf": csrf, "fees.pl": "Bezpłatnie."},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert done.status_code == 303
+    page = anna.get(f"{live.url}/admin/releases/changes", timeout=30)
+    fields = form_fields(page.text, "/admin/releases/publish-draft") | {"note": "opłaty"}
+    published = anna.post(
+        f"{live.url}/admin/releases/publish-draft", data=fields, allow_redirects=False
+    )
+    assert published.status_code == 303
+    with env.hub.transaction(write=False) as conn:
+        release = latest(conn)
+    assert release is not None and release.version == 2
+    live_json = env.hub.blobs.read(release.content_sha256)
+
+    archive = anna.get(f"{live.url}/admin/releases/current-content.zip", timeout=60)
+    assert archive.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as unpacked:
+        unpacked.extractall(tmp_path / "export")
+    build_release(tmp_path / "export" / "content", tmp_path / "built")
+    assert (tmp_path / "built" / "content.json").read_bytes() == live_json
+
+    review = review_upload(anna, live.url, archive.content)
+    assert review.status_code == 303
+    shown = text_of(anna.get(f"{live.url}{review.headers['location']}", timeout=30).text)
+    assert "Nic by się nie zmieniło" in shown, shown[:600]
