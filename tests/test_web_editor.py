@@ -444,10 +444,25 @@ def test_cards_due_for_review_are_listed_and_marked_reviewed(tmp_path: Path) -> 
             listed = anna.get(page_url, timeout=10).text
             assert "service/pszok/reviewed" not in listed
             assert "service/gabaryty/reviewed" in listed
+            # A card written today is not due for review at once.
+            new = post_form(
+                anna,
+                f"{live.url}/admin/content/service/new",
+                {
+                    "id": "psy",
+                    "category": "odpady",
+                    "title.pl": "Rejestracja psa",
+                    "summary.pl": "Jak zarejestrować psa w gminie.",
+                },
+            )
+            assert new.status_code == 303, text_of(new.text)[:400]
+            assert "service/psy/reviewed" not in anna.get(page_url, timeout=10).text
         with env.hub.transaction(write=False) as conn:
             card = draft.get_item(conn, "service", "pszok")
+            new_card = draft.get_item(conn, "service", "psy")
         assert card.data["last_reviewed"] == env.hub.now().date().isoformat()
         assert card.updated_by == "Anna Nowak"
+        assert new_card.data["last_reviewed"] == card.data["last_reviewed"]
     finally:
         env.hub.close()
 

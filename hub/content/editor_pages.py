@@ -426,6 +426,9 @@ def _save_posted(
     )
     if item_id is None:
         item_id = _new_id(staff, kind, data)
+        if kind == "service" and not data.get("last_reviewed"):
+            # A card written today was reviewed today: not due at once.
+            data["last_reviewed"] = hub.now().astimezone(_zone(staff)).date().isoformat()
         if spec.id_field and kind == "report_category" and not staff.user.is_admin():
             errors.setdefault("", []).append(gettext(staff.lang, ROUTING_NEW))
     problems = forms.problems_of(form, data)
