@@ -186,24 +186,27 @@ def test_a_clerk_changes_hours_adds_a_village_event_with_a_poster_and_the_kiosks
             page.click("text=Opublikuj wersję roboczą")
             page.wait_for_selector("text=Wydanie 2 zostało opublikowane.")
 
-        with open_page(browser, PHONE) as page:
-            browser_sign_in(page, live.url, "anna")
-            for path, name in [
-                ("/admin/content", "editor-overview"),
-                ("/admin/content/service?q=karta", "editor-list"),
-                (CARD, "editor-card-to-check"),
-                ("/admin/content/event/festyn-borowina", "editor-event"),
-                ("/admin/content/texts-to-check", "editor-to-check"),
-                ("/admin/content/event/festyn-borowina/history", "editor-history"),
-                ("/admin/content/event/festyn-borowina/delete", "editor-delete"),
-                ("/admin/content/settings", "editor-settings"),
-                ("/admin/content/report_category/latarnia", "editor-report-category"),
-            ]:
-                page.goto(f"{live.url}{path}")
-                assert page.locator("h1").count() == 1
-                width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= PHONE.options["viewport"]["width"], f"{path} scrolls sideways"
-                screenshot(page, f"{name}-phone")
+        for device in (PHONE, DESKTOP):
+            with open_page(browser, device) as page:
+                browser_sign_in(page, live.url, "anna")
+                for path, name in [
+                    ("/admin/content", "editor-overview"),
+                    ("/admin/content/service?q=karta", "editor-list"),
+                    (CARD, "editor-card-to-check"),
+                    ("/admin/content/event/festyn-borowina", "editor-event"),
+                    ("/admin/content/texts-to-check", "editor-to-check"),
+                    ("/admin/content/event/festyn-borowina/history", "editor-history"),
+                    ("/admin/content/event/festyn-borowina/delete", "editor-delete"),
+                    ("/admin/content/settings", "editor-settings"),
+                    ("/admin/content/report_category/latarnia", "editor-report-category"),
+                    ("/admin/content/attract/attract-1", "editor-attract"),
+                ]:
+                    page.goto(f"{live.url}{path}")
+                    assert page.locator("h1").count() == 1
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    viewport = device.options["viewport"]["width"]
+                    assert width <= viewport, f"{path} scrolls sideways"
+                    screenshot(page, f"{name}-{device.name}")
 
     card = sync(town).service("karta-duzej-rodziny")
     assert card.opening_hours["pl"] == NEW_HOURS

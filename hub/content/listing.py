@@ -31,8 +31,7 @@ def title_of(item: DraftItem, lang: str = "pl") -> str:
         if value:
             text = {"pl": value} if isinstance(value, str) else value
             return tr(text, lang) or item.item_id
-    media = item.data.get("image") or item.data.get("video")
-    return str(media or item.item_id)
+    return item.item_id  # an attract slide: its media are shown beside it
 
 
 @dataclass(frozen=True)
