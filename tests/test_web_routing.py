@@ -410,7 +410,7 @@ def test_routing_pages_in_a_browser(site: Site, chromium, device, tmp_path) -> N
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(f"{site.url}/admin/releases")
-        assert page.locator("nav.main a").all_inner_texts() == ["Treści", "Komunikaty"]
+        assert page.locator("nav.main a").all_inner_texts() == ["Treści", "Wydania", "Komunikaty"]
         page.set_input_files("#archive", str(stolen))
         page.click("text=Sprawdź i pokaż zmiany")
         page.wait_for_selector("ul.upload-problems")

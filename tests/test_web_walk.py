@@ -138,7 +138,7 @@ def test_a_clerk_adds_a_place_clicks_hotspots_onto_it_and_publishes(env, live, c
         page.wait_for_url("**done=start*")
         assert page.locator("#warnings").count() == 0
 
-        page.goto(f"{live.url}/admin/releases")
+        page.goto(f"{live.url}/admin/releases/changes")
         page.fill("#note", "Kościół w wirtualnym spacerze")
         page.click("form[action='/admin/releases/publish-draft'] button[type=submit]")
         page.wait_for_url("**done=published*")
