@@ -202,3 +202,10 @@ def test_a_refused_form_keeps_both_changes_and_names_what_both_changed() -> None
     assert merged.values["fees.uk"] == "10 злотих"  # mine on top
     assert merged.values["phone"] == "+48 3"
     assert merged.both == ("phone",) and merged.theirs == ("fees.pl",)
+
+
+def test_a_time_zone_name_too_long_for_a_file_is_refused_not_a_crash() -> None:
+    form = forms.form_for("event")
+    data = {"id": "a", "title": {"pl": "A"}, "start": "2026-05-01", "all_day": True}
+    [problem] = forms.problems_of(form, data | {"timezone": "x" * 5000})
+    assert problem.code == "timezone_unknown"  # zoneinfo raised OSError: name too long

@@ -63,7 +63,7 @@ def tr(text: dict[str, str] | None, lang: str) -> str:
 def _check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long
         raise Refused(
             "timezone_unknown",
             f"unknown time zone {name!r} (use an IANA name such as Europe/Warsaw)",
