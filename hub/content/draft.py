@@ -141,9 +141,16 @@ change of the draft, not on every page (bench/editor_bench.py)."""
 def list_items(conn: Connection, kind: str) -> list[DraftItem]:
     """The items of a kind, in their order. Every save and delete counts a change of the
     draft and taking in a release moves its base (`content_draft`), so an unchanged state
-    means unchanged items."""
+    (with the kind's count and latest save, against a database replaced under the same
+    name) means unchanged items."""
     _check_kind(kind)
-    stamp = tuple(conn.execute(select(content_draft)).first() or ())
+    state_row = conn.execute(select(content_draft)).first()
+    seen = conn.execute(
+        select(func.count(), func.max(content_items.c.updated_at)).where(
+            content_items.c.kind == kind
+        )
+    ).first()
+    stamp = (*(state_row or ()), *(seen or ())) if state_row else ()
     key = (conn.engine.url.render_as_string(), kind)
     cached = _LISTED.get(key)
     if cached is not None and stamp and cached[0] == stamp:
