@@ -82,6 +82,7 @@ def run(env: HubEnv, live: LiveServer, args: argparse.Namespace) -> None:
 
     figures = {
         "baseline: staff start page": median_ms(get("/admin/")),
+        "overview (what needs doing)": median_ms(get("/admin/content")),
         "card list (first page of 50)": median_ms(get("/admin/content/service")),
         "card list, searched": median_ms(get("/admin/content/service?q=zaswiadczenie+12")),
         "card list, missing in Czech": median_ms(get("/admin/content/service?missing=cs")),
