@@ -349,3 +349,45 @@ def test_a_draft_with_edits_does_not_silently_undo_a_release_published_since(
     assert release.version == 3 and shown["opening_hours"] == {"pl": "pn 8-16"}
     with hub.transaction(write=False) as conn:
         assert draft.behind(conn) is None and not draft.state(conn).edited
+
+
+def test_translations_are_flagged_whichever_way_the_polish_text_changed(
+    seeded: HubEnv, tmp_path: Path
+) -> None:
+    """A save by any editor (the walk's pages too) and a release taken in from an upload both
+    leave the translations written for the old Polish text to check."""
+    import shutil
+
+    from hub.content.translating import to_check
+    from kiosk_core.content.model import PanoramaNode
+
+    hub = seeded.hub
+    with hub.transaction() as conn:
+        place = draft.get_item(conn, "place", "rynek")
+        text = {**place.data["description"], "pl": "Serce miasta."}
+        draft.save(
+            conn, "place", "rynek", {**place.data, "description": text}, 1, "Anna", hub.now()
+        )
+        saved = draft.get_item(conn, "place", "rynek")
+    flagged = to_check(PanoramaNode, saved.data, saved.checked)
+    assert sorted(flagged) == [("description", lang) for lang in ("cs", "de", "en", "uk")]
+    draft.publish_draft(hub, "Anna", "opis rynku")
+
+    src = tmp_path / "upload"
+    shutil.copytree(SAMPLE, src)
+    walk = src / "panoramas" / "walk.yaml"
+    old = "      pl: Rynek\n      en: Market Square\n"
+    assert old in walk.read_text(encoding="utf-8")
+    walk.write_text(
+        walk.read_text(encoding="utf-8").replace(
+            old, "      pl: Rynek Główny\n      en: Main Square\n"
+        ),
+        encoding="utf-8",
+    )
+    publish(seeded, src, tmp_path)  # an upload: the draft, without edits, takes it in
+    with draft.editing(hub) as conn:
+        taken = draft.get_item(conn, "place", "rynek")
+    assert taken.data["title"]["pl"] == "Rynek Główny"
+    flagged = to_check(PanoramaNode, taken.data, taken.checked)
+    # English was written anew beside it; German, Czech and Ukrainian were not.
+    assert sorted(lang for path, lang in flagged if path == "title") == ["cs", "de", "uk"]

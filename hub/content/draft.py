@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,7 +38,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, and_, delete, exists, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from hub.content import releases
+from hub.content import releases, translating
 from hub.content.blobs import BlobStore
 from hub.content.sourcetree import build_tree
 from hub.context import Hub
@@ -218,18 +218,19 @@ def save(
     who: str | None,
     now: datetime,
     note: str | None = None,
-    checked: dict[str, dict[str, str]] | None = None,
+    confirmed: Collection[tuple[str, str]] = (),
 ) -> DraftItem:
     """Save an item over `expected_revision` (0: a new item); returns it with its new
     revision. EditConflict, with the other person's item, when that is no longer its
     revision; Invalid when `data` is not a valid item. The caller's transaction commits it.
-    `checked` replaces the item's translation marks (None: left as they are)."""
+    Its translation marks follow (hub.content.translating): `confirmed` names the
+    translations (text path, language) the editor ticked as still right."""
     check_item(kind, item_id, data)
     raw = json.dumps(data, ensure_ascii=False)
     key = and_(content_items.c.kind == kind, content_items.c.item_id == item_id)
+    before = find_item(conn, kind, item_id) if expected_revision else None
     values: dict[str, Any] = {"data": raw, "updated_by": who, "updated_at": iso(now)}
-    if checked is not None:
-        values["checked"] = json.dumps(checked, ensure_ascii=False, sort_keys=True)
+    values["checked"] = _marks(kind, before, data, confirmed)
     if expected_revision == 0:
         if conn.scalar(select(exists().where(key))):
             raise EditConflict(kind, item_id, 0, find_item(conn, kind, item_id), data)
@@ -264,6 +265,23 @@ def save(
     _record(conn, kind, item_id, revision, raw, who, now, note)
     _touch(conn)
     return get_item(conn, kind, item_id)
+
+
+def _marks(
+    kind: str,
+    before: DraftItem | None,
+    data: dict[str, Any],
+    confirmed: Collection[tuple[str, str]] = (),
+) -> str:
+    """The item's translation marks after this save, as stored (JSON)."""
+    marks = translating.marks_after(
+        BY_NAME[kind].model,
+        before.data if before else None,
+        before.checked if before else None,
+        data,
+        confirmed,
+    )
+    return json.dumps(marks, ensure_ascii=False, sort_keys=True)
 
 
 def delete_item(
@@ -452,6 +470,8 @@ def seed(conn: Connection, blobs: BlobStore, now: datetime) -> int | None:
                     revision=revision,
                     updated_by=None,
                     updated_at=iso(now),
+                    # a Polish text the release changed flags the translations it kept
+                    checked=_marks(item.kind, previous, item.data),
                 )
             )
             _record(conn, item.kind, item.item_id, revision, raw, None, now, note)

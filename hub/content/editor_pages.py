@@ -63,6 +63,9 @@ KIND_TITLES = {
     "alert": N_("Content alerts"),
     "attract": N_("Attract loop"),
 }
+TRANSLATED_KINDS = (*EDITABLE, "place")
+"""Kinds whose translations the list of texts to check covers: the walk's places too."""
+WALK_TITLE = N_("Virtual walk")
 NEW_TITLES = {
     "service_category": N_("New service category"),
     "service": N_("New service card"),
@@ -122,9 +125,9 @@ def overview(request: Request, staff: Editor) -> Response:
     context = _context(staff)
     now = hub.now()
     with hub.transaction(write=False) as conn:
-        items = {kind: draft.list_items(conn, kind) for kind in EDITABLE}
+        items = {kind: draft.list_items(conn, kind) for kind in TRANSLATED_KINDS}
         state = draft.state(conn)
-    everything = [i for kind in EDITABLE for i in items[kind]]
+    everything = [i for kind in TRANSLATED_KINDS for i in items[kind]]
     today = now.astimezone(_zone(staff)).date()
     months = hub.settings.review_after_months
     return render(
@@ -150,7 +153,7 @@ def texts_to_check(request: Request, staff: Editor) -> Response:
     hub = staff.hub
     _context(staff)
     with hub.transaction(write=False) as conn:
-        everything = [i for kind in EDITABLE for i in draft.list_items(conn, kind)]
+        everything = [i for kind in TRANSLATED_KINDS for i in draft.list_items(conn, kind)]
     return render(
         request,
         "editor_to_check.html",
@@ -158,7 +161,7 @@ def texts_to_check(request: Request, staff: Editor) -> Response:
         staff=staff,
         title=gettext(staff.lang, N_("Translations to check")),
         entries=listing.texts_to_check(everything, staff.lang),
-        kind_titles=KIND_TITLES,
+        kind_titles={**KIND_TITLES, "place": WALK_TITLE},
         label=lambda kind, path: _text_label(kind, path, staff.lang),
     )
 
@@ -445,14 +448,6 @@ def _save_posted(
         return _edit_page(
             request, staff, form, old, values, errors=errors, revision=revision, status=422
         )
-    model = spec.model
-    marks = translating.marks_after(
-        model,
-        old.data if old else None,
-        old.checked if old else None,
-        data,
-        _confirmed(form, old, form_data),
-    )
     try:
         with draft.editing(hub) as conn:
             draft.save(
@@ -463,7 +458,7 @@ def _save_posted(
                 revision,
                 staff.user.display_name,
                 hub.now(),
-                checked=marks,
+                confirmed=_confirmed(form, old, form_data),
             )
     except draft.EditConflict as exc:
         merged = None
