@@ -346,17 +346,23 @@ def _item_path(kind: str, item_id: str) -> str:
     return f"/admin/content/{kind}/{item_id}"
 
 
-def _flagged_inputs(form: Form, item: draft.DraftItem) -> set[str]:
-    """The inputs (`title.de`, `documents.en`) holding a translation to check."""
+def _to_check_inputs(form: Form, item: draft.DraftItem) -> dict[tuple[str, str], str]:
+    """Each translation to check (text path, language) with the input that holds it
+    (`title.de`; `documents.en` for every document, one a line)."""
     model = BY_NAME[form.kind].model
     lists = {f.path for f in forms.walk_fields(form.fields) if f.widget == "textlist"}
-    out = set()
+    out = {}
     for path, lang in translating.to_check(model, item.data, item.checked):
         parts = path.split(".")
         if parts[-1].isdigit() and ".".join(p for p in parts[:-1] if not p.isdigit()) in lists:
             parts = parts[:-1]
-        out.add(f"{'.'.join(parts)}.{lang}")
+        out[path, lang] = f"{'.'.join(parts)}.{lang}"
     return out
+
+
+def _flagged_inputs(form: Form, item: draft.DraftItem) -> set[str]:
+    """The inputs holding a translation to check."""
+    return set(_to_check_inputs(form, item).values())
 
 
 def _confirmed(form: Form, item: draft.DraftItem | None, posted: FormData) -> set[tuple[str, str]]:
@@ -364,16 +370,7 @@ def _confirmed(form: Form, item: draft.DraftItem | None, posted: FormData) -> se
     if item is None:
         return set()
     ticked = {name[len("confirm.") :] for name in posted if name.startswith("confirm.")}
-    model = BY_NAME[form.kind].model
-    lists = {f.path for f in forms.walk_fields(form.fields) if f.widget == "textlist"}
-    out = set()
-    for path, lang in translating.to_check(model, item.data, item.checked):
-        parts = path.split(".")
-        if parts[-1].isdigit() and ".".join(p for p in parts[:-1] if not p.isdigit()) in lists:
-            parts = parts[:-1]
-        if f"{'.'.join(parts)}.{lang}" in ticked:
-            out.add((path, lang))
-    return out
+    return {key for key, name in _to_check_inputs(form, item).items() if name in ticked}
 
 
 def _posted(form: FormData) -> dict[str, list[str]]:

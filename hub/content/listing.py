@@ -15,13 +15,11 @@ from zoneinfo import ZoneInfo
 
 from hub.content.draft import DraftItem
 from hub.content.translating import to_check
+from kiosk_core.content.changes import TITLE_FIELDS
 from kiosk_core.content.items import BY_NAME
 from kiosk_core.content.model import tr
 from kiosk_core.content.texts import missing, texts_of
 from kiosk_core.folding import fold
-
-TITLE_FIELDS = ("title", "name", "municipality", "text")
-"""Where an item's title is, by kind: the first of these it has."""
 
 
 def title_of(item: DraftItem, lang: str = "pl") -> str:
