@@ -19,6 +19,7 @@ Python; this module only runs the programs.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import shutil
 import struct
@@ -26,6 +27,7 @@ import subprocess
 import threading
 import time
 import wave
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,8 @@ VOICES = {"pl": "pl", "en": "en-gb", "de": "de", "cs": "cs", "uk": "uk"}
 RATE = 150
 """Words a minute: a little slower than espeak's 175, for listeners who are not used to a
 synthetic voice."""
+KEEP_SAID = 100
+"""Utterances kept in `said` (the kiosk runs for months)."""
 CHUNK = 2048
 """Bytes read from espeak-ng at a time: 46 ms of sound, so the first reaches the player soon."""
 WAV_HEADER = 44
@@ -64,6 +68,7 @@ class Utterance:
     """When the voice had said all of it (or was stopped): time.monotonic()."""
     stopped: bool = False
     """Cut short by the next utterance or by `stop`."""
+    number: int = 0
     wav: Path | None = None
     """Where its sound was written (an engine with a record folder)."""
     error: str = ""
@@ -104,8 +109,9 @@ class SpeechEngine:
         self.available = not self.problem
         if self.problem:
             log.warning(f"Speech: read-aloud is off: {self.problem}")
-        self.said: list[Utterance] = []
-        """Every utterance asked for, in order (what the kiosk said, for tests and benches)."""
+        self.said: deque[Utterance] = deque(maxlen=KEEP_SAID)
+        """The latest utterances asked for, in order (what the kiosk said: tests, benches)."""
+        self._numbers = itertools.count(1)
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._next: Utterance | None = None
@@ -129,7 +135,7 @@ class SpeechEngine:
         text = speakable([pieces] if isinstance(pieces, str) else pieces, lang)
         if not text:
             return None
-        utterance = Utterance(text, lang)
+        utterance = Utterance(text, lang, number=next(self._numbers))
         self.said.append(utterance)
         with self._lock:
             if self._next is not None:
@@ -227,7 +233,7 @@ class SpeechEngine:
             try:
                 self._speak(playing)
             except Exception as exc:  # a voice that fails must not take the kiosk with it
-                log.error(f"Speech: could not say {utterance.text[:40]!r}: {exc}")
+                log.error(f"Speech: an utterance of {len(utterance.text)} characters failed: {exc}")
             finally:
                 with self._lock:
                     if self._playing is playing:
@@ -262,7 +268,7 @@ class SpeechEngine:
         wav = None
         if self.record_dir is not None:
             self.record_dir.mkdir(parents=True, exist_ok=True)
-            wav = self.record_dir / f"{len(self.said):04d}-{utterance.lang}.wav"
+            wav = self.record_dir / f"{utterance.number:04d}-{utterance.lang}.wav"
             utterance.wav = wav
         try:
             self._pump(espeak.stdout, player.stdin, wav, utterance, lambda: playing.cancelled)
