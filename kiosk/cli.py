@@ -287,7 +287,7 @@ def speak(text: str, lang: str, out: Path | None, spell: bool, config_path: Path
     is read from standard input.
     """
     from kiosk.speech.engine import SpeechEngine, SpeechUnavailable
-    from kiosk_core.speech import Spell, speakable
+    from kiosk_core.speech.utterance import Spell, speakable
 
     path = config_path or (SYSTEM_CONFIG if SYSTEM_CONFIG.exists() else None)
     try:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.speech.engine import SpeechEngine
-from kiosk_core.speech import speakable
+from kiosk_core.speech.utterance import speakable
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("espeak-ng") and shutil.which("aplay")),

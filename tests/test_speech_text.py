@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk_core.speech import Spell, character_name, clean, speakable, spell
+from kiosk_core.speech.cleaning import clean
+from kiosk_core.speech.spelling import character_name, spell
+from kiosk_core.speech.utterance import Spell, speakable
 from kiosk_core.speech.words import WORDS, form
 
 

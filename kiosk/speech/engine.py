@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from kiosk_core.speech import Piece, speakable
+from kiosk_core.speech.utterance import Piece, speakable
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from kivy.app import App
 from kivy.clock import Clock
 
 from kiosk_core.i18n import LANGUAGE_NAMES
-from kiosk_core.speech import Piece
+from kiosk_core.speech.utterance import Piece
 
 if TYPE_CHECKING:
     from kivy.uix.widget import Widget

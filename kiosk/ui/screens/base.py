@@ -11,7 +11,7 @@ from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
 from kiosk.ui.speech import readable
-from kiosk_core.speech import Piece
+from kiosk_core.speech.utterance import Piece
 
 
 def load_kv(module_file: str) -> None:

@@ -9,7 +9,7 @@ from kivy.properties import StringProperty
 
 from kiosk.appliance.printing import PRINTED
 from kiosk.ui.screens.base import KioskScreen, load_kv
-from kiosk_core.speech import Piece, Spell
+from kiosk_core.speech.utterance import Piece, Spell
 
 if TYPE_CHECKING:
     from kiosk.visit.outbox import SavedReport

@@ -24,7 +24,7 @@ from kivy.properties import (
 )
 from kivy.uix.widget import Widget
 
-from kiosk_core.speech import character_name
+from kiosk_core.speech.spelling import character_name
 
 LAYOUTS: dict[str, list[str]] = {
     "pl": ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "ąćęłńóśźż"],
