@@ -28,7 +28,7 @@ import threading
 import time
 import wave
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -290,7 +290,7 @@ class SpeechEngine:
         player: IO[bytes] | None,
         out: Path | None,
         utterance: Utterance,
-        cancelled,
+        cancelled: Callable[[], bool],
     ) -> None:
         """Copy espeak-ng's WAV stream to the player and, when asked, into a WAV file with
         the right sizes in its header (espeak-ng's on stdout cannot know them)."""

@@ -82,10 +82,15 @@ def label_of(widget: Widget) -> tuple[str, str | None]:
     return (plain(text).strip() if isinstance(text, str) else ""), None
 
 
-def heard_only(widget: Widget) -> bool:
-    """Whether a touch on this button only says what it is (read-aloud's first touch)."""
+def heard_only(
+    widget: Widget,
+    part: object = None,
+    label: Callable[[], tuple[str, str | None]] | None = None,
+) -> bool:
+    """Whether a touch on this control only says what it is (read-aloud's first touch; see
+    ReadAloud.explore)."""
     reader = getattr(App.get_running_app(), "read_aloud", None)
-    return bool(reader) and reader.explore(widget)
+    return bool(reader) and reader.explore(widget, part, label)
 
 
 class ReadAloud:

@@ -24,6 +24,7 @@ from kivy.properties import (
 )
 from kivy.uix.widget import Widget
 
+from kiosk.ui.speech import heard_only
 from kiosk_core.speech.spelling import character_name
 
 LAYOUTS: dict[str, list[str]] = {
@@ -282,21 +283,17 @@ class OnScreenKeyboard(Widget):
     def _heard_only(self, key: Key) -> bool:
         """Read-aloud's first touch on a key says it (kiosk.ui.speech), the second types."""
         app = App.get_running_app()
-        reader = getattr(app, "read_aloud", None)
-        if reader is None:
-            return False
-        lang = app.lang
 
         def label() -> tuple[str, str]:
             if key.action == "char":
-                return character_name(key.char, lang), lang
+                return character_name(key.char, app.lang), app.lang
             names = {
                 "shift": app._("Capital letter"),
                 "latin": app._("Latin letters") if not self.latin else app._("Cyrillic letters"),
             }
-            return names.get(key.action) or self.label_of(key), lang
+            return names.get(key.action) or self.label_of(key), app.lang
 
-        return reader.explore(self, key, label)
+        return heard_only(self, key, label)
 
     def on_touch_move(self, touch) -> bool:
         return touch.grab_current is self
