@@ -53,6 +53,18 @@ from kiosk_core.speech.words import WORDS, form
         ("en", "1 zł, 17 zł", "1 zloty, 17 zlotys"),
         ("de", "250 000 PLN", "250000 Złoty"),
         ("pl", "35 × 45 mm", "35 na 45 milimetrów"),
+        # as the sample cards write fees and floors
+        (
+            "en",
+            "PLN 1 per m² of usable floor area, at most PLN 539",
+            "1 zloty per square metre of usable floor area, at most 539 zlotys",
+        ),
+        ("pl", "1 zł za m² powierzchni", "1 złoty za metr kwadratowy powierzchni"),
+        (
+            "pl",
+            "ul. Rynek 1, II piętro; na III piętrze",
+            "ulica Rynek 1, drugie piętro; na trzecim piętrze",
+        ),
         ("pl", "dzieci 3–6 lat", "dzieci od 3 do 6 lat"),
         # opening hours: days, ranges, times
         (

@@ -42,6 +42,11 @@ NUMBER_RANGE = re.compile(r"(?<![\d,.:/-])(\d+)(?:\s*[–—]\s*|-)(\d+)(?![\d,.
 TIMES_SIGN = re.compile(r"(?<=\d)\s*[×x]\s*(?=\d)")
 DASH = re.compile(r"\s+[–—]\s+|\s*—\s*")
 BULLET = re.compile(r"[•▪◦]")
+CURRENCY_FIRST = re.compile(r"(?<!\w)(PLN|EUR|€)\s?(\d+(?:[.,]\d+)?)(?![\d.,]?\d)")
+"""An amount written currency first ("PLN 17", "€ 5"), said as "17 zlotys"."""
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+ALONE = ("m²", "м²")
+"""Units said by their name without a number ("za m² powierzchni": per square metre)."""
 ENDING = frozenset(["itd.", "itp.", "etc.", "usw.", "atd.", "apod.", "т. д.", "т. п."])
 """Abbreviations that may end a sentence: their dot is the sentence's too."""
 
@@ -71,9 +76,13 @@ def clean(text: str, lang: str) -> str:
     text = _rules(lang).time_range.sub(lambda m: _time_range(m, lang), text)
     text = _rules(lang).time.sub(lambda m: _time(m, lang), text)
     text = THOUSANDS.sub(lambda m: m[0].replace(" ", ""), text)
+    text = CURRENCY_FIRST.sub(r"\2 \1", text)
     text = _rules(lang).units.sub(
         lambda m: f"{m[1]} {form(words.units[m[2]], m[1], words.plural)}", text
     )
+    text = _rules(lang).alone.sub(lambda m: words.units[m[1]][0], text)
+    if words.floors:
+        text = _rules(lang).floors.sub(lambda m: _floor(m, words), text)
     text = NUMBER_RANGE.sub(lambda m: words.number_range.format(a=m[1], b=m[2]), text)
     text = TIMES_SIGN.sub(f" {words.times} ", text)
     if words.year_abbreviations:
@@ -108,6 +117,10 @@ class _Rules:
         self.time_range = re.compile(rf"{time}\s*[–—-]\s*{second}")
         units = "|".join(re.escape(u) for u in sorted(words.units, key=len, reverse=True))
         self.units = re.compile(rf"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?({units})(?![\w²])")
+        alone = "|".join(re.escape(u) for u in ALONE if u in words.units) or "(?!)"
+        self.alone = re.compile(rf"(?<![\w.,])({alone})(?!\w)")
+        floors = "|".join(re.escape(w) for w in words.floors) or "(?!)"
+        self.floors = re.compile(rf"(?<![\w.])({'|'.join(ROMAN[::-1])})\s+({floors})(?!\w)")
         years = "|".join(re.escape(a) for a in words.year_abbreviations) or "(?!)"
         self.year = re.compile(rf"(?<!\d)(\d{{4}})\s?(?:{years})(?!\w)")
         self.before_name = re.compile(
@@ -208,6 +221,11 @@ def _phone(match: re.Match[str], words: Words, keep: Callable[[str], str]) -> st
     said = [f"{words.plus} {country}"] if country else []
     said += [" ".join(g) if g.startswith("0") else g for g in groups if g]
     return keep(", ".join(said))
+
+
+def _floor(match: re.Match[str], words: Words) -> str:
+    """ "II piętro" as "drugie piętro"."""
+    return f"{words.floors[match[2]][ROMAN.index(match[1])]} {match[2]}"
 
 
 def _postcode(match: re.Match[str], keep: Callable[[str], str]) -> str:

@@ -46,6 +46,9 @@ class Words:
     """"35 × 45 mm"."""
     before_number: dict[str, str] = field(default_factory=dict)
     """Abbreviations said only before a number ("No. 5"; "No." alone is a word)."""
+    floors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """A Roman numeral before one of these words is an ordinal ("II piętro": "drugie piętro"),
+    I to X, in the form the word asks for."""
     letters: dict[str, str] = field(default_factory=dict)
     """Letters the voice names wrongly on their own (spelling a code), said as written here."""
     symbols: dict[str, str] = field(default_factory=dict)
@@ -192,6 +195,14 @@ PL = Words(
     plus="plus",
     times="na",
     letters={"W": "wu", "Z": "zet"},
+    floors={
+        "piętro": _split("pierwsze drugie trzecie czwarte piąte szóste siódme ósme dziewiąte")
+        + ("dziesiąte",),
+        "piętrze": _split("pierwszym drugim trzecim czwartym piątym szóstym siódmym ósmym")
+        + ("dziewiątym", "dziesiątym"),
+        "piętra": _split("pierwszego drugiego trzeciego czwartego piątego szóstego siódmego")
+        + ("ósmego", "dziewiątego", "dziesiątego"),
+    },
     symbols=_symbols(
         "kropka|przecinek|myślnik|małpa|podkreślnik|plus|dwukropek|ukośnik|znak zapytania"
         "|wykrzyknik|nawias otwierający|nawias zamykający|apostrof"
