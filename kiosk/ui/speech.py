@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 PAGE_CHECK_SECONDS = 0.2
 """How often the screen shown is compared with the one last read (while reading aloud)."""
-READ = frozenset(["Heading", "SectionTitle", "Body"])
+READ = frozenset(["Heading", "SectionTitle", "Body", "Muted"])
 """The labels a screen's reading is made of (and any label class built on them)."""
 MARKUP_TAG = re.compile(
     r"\[/?(?:b|i|u|s|sub|sup|size|color|font|font_family|ref|anchor)(?:=[^\]]*)?\]"
@@ -47,8 +47,8 @@ def plain(text: str) -> str:
 
 
 def readable(root: Widget) -> list[Piece]:
-    """The text of the headings, section titles and paragraphs under `root`, in reading order
-    (Kivy keeps children last-added first), leaving out what is hidden."""
+    """The text of the headings, section titles, paragraphs and hints under `root`, in reading
+    order (Kivy keeps children last-added first), leaving out what is hidden."""
     pieces: list[Piece] = []
 
     def visit(widget: Widget) -> None:

@@ -71,7 +71,8 @@ class KioskScreen(Screen):
 
     def spoken(self) -> list[Piece]:
         """What read-aloud says when the screen opens: its heading and main text (the
-        Heading, SectionTitle and Body labels in reading order), and how long a list is."""
+        Heading, SectionTitle, Body and Muted labels in reading order), and how long a list
+        is."""
         pieces = readable(self)
         for widget in self.walk(restrict=True):
             if type(widget).__name__ == "ItemList" and widget.data:
