@@ -66,6 +66,8 @@ from kiosk_core.speech.words import WORDS, form
             "ulica Rynek 1, drugie piętro; na trzecim piętrze",
         ),
         ("pl", "dzieci 3–6 lat", "dzieci od 3 do 6 lat"),
+        ("pl", "12 / 4000", "12 z 4000"),
+        ("de", "12 / 4000", "12 von 4000"),
         # opening hours: days, ranges, times
         (
             "pl",

@@ -39,6 +39,7 @@ PHONE = re.compile(
 POSTCODE = re.compile(r"(?<![\d-])(\d{2})-(\d{3})(?![\d-])")
 THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?: \d{3})+(?![\d,])")
 NUMBER_RANGE = re.compile(r"(?<![\d,.:/-])(\d+)(?:\s*[–—]\s*|-)(\d+)(?![\d,.:/]|\s*[–—-]\s*\d)")
+OUT_OF = re.compile(r"(?<![\d/.,])(\d+) / (\d+)(?![\d/])")
 TIMES_SIGN = re.compile(r"(?<=\d)\s*[×x]\s*(?=\d)")
 DASH = re.compile(r"\s+[–—]\s+|\s*—\s*")
 BULLET = re.compile(r"[•▪◦]")
@@ -85,6 +86,7 @@ def clean(text: str, lang: str) -> str:
         text = _rules(lang).floors.sub(lambda m: _floor(m, words), text)
     text = NUMBER_RANGE.sub(lambda m: words.number_range.format(a=m[1], b=m[2]), text)
     text = TIMES_SIGN.sub(f" {words.times} ", text)
+    text = OUT_OF.sub(rf"\1 {words.of_word} \2", text)
     if words.year_abbreviations:
         text = _rules(lang).year.sub(lambda m: words.year.format(y=m[1]), text)
     text = _rules(lang).before_name.sub(lambda m: _before_name(m, words), text)

@@ -56,6 +56,8 @@ class Words:
     plural: str = "pl"
     """How a number chooses among Forms: "pl", "uk", "czech" or "one" (en, de)."""
     and_word: str = "and"
+    of_word: str = "of"
+    """"12 / 4000" (characters typed of those allowed): "12 of 4000"."""
 
 
 def _split(words: str) -> tuple[str, ...]:
@@ -194,6 +196,7 @@ PL = Words(
     at="małpa",
     plus="plus",
     times="na",
+    of_word="z",
     letters={"W": "wu", "Z": "zet"},
     floors={
         "piętro": _split("pierwsze drugie trzecie czwarte piąte szóste siódme ósme dziewiąte")
@@ -324,6 +327,7 @@ DE = Words(
     at="at",
     plus="plus",
     times="mal",
+    of_word="von",
     symbols=_symbols(
         "Punkt|Komma|Bindestrich|at|Unterstrich|plus|Doppelpunkt|Schrägstrich|Fragezeichen"
         "|Ausrufezeichen|Klammer auf|Klammer zu|Apostroph"
@@ -383,6 +387,7 @@ CS = Words(
     at="zavináč",
     plus="plus",
     times="krát",
+    of_word="z",
     symbols=_symbols(
         "tečka|čárka|pomlčka|zavináč|podtržítko|plus|dvojtečka|lomítko|otazník|vykřičník"
         "|levá závorka|pravá závorka|apostrof"
@@ -447,6 +452,7 @@ UK = Words(
     plus="плюс",
     times="на",
     plural="uk",
+    of_word="із",  # a lone "з" is read as the letter's name
     symbols=_symbols(
         "крапка|кома|дефіс|равлик|підкреслення|плюс|двокрапка|скісна риска|знак питання"
         "|знак оклику|відкрита дужка|закрита дужка|апостроф"
