@@ -4,8 +4,10 @@
 #   sudo deploy/install-kiosk.sh --hub https://kiosk.example.pl --token ONE-TIME-TOKEN
 #
 # Run it from a copy of this repository on the Pi. It:
-#   - installs the Debian packages the kiosk needs (libVLC, fonts, mtdev, Mesa's GL/EGL/GBM);
-#   - creates the `kiosk` user in the input, video, render and dialout (printer) groups;
+#   - installs the Debian packages the kiosk needs (libVLC, fonts, mtdev, Mesa's GL/EGL/GBM,
+#     espeak-ng and aplay for read-aloud);
+#   - creates the `kiosk` user in the input, video, render, audio (read-aloud) and dialout
+#     (printer) groups;
 #   - copies the code to /opt/kiosk/src and installs it with the kiosk's pinned dependencies
 #     (`.[kiosk]`) into the virtual environment /opt/kiosk/venv;
 #   - writes /etc/kiosk/kiosk.toml from deploy/kiosk.toml.example (first run only), with the
@@ -63,6 +65,7 @@ APT_PACKAGES=(
   libgl1 libegl1 libgles2 libgbm1 libdrm2 libmtdev1   # SDL2 on KMS/DRM, multitouch
   fonts-dejavu-core                                   # every letter of pl, de, cs, uk
   libvlc5 vlc-plugin-base                             # the attract loop's videos
+  espeak-ng alsa-utils                                # read-aloud: the voice, aplay
   v4l-utils                                           # cec-ctl: HDMI displays off and on
 )
 CMDLINE_TOKENS=(consoleblank=0 vt.global_cursor_default=0 logo.nologo)
@@ -98,7 +101,7 @@ create_user() {
     useradd --system --home-dir /var/lib/kiosk --no-create-home --shell /usr/sbin/nologin kiosk
   fi
   local group
-  for group in input video render dialout; do
+  for group in input video render audio dialout; do
     if getent group "$group" >/dev/null; then
       usermod -a -G "$group" kiosk
     else

@@ -257,6 +257,66 @@ def staff_pin(from_stdin: bool) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
+@main.command("speak")
+@click.argument("text")
+@click.option(
+    "--lang",
+    type=click.Choice(["pl", "en", "de", "cs", "uk"]),
+    default="pl",
+    show_default=True,
+    help="The visitor's language: the voice and the text's rules.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the sound to this WAV file instead of playing it.",
+)
+@click.option("--spell", is_flag=True, help="Say TEXT letter by letter (a reference code).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=f"Configuration file: its [speech] voice settings (default: {SYSTEM_CONFIG} if it "
+    "exists).",
+)
+def speak(text: str, lang: str, out: Path | None, spell: bool, config_path: Path | None) -> None:
+    """Say TEXT as the kiosk's read-aloud would (same voice, same text cleaning).
+
+    Prints what the voice is given ("ul." said as "ulica", times and phone numbers in words)
+    and plays it on the kiosk's audio device, or writes it to a WAV file with --out. TEXT "-"
+    is read from standard input.
+    """
+    from kiosk.speech.engine import SpeechEngine, SpeechUnavailable
+    from kiosk_core.speech.utterance import Spell, speakable
+
+    path = config_path or (SYSTEM_CONFIG if SYSTEM_CONFIG.exists() else None)
+    try:
+        settings = (check_config(read_config(path), str(path)) if path else KioskConfig()).speech
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if text == "-":
+        text = sys.stdin.read()
+    pieces = [Spell(text) if spell else text]
+    engine = SpeechEngine(settings.device, settings.rate, settings.volume)
+    click.echo(speakable(pieces, lang))
+    try:
+        if out is not None:
+            said = engine.render(pieces, lang, out)
+            click.echo(f"Wrote {out}: {said.seconds:.1f} s", err=True)
+            return
+        if not engine.available:
+            raise SpeechUnavailable(engine.problem)
+        said = engine.say(pieces, lang)
+        if said is not None:
+            said.done.wait()
+            if said.error:
+                raise SpeechUnavailable(f"audio device {settings.device!r}: {said.error}")
+    except (SpeechUnavailable, OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.close()
+
+
 data_option = click.option(
     "--data",
     "data_dir",

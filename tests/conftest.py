@@ -213,6 +213,7 @@ CORE_TESTS = frozenset(
         "test_retention",
         "test_schedule",
         "test_search",
+        "test_speech_text",
         "test_staffstatus",
         "test_store",
         "test_sync_manifest",

@@ -82,6 +82,19 @@ class AttractConfig(Model):
 
 
 @dataclass(kw_only=True)
+class SpeechConfig(Model):
+    enabled: bool = True
+    """Read-aloud (the "Listen" button); off where the kiosk has no speaker."""
+    device: Annotated[str, Limits(min_length=1, max_length=200)] = "default"
+    """The ALSA device it speaks into (`aplay -L` lists them), e.g. "default", "hw:0,0"
+    for a Raspberry Pi's headphone jack, "plughw:CARD=Device" for a USB speaker."""
+    rate: Annotated[int, Limits(ge=80, le=400)] = 150
+    """Words a minute."""
+    volume: Annotated[int, Limits(ge=0, le=200)] = 100
+    """espeak-ng's amplitude (100 is its default)."""
+
+
+@dataclass(kw_only=True)
 class KioskConfig(Model):
     kiosk_id: Identifier | None = None
     groups: list[Identifier] = field(default_factory=list)
@@ -100,6 +113,7 @@ class KioskConfig(Model):
     display: DisplayConfig = field(default_factory=DisplayConfig)
     input: InputConfig = field(default_factory=InputConfig)
     attract: AttractConfig = field(default_factory=AttractConfig)
+    speech: SpeechConfig = field(default_factory=SpeechConfig)
 
 
 class ConfigError(Exception):

@@ -51,6 +51,7 @@ from kiosk.ui.kivypatches import patch_kivy  # noqa: E402
 from kiosk.ui.memory import give_back_memory, tune_malloc  # noqa: E402
 from kiosk.ui.navigation import Navigator  # noqa: E402
 from kiosk.ui.screens.base import load_kv_once  # noqa: E402
+from kiosk.ui.speech import ReadAloud  # noqa: E402
 from kiosk.ui.theme import palette  # noqa: E402
 from kiosk.ui.touches import TouchActivity  # noqa: E402
 from kiosk.ui.warmup import WarmUp  # noqa: E402
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from kivy.uix.screenmanager import Screen
     from sqlite_utils import Database
 
+    from kiosk.speech.engine import SpeechEngine
     from kiosk.visit.outbox import SavedReport
     from kiosk_core.reports import ReportDraft
 
@@ -99,6 +101,10 @@ class KioskApp(App):
     idle_left = NumericProperty(0)
     can_go_back = BooleanProperty(False)
     portrait = BooleanProperty(False)
+    listening = BooleanProperty(False)
+    """Read-aloud is on for this visit (the "Listen" button; off again at the idle reset)."""
+    speech_available = BooleanProperty(False)
+    """Read-aloud can be turned on: the kiosk has a voice (espeak-ng, aplay) and a speaker."""
 
     def __init__(
         self,
@@ -107,6 +113,7 @@ class KioskApp(App):
         kiosk: KioskConfig | None = None,
         size: tuple[int, int] | None = None,
         clock: Callable[[], float] = time.time,
+        speech: SpeechEngine | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -127,6 +134,17 @@ class KioskApp(App):
         self._overlay = None
         self._timers: list = []
         self.db = None
+        self.read_aloud = ReadAloud(self, speech or self._speech_engine())
+        self.speech_available = self.read_aloud.available
+        self._phase = Phase.RESTING
+
+    def _speech_engine(self) -> SpeechEngine | None:
+        settings = self.kiosk.speech
+        if not settings.enabled:
+            return None
+        from kiosk.speech.engine import SpeechEngine
+
+        return SpeechEngine(settings.device, settings.rate, settings.volume)
 
     # --- start and stop -------------------------------------------------------------------
 
@@ -186,6 +204,7 @@ class KioskApp(App):
         Window.unbind(on_touch_move=self._finger_moved, on_touch_up=self._finger_moved)
         self._close_overlay()
         self.appliance.stop()
+        self.read_aloud.close()
         self._flush()
         if self.db is not None:
             self.db.close()
@@ -320,6 +339,15 @@ class KioskApp(App):
     def toggle_high_contrast(self) -> None:
         self.high_contrast = not self.high_contrast
 
+    def toggle_listening(self) -> None:
+        self.read_aloud.switch(not self.listening)
+        settings = self.catalog.settings.idle
+        self.idle.countdown_for(settings.countdown, self.listening)
+
+    def still_here(self) -> None:
+        """The idle warning's "Yes, I am still here" (the touch itself restarted the wait)."""
+        self._close_overlay()
+
     def _set_can_go_back(self, can: bool) -> None:
         self.can_go_back = can
 
@@ -364,6 +392,9 @@ class KioskApp(App):
         screen = "idle_overlay" if self._overlay else self.manager.current
         self.counter.touch(screen)
         if self._overlay:
+            stay = self._overlay.ids.stay
+            if self.listening and stay.collide_point(*stay.to_widget(*touch.pos)):
+                return False  # heard first, then used, like every button
             self._close_overlay()
             return True  # the touch only wakes the kiosk
         return False
@@ -380,8 +411,11 @@ class KioskApp(App):
             if not self._overlay:
                 self._overlay = Factory.IdleOverlay()
                 self._overlay.open(animation=False)
+            if self._phase is not Phase.WARNING:
+                self.read_aloud.warn_idle(self.idle_left)
         elif phase is Phase.EXPIRED:
             self.reset_for_next_visitor()
+        self._phase = phase
         self.appliance.tick(now, phase)
 
     def _close_overlay(self) -> None:
@@ -398,6 +432,8 @@ class KioskApp(App):
             screen.reset()
         self.font_scale = 1.0
         self.high_contrast = False
+        self.read_aloud.reset()
+        self.idle.countdown_for(self.catalog.settings.idle.countdown, False)
         self.lang = self.catalog.settings.default_language
         self.home()
         self._flush()

@@ -5,7 +5,9 @@ is checked here. None of them changes what is drawn.
 - `drop_label_surfaces`: no second copy of each label's pixels (memory);
 - `share_fonts_by_pixel_size`: each font size opened once (memory);
 - `skip_rules_of_freed_widgets`: a garbage collection inside a kv rule does not stop the
-  kiosk (robustness).
+  kiosk (robustness);
+- `hear_buttons_first`: while the kiosk reads aloud, a button's first touch says what it is
+  and a second uses it (accessibility; the only one that changes what a touch does).
 
 `patch_kivy` applies them once per process, when the window is open (the text provider is
 chosen then) and before any kv rule is bound. Each change marks what it replaced, so a second
@@ -26,6 +28,7 @@ def patch_kivy() -> None:
     drop_label_surfaces()
     share_fonts_by_pixel_size()
     skip_rules_of_freed_widgets()
+    hear_buttons_first()
 
 
 def drop_label_surfaces() -> None:
@@ -114,3 +117,34 @@ def skip_rules_of_freed_widgets() -> None:
 
     call_fn.skips_freed = True
     builder.call_fn = call_fn
+
+
+def hear_buttons_first() -> None:
+    """Read-aloud's explore by touch (kiosk.ui.speech) for every button there is: the kiosk's
+    own, list rows, the walk's places, the report's fields, and any Kivy ButtonBehavior a
+    screen adds later. Before a button is pressed, `heard_only` is asked; when the touch only
+    says what the button is, the button is neither pressed nor released. A touch that starts
+    a drag in a list never reaches a row (the ScrollView keeps it), so lists still scroll.
+
+    `on_touch_down` is ButtonBehavior's public handler (Kivy 2.3's
+    kivy/uix/behaviors/button.py); the change is in front of it, not inside it."""
+    from kivy.uix.behaviors import ButtonBehavior
+
+    from kiosk.ui.speech import heard_only
+
+    press = ButtonBehavior.on_touch_down
+    if getattr(press, "hears_first", False):
+        return
+
+    def on_touch_down(self, touch) -> bool:
+        if (
+            not self.disabled
+            and not getattr(touch, "is_mouse_scrolling", False)
+            and self.collide_point(*touch.pos)
+            and heard_only(self)
+        ):
+            return True
+        return press(self, touch)
+
+    on_touch_down.hears_first = True
+    ButtonBehavior.on_touch_down = on_touch_down

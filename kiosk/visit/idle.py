@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+SPOKEN_WARNING = 30.0
+"""Seconds the "are you still there?" warning lasts at least while the kiosk reads aloud: the
+warning takes some eight seconds to say, and a listener then has to find the button."""
+
 
 class Phase(StrEnum):
     ACTIVE = "active"
@@ -47,6 +51,11 @@ class IdleWatch:
 
     def reset(self) -> None:
         self.resting = True
+
+    def countdown_for(self, countdown: float, spoken: bool) -> None:
+        """The warning's length: the settings' `countdown`, at least SPOKEN_WARNING while the
+        warning is said aloud."""
+        self.countdown = max(countdown, SPOKEN_WARNING) if spoken else countdown
 
     def quiet_for(self, now: float) -> float:
         return now - self.last_touch

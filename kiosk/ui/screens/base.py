@@ -10,6 +10,9 @@ from kivy.factory import Factory, FactoryException
 from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
+from kiosk.ui.speech import readable
+from kiosk_core.speech.utterance import Piece
+
 
 def load_kv(module_file: str) -> None:
     """Load the .kv file that sits beside a module: a screen's layout, with the widget
@@ -65,6 +68,26 @@ class KioskScreen(Screen):
         """Something a visitor typed or chose here is still wanted (a half-filled form): the
         screen is kept built until the idle reset, even when not on screen."""
         return False
+
+    def spoken(self) -> list[Piece]:
+        """What read-aloud says when the screen opens: its heading and main text (the
+        Heading, SectionTitle, Body and Muted labels in reading order), and how long a list
+        is."""
+        pieces = readable(self)
+        for widget in self.walk(restrict=True):
+            if type(widget).__name__ == "ItemList" and widget.data:
+                n = len(widget.data)
+                pieces.append(
+                    self.app.ngettext("{n} item in the list.", "{n} items in the list.", n).format(
+                        n=n
+                    )
+                )
+        return pieces
+
+    def spoken_page(self) -> tuple:
+        """What the screen shows, as far as read-aloud tells pages apart: when it changes,
+        the screen is read again (the item shown; a form's step)."""
+        return tuple(getattr(self, name, None) for name in ("item_id", "category"))
 
     def dropped(self) -> None:
         """The app lets this screen go (it is built again when next needed): stop what it

@@ -49,6 +49,9 @@ class EventsScreen(KioskScreen):
             chip.bind(on_release=lambda c: self.choose(category=c.category_id))
             self.ids.chips.add_widget(chip)
 
+    def spoken_page(self) -> tuple:
+        return (self.when, self.category)
+
     def _subtitle(self, event) -> str:
         app = self.app
         when = app.format_when(event)

@@ -9,6 +9,7 @@ from kivy.properties import StringProperty
 
 from kiosk.appliance.printing import PRINTED
 from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk_core.speech.utterance import Piece, Spell
 
 if TYPE_CHECKING:
     from kiosk.visit.outbox import SavedReport
@@ -40,6 +41,16 @@ class ReceiptScreen(KioskScreen):
         if outcome != PRINTED:
             Logger.warning(f"Kiosk: ticket not printed ({outcome})")
         self.print_state = "printed" if outcome == PRINTED else "failed"
+
+    def spoken(self) -> list[Piece]:
+        """The reference number letter by letter, after the words that introduce it."""
+        pieces = super().spoken()
+        introduced = self.app._("Your reference number")
+        at = pieces.index(introduced) + 1 if introduced in pieces else len(pieces)
+        return [*pieces[:at], Spell(self.ref_code), *pieces[at:]]
+
+    def spoken_page(self) -> tuple:
+        return (self.ref_code,)
 
     def handle_back(self) -> bool:
         """The report is sent: Back leads home, not into the finished form."""

@@ -172,6 +172,13 @@ class ReportScreen(KioskScreen):
         if step == "review":
             self._update_texts()
 
+    def spoken_page(self) -> tuple:
+        return (self.step, self.error)
+
+    def spoken(self) -> list:
+        """An error alone (it is what changed), else the step."""
+        return [self.error] if self.error else super().spoken()
+
     def handle_back(self) -> bool:
         index = STEPS.index(self.step)
         if index == 0:

@@ -206,6 +206,9 @@ class WalkScreen(KioskScreen):
             self.preloader.close()
             self.preloader = None
 
+    def spoken(self) -> list:
+        return [self.heading, self.description]
+
     def refresh(self) -> None:
         walk = self._sync_walk()
         node = walk.node(self.item_id) if walk and self.item_id else None
@@ -418,6 +421,9 @@ class WalkScreen(KioskScreen):
             self.close_info()
             return
         spot = node.hotspots[index]
+        caption = self._markers[index].caption if index < len(self._markers) else ""
+        if self.app.read_aloud.explore(self.view, index, lambda: (caption, None)):
+            return  # read aloud: the first touch says where the arrow leads
         if spot.target:
             self.go_to(spot.target)
         else:

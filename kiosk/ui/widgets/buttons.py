@@ -16,6 +16,8 @@ from kiosk.ui.widgets.text import TightLabel
 class KioskButton(ButtonBehavior, TightLabel):
     bg = ColorProperty([0.06, 0.36, 0.6, 1])
     radius = NumericProperty(12)
+    spoken = StringProperty("")
+    """What read-aloud calls the button when its text says it poorly ("A+"); "" its text."""
 
 
 class ChoiceButton(KioskButton):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.graphics import Color, Line, Rectangle, SmoothRoundedRectangle
@@ -22,6 +23,9 @@ from kivy.properties import (
     StringProperty,
 )
 from kivy.uix.widget import Widget
+
+from kiosk.ui.speech import heard_only
+from kiosk_core.speech.spelling import character_name
 
 LAYOUTS: dict[str, list[str]] = {
     "pl": ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "ąćęłńóśźż"],
@@ -268,11 +272,28 @@ class OnScreenKeyboard(Widget):
         if self.disabled or getattr(touch, "is_mouse_scrolling", False):
             return True
         index = self.key_at(*touch.pos)
+        if index is not None and self._heard_only(self.keys[index][0]):
+            return True
         if index is not None:
             touch.grab(self)
             self._held[touch.uid] = index
             self._hold(index, True)
         return True
+
+    def _heard_only(self, key: Key) -> bool:
+        """Read-aloud's first touch on a key says it (kiosk.ui.speech), the second types."""
+        app = App.get_running_app()
+
+        def label() -> tuple[str, str]:
+            if key.action == "char":
+                return character_name(key.char, app.lang), app.lang
+            names = {
+                "shift": app._("Capital letter"),
+                "latin": app._("Latin letters") if not self.latin else app._("Cyrillic letters"),
+            }
+            return names.get(key.action) or self.label_of(key), app.lang
+
+        return heard_only(self, key, label)
 
     def on_touch_move(self, touch) -> bool:
         return touch.grab_current is self
