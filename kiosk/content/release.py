@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from kiosk.visit.agenda import When, upcoming
+from kiosk.visit.agenda import When, classify, upcoming
 from kiosk.visit.search import BODY, KEYWORD, SUMMARY, TITLE, SearchIndex
 from kiosk_core.content.manifest import CONTENT_FILE, MANIFEST_FILE, Manifest
 from kiosk_core.content.model import (
@@ -28,6 +28,7 @@ from kiosk_core.content.model import (
     ServiceCategory,
     Walk,
 )
+from kiosk_core.content.texts import Share, share
 from kiosk_core.durable import fsync_path
 from kiosk_core.validation import trusted, validate_json
 
@@ -178,6 +179,18 @@ class Catalog:
         order = {"danger": 0, "warning": 1, "info": 2}
         return sorted((a for a in self._alerts if a.valid_at(now)), key=lambda a: order[a.severity])
 
+    def shares(self, lang: str, now: datetime) -> tuple[Share, Share]:
+        """Of the service cards and the events a visitor can find now (cards in a category
+        shown, events not over), how many are wholly in `lang`."""
+        shown = {c.id for c in self.categories(now)}
+        cards = (s for s in self._services if s.category in shown and s.valid_at(now))
+        events = (
+            e
+            for e in self._events
+            if e.valid_at(now) and classify(e, now, self.timezone) is not None
+        )
+        return share(cards, lang), share(events, lang)
+
     def search(self, query: str, lang: str, now: datetime, limit: int = 50) -> list[ServiceCard]:
         """Cards matching what a visitor typed, in their language or in Polish."""
         index = self.search_index(lang)
@@ -208,9 +221,11 @@ def _card_fields(card: ServiceCard, lang: str) -> tuple[str, list[tuple[str, int
 LOCAL_RELEASE = "local"
 
 
-def prepare_release(content: Path | None, data_dir: Path) -> Path:
+def prepare_release(content: Path | None, data_dir: Path, now: datetime | None = None) -> Path:
     """The release folder to show: a given release, a source tree built into the data
-    directory (for authoring and development), or the data directory's current release."""
+    directory (for authoring and development), or the data directory's current release.
+    A source tree is built as of `now` (the kiosk's clock): the bundled sample's events are
+    moved to the weeks around it (kiosk_core.content.sampledates)."""
     if content is None:
         current = current_release_dir(data_dir)
         if current is None:
@@ -226,7 +241,7 @@ def prepare_release(content: Path | None, data_dir: Path) -> Path:
         return content
     if (content / "settings.yaml").is_file():
         out = Path(data_dir) / RELEASES_DIR / LOCAL_RELEASE
-        build_release(content, out)
+        build_release(content, out, created=now, sample_dates=True)
         return out
     raise ReleaseError(f"{content} is neither a release nor a content source folder")
 

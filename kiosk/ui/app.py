@@ -207,7 +207,7 @@ class KioskApp(App):
     # --- content -------------------------------------------------------------------------
 
     def _load_content(self) -> None:
-        path = prepare_release(self.content_path, self.data_dir)
+        path = prepare_release(self.content_path, self.data_dir, self.now())
         release = load_release(path, validate=False)  # validated by the build and the agent
         self.catalog = Catalog(release, self.kiosk.kiosk_id, frozenset(self.kiosk.groups))
         self.release_path = path
