@@ -199,6 +199,14 @@ class Driver:
         assert matches, f"no button {text!r} on screen {self.app.manager.current}"
         return matches[0]
 
+    def choose_language(self, name: str) -> None:
+        """Touch the language button, then a language by its own name ("Deutsch")."""
+        from kivy.core.window import Window
+
+        self.tap(self.app.root_widget.ids.topbar.ids.language)
+        chooser = next(w for w in Window.children if type(w).__name__ == "LanguageChooser")
+        self.tap(self.button(name, root=chooser))
+
     def overlay(self):
         """The idle overlay if it is open (it sits on the window, above the app)."""
         from kivy.core.window import Window

@@ -125,6 +125,7 @@ class KioskApp(App):
         self._stamp: tuple | None = None
         self._reload_pending = False
         self._overlay = None
+        self._chooser = None
         self._timers: list = []
         self.db = None
 
@@ -138,7 +139,7 @@ class KioskApp(App):
         Window.bind(on_touch_move=self._finger_moved, on_touch_up=self._finger_moved)
         self._on_resize(Window, Window.size)
         self._load_content()
-        from kiosk.ui.widgets import buttons, keyboard, qr, rows, text  # noqa: F401
+        from kiosk.ui.widgets import buttons, keyboard, languages, qr, rows, text  # noqa: F401
 
         for kv in APP_KV_PATHS:
             load_kv_once(kv)
@@ -185,6 +186,7 @@ class KioskApp(App):
         Window.unbind(on_touch_down=self._on_any_touch, on_flip=self._first_frame)
         Window.unbind(on_touch_move=self._finger_moved, on_touch_up=self._finger_moved)
         self._close_overlay()
+        self._close_chooser()
         self.appliance.stop()
         self._flush()
         if self.db is not None:
@@ -314,6 +316,20 @@ class KioskApp(App):
     def set_language(self, lang: str) -> None:
         self.lang = lang
 
+    def choose_language(self) -> None:
+        """The chooser of every language, each named in itself, over the screen."""
+        from kiosk.ui.widgets.languages import LanguageChooser
+
+        self._close_chooser()
+        self._chooser = LanguageChooser(self.languages, self.lang, self.set_language)
+        self._chooser.bind(on_dismiss=lambda *_a: setattr(self, "_chooser", None))
+        self._chooser.open(animation=False)
+
+    def _close_chooser(self) -> None:
+        if self._chooser is not None:
+            self._chooser.dismiss(animation=False)
+            self._chooser = None
+
     def toggle_larger_text(self) -> None:
         self.font_scale = 1.0 if self.font_scale != 1.0 else LARGER_TEXT
 
@@ -325,17 +341,8 @@ class KioskApp(App):
 
     def _refresh_all(self) -> None:
         self._refresh_alert()
-        self._language_buttons()
         for screen in self.manager.screens:
             screen.refresh()
-
-    def _language_buttons(self) -> None:
-        box = self.root_widget.ids.topbar.ids.languages
-        codes = [code for code, _name in self.languages]
-        if [b.code for b in reversed(box.children)] != codes:
-            box.clear_widgets()
-            for code in codes:
-                box.add_widget(Factory.LanguageButton(code=code))
 
     def _on_lang(self, *_args) -> None:
         self._refresh_all()
@@ -392,6 +399,7 @@ class KioskApp(App):
     def reset_for_next_visitor(self) -> None:
         """Privacy and a fresh start: home, default language, nothing typed survives."""
         self._close_overlay()
+        self._close_chooser()
         self.idle.reset()
         self.appliance.rested(self.clock())
         for screen in self.manager.screens:
