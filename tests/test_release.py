@@ -18,6 +18,7 @@ from kiosk.content.release import (
     activate_release,
     current_release_dir,
     load_release,
+    prepare_release,
 )
 from kiosk.visit.agenda import When
 from kiosk_core.content.build import build_release
@@ -111,6 +112,16 @@ def test_what_a_visitor_reads_in_polish_and_the_share_wholly_in_their_language(
     assert catalog.shares("pl", NOV) == (Share(3, 3), Share(2, 2))
     after_both = datetime(2026, 12, 21, 12, tzinfo=UTC)
     assert catalog.shares("en", after_both)[1] == Share(0, 0)
+
+
+def test_the_sample_shown_by_kiosk_run_has_its_events_around_the_kiosks_day(
+    source: Path, tmp_path: Path
+) -> None:
+    (source / "sample.yaml").write_text("dates_written_for: 2026-12-12\n", encoding="utf-8")
+    tuesday = datetime(2027, 4, 6, 9, tzinfo=UTC)  # 17 weeks on: the fair is on Saturday
+    catalog = Catalog(load_release(prepare_release(source, tmp_path / "data", tuesday)))
+    assert [e.id for e in catalog.events(When.WEEK, tuesday)] == ["jarmark"]
+    assert [e.id for e in catalog.events(When.LATER, tuesday)] == ["koncert"]
 
 
 def test_categories_sorted_and_empty_ones_hidden(release_dir: Path) -> None:

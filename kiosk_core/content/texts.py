@@ -9,7 +9,8 @@ loaded into its model (a kiosk's release).
 
 A text missing in the visitor's language is shown in Polish. `fallback` says whether a
 visitor reads some or all of an item in Polish instead (the kiosk marks it), and `share` how
-many items a visitor reads wholly in their language (the kiosk's home says so).
+of them a visitor reads wholly in their language (`wholly_in`, counted in a `Share`: the
+kiosk's home says so).
 """
 
 from __future__ import annotations
@@ -138,14 +139,9 @@ class Share:
         return self.whole == self.total
 
 
-def share(items: Iterable[Any], lang: str) -> Share:
-    """How many of the loaded items a visitor reads wholly in `lang`, none of it in Polish."""
-    total = whole = 0
-    for item in items:
-        total += 1
-        if fallback(item_texts(item).values(), lang) is Fallback.NONE:
-            whole += 1
-    return Share(whole, total)
+def wholly_in(item: Any, lang: str) -> bool:
+    """A visitor reads the loaded item wholly in `lang`, none of it in Polish instead."""
+    return fallback(item_texts(item).values(), lang) is Fallback.NONE
 
 
 def digest(text: str) -> str:
