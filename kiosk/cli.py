@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -90,15 +90,27 @@ def content_check(src: Path) -> None:
 def content_build(
     src: Path, out: Path, release_version: int, created: datetime | None, expires: datetime | None
 ) -> None:
-    """Compile the content in SRC into a release folder OUT."""
+    """Compile the content in SRC into a release folder OUT.
+
+    The bundled sample (a tree with sample.yaml) has its events moved to the weeks around
+    the day the release is created; a town's content is built as written."""
     from kiosk_core.content.build import build_release
     from kiosk_core.content.problems import ContentError
+    from kiosk_core.content.sampledates import weeks_to, written_for
 
     try:
-        manifest = build_release(src, out, release_version, created, expires)
+        manifest = build_release(src, out, release_version, created, expires, sample_dates=True)
+        written = written_for(src)
     except ContentError as exc:
         _report_problems(exc)
         sys.exit(1)
+    if written is not None:
+        weeks = weeks_to(written, manifest.created.date())
+        moved_to = written + timedelta(weeks=weeks)
+        click.echo(
+            f"Sample content: its events moved {weeks} weeks on "
+            f"(those of {written.isoformat()} are on {moved_to.isoformat()})"
+        )
     total = sum(f.size for f in manifest.files)
     click.echo(
         f"Built release {manifest.version} in {out}: {len(manifest.files)} files, {total:,} bytes"

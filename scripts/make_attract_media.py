@@ -38,10 +38,10 @@ def welcome(path: Path) -> None:
     draw = ImageDraw.Draw(image)
     for i, x in enumerate(range(120, 1920, 260)):
         fir_tree(draw, x, 1080, 260 + 60 * (i % 3), (18, 60, 33))
+    # "Touch the screen to start" is the kiosk's own, over every slide in each language in turn
     centred(draw, 250, "Jodłów Śląski", 120, GOLD, SLIDE[0])
-    centred(draw, 450, "Dotknij ekranu", 96, WHITE, SLIDE[0])
-    centred(draw, 580, "Touch the screen · Berühren Sie den Bildschirm", 52, SNOW, SLIDE[0])
-    centred(draw, 650, "Dotkněte se obrazovky · Торкніться екрана", 52, SNOW, SLIDE[0])
+    centred(draw, 450, "Witamy", 96, WHITE, SLIDE[0])
+    centred(draw, 580, "Welcome · Willkommen · Vítejte · Ласкаво просимо", 52, SNOW, SLIDE[0])
     image.save(path, optimize=True)
 
 

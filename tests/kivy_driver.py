@@ -199,6 +199,17 @@ class Driver:
         assert matches, f"no button {text!r} on screen {self.app.manager.current}"
         return matches[0]
 
+    def choose_language(self, name: str) -> None:
+        """Touch the language button, then a language by its own name ("Deutsch")."""
+        self.tap(self.app.root_widget.ids.topbar.ids.language)
+        self.tap(self.button(name, root=self.window_child("LanguageChooser")))
+
+    def window_child(self, cls_name: str):
+        """A view open on the window above the app (a chooser, an overlay)."""
+        from kivy.core.window import Window
+
+        return next(w for w in Window.children if type(w).__name__ == cls_name)
+
     def overlay(self):
         """The idle overlay if it is open (it sits on the window, above the app)."""
         from kivy.core.window import Window

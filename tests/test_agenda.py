@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from kiosk.visit.agenda import When, classify, upcoming
+from kiosk.visit.agenda import When, after, classify, first_period, upcoming
 from kiosk_core.content.model import Event
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -73,3 +73,21 @@ def test_category_filter() -> None:
         event("b", at(2026, 11, 21, 13), category="kultura"),
     ]
     assert [e.id for e in upcoming(events, When.TODAY, NOW, WARSAW, "kultura")] == ["b"]
+
+
+def test_the_events_open_on_the_first_list_with_events_and_an_empty_one_shows_what_is_next():
+    events = [
+        event("sunday-fair", date(2026, 11, 22), all_day=True, category="targi"),
+        event("concert", at(2026, 12, 5, 18), category="kultura"),
+        event("choir", at(2026, 12, 6, 18), category="kultura"),
+    ]
+    assert first_period(events, NOW, WARSAW) is When.WEEK  # nothing today: the coming week
+    assert first_period(events, NOW, WARSAW, "kultura") is When.LATER
+    assert first_period([], NOW, WARSAW) is When.TODAY
+    assert [e.id for e in after(events, When.TODAY, NOW, WARSAW)] == [
+        "sunday-fair",
+        "concert",
+        "choir",
+    ]
+    assert [e.id for e in after(events, When.WEEK, NOW, WARSAW, "kultura")] == ["concert", "choir"]
+    assert after(events, When.LATER, NOW, WARSAW) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.appliance.attract import Playlist, Slide, should_start, slides_for
+from kiosk.appliance.attract import Invitation, Playlist, Slide, should_start, slides_for
 from kiosk.content.release import load_release
 from kiosk_core.content.build import build_release
 from kiosk_core.content.problems import ContentError
@@ -126,3 +126,9 @@ def test_the_sample_content_has_a_playlist_with_a_video() -> None:
     items = load_source(SAMPLE_CONTENT).content.attract
     assert any(i.video for i in items) and any(i.image for i in items)
     assert VIDEO.stat().st_size < 300_000
+
+
+def test_the_invitation_takes_each_language_in_turn() -> None:
+    invitation = Invitation(["pl", "en", "uk"])
+    assert [invitation.next() for _ in range(5)] == ["pl", "en", "uk", "pl", "en"]
+    assert Invitation([]).next() is None

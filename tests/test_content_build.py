@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,40 @@ def test_invalid_source_raises_with_problems(source: Path, tmp_path: Path) -> No
         build_release(source, tmp_path / "out")
     assert info.value.problems[0].file == "settings.yaml"
     assert not (tmp_path / "out").exists()
+
+
+def events_of(out: Path) -> dict[str, tuple[str, str | None]]:
+    content = json.loads((out / "content.json").read_text(encoding="utf-8"))
+    return {e["id"]: (e["start"], e.get("end")) for e in content["events"]}
+
+
+def test_a_sample_is_moved_to_the_weeks_around_its_build_and_a_town_never(
+    source: Path, tmp_path: Path
+) -> None:
+    """The sample's calendar is never empty weeks after it was written: each event moves by
+    whole weeks (weekday and local time kept, across a change to summer time too)."""
+    april = "2027-04-06T09:00:00+02:00"
+    code, output = build(source, tmp_path / "town", "--created", april)
+    assert code == 0 and "Sample" not in output
+    as_written = events_of(tmp_path / "town")  # a town's content: as written
+    assert as_written["koncert"] == ("2026-12-20T18:00:00+01:00", "2026-12-20T20:00:00+01:00")
+
+    (source / "sample.yaml").write_text("dates_written_for: 2026-12-12\n", encoding="utf-8")
+    code, output = build(source, tmp_path / "sample", "--created", april)
+    assert code == 0, output
+    # Tuesday 6 April 2027: 17 weeks on, Saturday 12 December falls on Saturday 10 April
+    assert "moved 17 weeks on (those of 2026-12-12 are on 2027-04-10)" in output
+    moved = events_of(tmp_path / "sample")
+    assert moved["koncert"] == ("2027-04-18T18:00:00+02:00", "2027-04-18T20:00:00+02:00")
+    assert moved["jarmark"] == ("2027-04-10", "2027-04-11")  # all day, still a weekend
+
+    build_release(source, tmp_path / "plain")  # only a build asked to moves them
+    assert events_of(tmp_path / "plain") == as_written
+    same_week = datetime(2026, 12, 12, 9, tzinfo=UTC)
+    build_release(source, tmp_path / "same-week", created=same_week, sample_dates=True)
+    assert events_of(tmp_path / "same-week") == as_written
+
+    (source / "sample.yaml").write_text("dates_written_for: soon\n", encoding="utf-8")
+    code, output = build(source, tmp_path / "bad")
+    assert code == 1
+    assert "sample.yaml:1: dates_written_for: must be a date (2026-11-21)" in output

@@ -152,7 +152,7 @@ def test_a_service_card(items) -> None:
     assert (full.documents_heading, full.documents) == ("What to bring", ["•  ID card"])
     assert [(s.title, s.text) for s in full.sections] == [
         ("Fees", "17 zł"),
-        ("Where", "Biuro Obsługi, 12, Rynek 1"),
+        ("Where", "Biuro Obsługi, room 12, Rynek 1"),  # a room labelled, as on the kiosk
         ("Phone", "+48 74 811 00 00"),
     ]
     assert full.checked == f"Checked on {format_day(datetime(2026, 3, 2).date(), 'en')}"

@@ -18,10 +18,12 @@ from kiosk.content.release import (
     activate_release,
     current_release_dir,
     load_release,
+    prepare_release,
 )
 from kiosk.visit.agenda import When
 from kiosk_core.content.build import build_release
 from kiosk_core.content.model import Content
+from kiosk_core.content.texts import Fallback, Share, fallback, item_texts
 from kiosk_core.validation import _plan
 from tests.conftest import SERVICES
 
@@ -87,6 +89,39 @@ def test_events_and_media(release_dir: Path) -> None:
     assert [e.id for e in catalog.events(When.LATER, NOV, "kultura")] == ["koncert"]
     logo = catalog.release.media_path(catalog.settings.logo)
     assert logo is not None and logo.is_file()
+
+
+def test_what_a_visitor_reads_in_polish_and_the_share_wholly_in_their_language(
+    release_dir: Path,
+) -> None:
+    catalog = Catalog(load_release(release_dir), "dworzec")
+    read_as = {
+        (kind, item.id, lang): fallback(item_texts(item).values(), lang)
+        for kind, item in [("card", catalog.service(i)) for i in ("dowod", "meldunek")]
+        + [("event", catalog.event("jarmark"))]
+        for lang in ("pl", "en", "de")
+    }
+    assert read_as[("card", "dowod", "en")] is Fallback.NONE
+    assert read_as[("card", "dowod", "de")] is Fallback.PART  # its summary is not in German
+    assert read_as[("card", "meldunek", "de")] is Fallback.WHOLE
+    assert read_as[("event", "jarmark", "en")] is Fallback.WHOLE
+    assert {read_as[(k, i, "pl")] for k, i, _lang in read_as} == {Fallback.NONE}
+    # the cards a visitor can reach (not other kiosks', not out of their window), events not over
+    assert catalog.shares("en", NOV) == (Share(1, 3), Share(1, 2))
+    assert catalog.shares("de", NOV) == (Share(0, 3), Share(0, 2))
+    assert catalog.shares("pl", NOV) == (Share(3, 3), Share(2, 2))
+    after_both = datetime(2026, 12, 21, 12, tzinfo=UTC)
+    assert catalog.shares("en", after_both)[1] == Share(0, 0)
+
+
+def test_the_sample_shown_by_kiosk_run_has_its_events_around_the_kiosks_day(
+    source: Path, tmp_path: Path
+) -> None:
+    (source / "sample.yaml").write_text("dates_written_for: 2026-12-12\n", encoding="utf-8")
+    tuesday = datetime(2027, 4, 6, 9, tzinfo=UTC)  # 17 weeks on: the fair is on Saturday
+    catalog = Catalog(load_release(prepare_release(source, tmp_path / "data", tuesday)))
+    assert [e.id for e in catalog.events(When.WEEK, tuesday)] == ["jarmark"]
+    assert [e.id for e in catalog.events(When.LATER, tuesday)] == ["koncert"]
 
 
 def test_categories_sorted_and_empty_ones_hidden(release_dir: Path) -> None:

@@ -52,7 +52,7 @@ def test_banner_by_severity_in_turns_and_within_validity(kiosk_app, tmp_path, mo
         ui.wait(0.15)
         seen.add(app.alert_severity)
     assert seen == {"warning", "info"}
-    ui.tap(ui.button("EN"))
+    ui.choose_language("English")
     ui.tap(ui.button("Events"))
     banner = app.root_widget.ids.alert
     assert banner.height > 0 and "(" in banner.text

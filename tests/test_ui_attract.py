@@ -98,6 +98,14 @@ def test_without_libvlc_the_images_play_and_the_log_says_why(
     attract = app.appliance.attract
     assert attract is not None and attract.player is None
     assert attract.playlist.skipped == 1
+    # "touch the screen to start", in each of the kiosk's languages in turn
+    invitation = attract.ids.invitation
+    assert invitation.text == "Dotknij ekranu, aby rozpocząć" and invitation.texture_size[1] > 0
+    ui.screenshot("attract-invitation")
+    ui.wait_until(lambda: attract.invitation_lang == "en", "the invitation in English")
+    assert invitation.text == "Touch the screen to start"
+    ui.wait_until(lambda: attract.invitation_lang == "de", "the invitation in German")
+    assert invitation.text == "Berühren Sie den Bildschirm, um zu beginnen"
     assert "videos are left out, images only: libVLC could not be loaded (test)" in caplog.text
     ui.wait(3.3)  # the three-second image comes round again, never a video
     assert attract.kind == "image" and attract.shown >= 2

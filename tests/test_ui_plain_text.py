@@ -273,7 +273,7 @@ def test_hostile_text_is_shown_as_text_on_every_screen(
     events = ui.screen
     ui.tap(events.ids.later)
     check(ui, seen, "events")
-    tap_first(ui, "ChoiceButton", root=events.ids.chips)
+    tap_first(ui, "CategoryChip", root=events.ids.chips)
     # Category chips this long leave the list no room: the event is opened as a row would.
     event = next(e for e in app.catalog._events if e.place and e.description)
     app.open_item("event", event.id)

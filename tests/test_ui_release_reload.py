@@ -47,7 +47,7 @@ def test_reload_on_a_quiet_home_screen(kiosk_app, tmp_path: Path) -> None:
     data = tmp_path / "kioskdata"
     install(src, data, 1)
     app, ui = kiosk_app(content=None, data_dir=data)
-    ui.tap(ui.button("EN"))  # somebody is here, on the home screen
+    ui.choose_language("English")  # somebody is here, on the home screen
     install(src, data, 2)
     app._check_release()
     assert app.catalog.release.version == 1

@@ -61,7 +61,7 @@ def config(tmp_path: Path) -> KioskConfig:
 def test_the_whole_flow(kiosk_app, tmp_path: Path, lang, words, labels) -> None:
     app, ui = kiosk_app(kiosk=config(tmp_path))
     if lang != "pl":
-        ui.tap(ui.button(lang.upper()))
+        ui.choose_language(dict(app.languages)[lang])
     home = app.manager.get_screen("home")
     ui.tap(home.ids.report)
     report = ui.screen

@@ -26,22 +26,37 @@ def test_typing_finds_cards_with_or_without_diacritics(kiosk_app) -> None:
     assert ui.screen.heading == "Zaświadczenie o zameldowaniu"
 
 
+def test_home_forgets_the_search_and_back_from_a_result_keeps_it(kiosk_app) -> None:
+    app, ui = kiosk_app()
+    ui.tap(ui.button("Szukaj"))
+    type_text(ui, "zasw")
+    ui.tap(ui.find("ListRow")[0])
+    ui.tap(ui.button("Wstecz"))  # back to the results: the search is still there
+    assert ui.screen.query == "zasw" and len(ui.screen.ids.list.data) == 1
+    ui.tap(ui.button("Start"))
+    ui.tap(ui.button("Szukaj"))
+    assert ui.screen.query == "" and ui.find("TightLabel", "Wpisz tutaj…", root=ui.screen)
+    type_text(ui, "dow")  # not "zaswdow"
+    assert ui.screen.query == "dow"
+    assert [r["item_id"] for r in ui.screen.ids.list.data] == ["dowod"]
+
+
 def test_keyboard_follows_the_language(kiosk_app) -> None:
     app, ui = kiosk_app()
     ui.tap(ui.button("Szukaj"))
     keys = ui.keys(ui.screen.ids.keyboard)
     assert {"ą", "ł", "ż"} <= keys
-    ui.tap(ui.button("UK"))
+    ui.choose_language("Українська")
     keys = ui.keys(ui.screen.ids.keyboard)
     assert {"ї", "є", "ґ", "й"} <= keys
-    ui.tap(ui.button("DE"))
+    ui.choose_language("Deutsch")
     keys = ui.keys(ui.screen.ids.keyboard)
     assert {"ä", "ö", "ü", "ß"} <= keys
 
 
 def test_idle_reset_clears_a_half_typed_search(kiosk_app) -> None:
     app, ui = kiosk_app()
-    ui.tap(ui.button("EN"))
+    ui.choose_language("English")
     ui.tap(ui.button("A+"))
     ui.tap(ui.button("Search"))
     type_text(ui, "dow")

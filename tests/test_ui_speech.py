@@ -31,7 +31,7 @@ def test_a_visit_with_read_aloud(kiosk_app, tmp_path: Path) -> None:
     engine = SpeechEngine(device="null", record_dir=tmp_path / "said")
     app, ui = kiosk_app(speech=engine)
     listen = app.root_widget.ids.topbar.ids.listen
-    ui.tap(ui.button("EN"))
+    ui.choose_language("English")
     assert not engine.said  # silent until a visitor asks for it
     ui.screenshot("speech-listen-off")
 
@@ -71,7 +71,11 @@ def test_a_visit_with_read_aloud(kiosk_app, tmp_path: Path) -> None:
         assert wav.getnframes() / wav.getframerate() > 1.5
 
     # another language: its name heard in that language, then the screen read in it
-    german = ui.button("DE")
+    language = app.root_widget.ids.topbar.ids.language
+    ui.tap(language)
+    assert last(engine).text.startswith("English")
+    ui.tap(language)  # heard, then the chooser opens
+    german = ui.button("Deutsch", root=ui.window_child("LanguageChooser"))
     ui.tap(german)
     assert (last(engine).text, last(engine).lang) == ("Deutsch.", "de")
     assert app.lang == "en"

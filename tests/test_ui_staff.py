@@ -68,7 +68,7 @@ def test_the_gesture_and_the_pin_open_the_staff_screen(kiosk_app, tmp_path, pin_
     enter(ui, "1111")
     assert not ui.screen.unlocked
     assert ui.screen.message == "Błędny PIN. Pozostały 4 próby."
-    ui.tap(ui.button("EN"))
+    ui.choose_language("English")
     enter(ui, PIN)
     assert ui.screen.unlocked
     set_state(open_store(tmp_path / "data"), "clock_skew", "0.2")
@@ -123,7 +123,7 @@ def test_actions(kiosk_app, tmp_path, pin_hash) -> None:
         kiosk = staff_config(tmp_path, pin_hash, printer={"device": printer.path})
         app, ui = kiosk_app(kiosk=kiosk)
         unlock(ui)
-        ui.tap(ui.button("EN"))
+        ui.choose_language("English")
         ui.wait(0.5)
         assert rows(ui)["Printer"] == "Ready"
         # sync now: the agent's wake file
@@ -138,7 +138,7 @@ def test_actions(kiosk_app, tmp_path, pin_hash) -> None:
         # reload content stays on the staff screen
         ui.tap(ui.button("Reload content"))
         assert app.manager.current == "staff" and ui.screen.unlocked
-        ui.tap(ui.button("EN"))  # a reload starts over in the default language
+        ui.choose_language("English")  # a reload starts over in the default language
         # the touch test records touches and where they landed
         ui.tap(ui.button("Touch test"))
         test = app.appliance.touch_test
@@ -164,7 +164,7 @@ def test_actions(kiosk_app, tmp_path, pin_hash) -> None:
 def test_portrait_staff_screen(kiosk_app, tmp_path, pin_hash) -> None:
     app, ui = kiosk_app(kiosk=staff_config(tmp_path, pin_hash), size=(1080, 1920))
     unlock(ui)
-    ui.tap(ui.button("UK"))
+    ui.choose_language("Українська")
     ui.screenshot("portrait-staff-status")
 
 
@@ -186,7 +186,7 @@ def test_reports_the_hub_refused_are_shown_and_sent_again(kiosk_app, tmp_path, p
         mark_attention(db, report.uuid, reason)
     app, ui = kiosk_app(kiosk=staff_config(tmp_path, pin_hash), size=(1920, 1080))
     unlock(ui)
-    ui.tap(ui.button("EN"))
+    ui.choose_language("English")
     shown = rows(ui)["Reports needing attention"]
     lines = shown.split("\n")
     assert lines[0] == "6 reports refused by the hub, kept here"

@@ -404,7 +404,7 @@ def test_no_walk_tile_without_a_walk(kiosk_app) -> None:
 def test_the_walk_follows_the_language(kiosk_app) -> None:
     app, ui = kiosk_app(content=SAMPLE_CONTENT, clock=FakeClock(DAYTIME))
     screen = open_walk(ui)
-    ui.tap(ui.button("DE"))
+    ui.choose_language("Deutsch")
     assert screen.heading == "Marktplatz"
     assert "Rathaus" in {m.caption for m in screen._markers}
     assert "Brücke über die Białka" in {t.title for t in ui.find("WalkThumb")}

@@ -84,13 +84,18 @@ def test_what_a_new_release_takes_off_the_screen_is_freed(kiosk_app, tmp_path: P
     install(src, data, 1)
     app, ui = kiosk_app(content=None, data_dir=data)
     ui.wait(WARM_UP_AFTER + 1.0)  # prepared, and what it holds is set aside (gc.freeze)
-    german = weakref.ref(ui.button("DE"))
+    ui.tap(app.root_widget.ids.topbar.ids.language)
+    german = weakref.ref(ui.button("Deutsch", root=app._chooser))
+    ui.tap_at(5, 5)  # beside the chooser: it closes
+    assert app._chooser is None
     settings = src / "settings.yaml"
     settings.write_text(settings.read_text() + "languages: [pl, en]\n")
     install(src, data, 2)
     ui.clock.advance(6)
     app._check_release()
     assert app.catalog.release.version == 2
-    assert [b.code for b in ui.find("LanguageButton")] == ["pl", "en"]
+    ui.tap(app.root_widget.ids.topbar.ids.language)
+    assert [c.text for c in reversed(app._chooser.ids.choices.children)] == ["Polski", "English"]
+    ui.tap_at(5, 5)
     ui.wait(WARM_UP_AFTER + TIDY_AFTER + 1.0)
     assert german() is None, "the German button of the old release stays in memory"

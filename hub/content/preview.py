@@ -79,6 +79,7 @@ KIOSK_MESSAGES: tuple[str | tuple[str, str], ...] = (
     "Fees",
     "How long it takes",
     "Where",
+    "room {number}",
     "Opening hours",
     "Phone",
     "E-mail",
@@ -437,7 +438,9 @@ def _office(office: Office | None, read: _Reader) -> str:
         return ""
     parts = [read(office.name, _label("services", "office.name"))]
     if office.room:
-        parts.append(office.room)
+        room = office.room.strip()
+        labelled = word("room {number}", read.lang).format(number=room)
+        parts.append(labelled if office.numbered_room() else room)
     if office.address:
         parts.append(read(office.address, _label("services", "office.address")))
     return ", ".join(p for p in parts if p)

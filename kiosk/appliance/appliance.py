@@ -225,7 +225,8 @@ class Appliance:
         from kiosk.ui.widgets.attract import AttractOverlay
 
         videos = any(s.kind == "video" for s in playlist.slides)
-        self.attract = AttractOverlay(playlist, self.player if videos else None)
+        languages = tuple(self.host.catalog.settings.languages)
+        self.attract = AttractOverlay(playlist, self.player if videos else None, languages)
         self.attract.begin()
         return True
 

@@ -3,7 +3,8 @@
 The playlist comes with the content (`attract.yaml`: videos and images, each image with a
 duration). It starts once the kiosk has been at rest (after the idle reset) for
 `idle.attract_after` seconds and the display is on; the first touch stops it. Without libVLC
-the videos are left out and the images still play.
+the videos are left out and the images still play. Over it, "Touch the screen to start" is
+said in each of the kiosk's languages in turn (`Invitation`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from kiosk_core.i18n import N_
+
 DEFAULT_IMAGE_SECONDS = 8.0
+INVITATION = N_("Touch the screen to start")
+INVITATION_SECONDS = 4.0
+"""How long the invitation stays in one language before the next."""
 
 
 @dataclass(frozen=True)
@@ -74,3 +80,19 @@ class Playlist:
 
 def should_start(resting: bool, rested_for: float, after: float, display_on: bool) -> bool:
     return resting and display_on and rested_for >= after
+
+
+class Invitation:
+    """Which language the invitation is in: each of the kiosk's in turn, the first first."""
+
+    def __init__(self, languages: Iterable[str]):
+        self.languages = list(languages)
+        self._turn = 0
+
+    def next(self) -> str | None:
+        """The next language; None for a kiosk without languages."""
+        if not self.languages:
+            return None
+        lang = self.languages[self._turn % len(self.languages)]
+        self._turn = (self._turn + 1) % len(self.languages)
+        return lang

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from kiosk.visit.agenda import When, upcoming
+from kiosk.visit.agenda import When, after, classify, first_period, upcoming
 from kiosk.visit.search import BODY, KEYWORD, SUMMARY, TITLE, SearchIndex
 from kiosk_core.content.manifest import CONTENT_FILE, MANIFEST_FILE, Manifest
 from kiosk_core.content.model import (
@@ -28,6 +29,7 @@ from kiosk_core.content.model import (
     ServiceCategory,
     Walk,
 )
+from kiosk_core.content.texts import Share, wholly_in
 from kiosk_core.durable import fsync_path
 from kiosk_core.validation import trusted, validate_json
 
@@ -119,6 +121,8 @@ class Catalog:
     kiosk_id: str | None = None
     groups: frozenset[str] = frozenset()
     _indexes: dict[str, SearchIndex] = field(default_factory=dict, repr=False)
+    _wholly: dict[str, dict[tuple[str, str], bool]] = field(default_factory=dict, repr=False)
+    _shares: tuple[tuple[str, int], tuple[Share, Share]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         c = self.release.content
@@ -157,8 +161,20 @@ class Catalog:
         return self._services_by_id.get(service_id)
 
     def events(self, when: When, now: datetime, category: str | None = None) -> list[Event]:
-        valid = [e for e in self._events if e.valid_at(now)]
-        return upcoming(valid, when, now, self.timezone, category)
+        return upcoming(self._valid_events(now), when, now, self.timezone, category)
+
+    def first_period(self, now: datetime) -> When:
+        """The first of today, the coming week and later that has an event."""
+        return first_period(self._valid_events(now), now, self.timezone)
+
+    def events_after(
+        self, when: When, now: datetime, category: str | None = None, limit: int = 5
+    ) -> list[Event]:
+        """The soonest events of the lists after `when` (for when it has none)."""
+        return after(self._valid_events(now), when, now, self.timezone, category)[:limit]
+
+    def _valid_events(self, now: datetime) -> list[Event]:
+        return [e for e in self._events if e.valid_at(now)]
 
     def event(self, event_id: str) -> Event | None:
         return self._events_by_id.get(event_id)
@@ -177,6 +193,38 @@ class Catalog:
     def alerts(self, now: datetime) -> list[Alert]:
         order = {"danger": 0, "warning": 1, "info": 2}
         return sorted((a for a in self._alerts if a.valid_at(now)), key=lambda a: order[a.severity])
+
+    def shares(self, lang: str, now: datetime) -> tuple[Share, Share]:
+        """Of the service cards and the events a visitor can find now (cards in a category
+        shown, events not over), how many are wholly in `lang`. Home asks on every visit:
+        the answer is kept for the minute."""
+        key = (lang, int(now.timestamp() // 60))
+        if self._shares is None or self._shares[0] != key:
+            self._shares = (key, self._count_shares(lang, now))
+        return self._shares[1]
+
+    def _count_shares(self, lang: str, now: datetime) -> tuple[Share, Share]:
+        shown = {c.id for c in self.categories(now)}
+        cards = (s for s in self._services if s.category in shown and s.valid_at(now))
+        events = (
+            e
+            for e in self._events
+            if e.valid_at(now) and classify(e, now, self.timezone) is not None
+        )
+        return self._share(cards, lang), self._share(events, lang)
+
+    def _share(self, items: Iterable[ServiceCard | Event], lang: str) -> Share:
+        """Whether each item is wholly in `lang` is worked out once per language (a release's
+        items never change): home asks again on every visit."""
+        known = self._wholly.setdefault(lang, {})
+        whole = total = 0
+        for item in items:
+            key = (type(item).__name__, item.id)
+            if key not in known:
+                known[key] = wholly_in(item, lang)
+            whole += known[key]
+            total += 1
+        return Share(whole, total)
 
     def search(self, query: str, lang: str, now: datetime, limit: int = 50) -> list[ServiceCard]:
         """Cards matching what a visitor typed, in their language or in Polish."""
@@ -208,9 +256,11 @@ def _card_fields(card: ServiceCard, lang: str) -> tuple[str, list[tuple[str, int
 LOCAL_RELEASE = "local"
 
 
-def prepare_release(content: Path | None, data_dir: Path) -> Path:
+def prepare_release(content: Path | None, data_dir: Path, now: datetime | None = None) -> Path:
     """The release folder to show: a given release, a source tree built into the data
-    directory (for authoring and development), or the data directory's current release."""
+    directory (for authoring and development), or the data directory's current release.
+    A source tree is built as of `now` (the kiosk's clock): the bundled sample's events are
+    moved to the weeks around it (kiosk_core.content.sampledates)."""
     if content is None:
         current = current_release_dir(data_dir)
         if current is None:
@@ -226,7 +276,7 @@ def prepare_release(content: Path | None, data_dir: Path) -> Path:
         return content
     if (content / "settings.yaml").is_file():
         out = Path(data_dir) / RELEASES_DIR / LOCAL_RELEASE
-        build_release(content, out)
+        build_release(content, out, created=now, sample_dates=True)
         return out
     raise ReleaseError(f"{content} is neither a release nor a content source folder")
 

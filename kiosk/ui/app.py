@@ -132,6 +132,7 @@ class KioskApp(App):
         self._stamp: tuple | None = None
         self._reload_pending = False
         self._overlay = None
+        self._chooser = None
         self._timers: list = []
         self.db = None
         self.read_aloud = ReadAloud(self, speech or self._speech_engine())
@@ -156,7 +157,7 @@ class KioskApp(App):
         Window.bind(on_touch_move=self._finger_moved, on_touch_up=self._finger_moved)
         self._on_resize(Window, Window.size)
         self._load_content()
-        from kiosk.ui.widgets import buttons, keyboard, qr, rows, text  # noqa: F401
+        from kiosk.ui.widgets import buttons, keyboard, languages, qr, rows, text  # noqa: F401
 
         for kv in APP_KV_PATHS:
             load_kv_once(kv)
@@ -203,6 +204,7 @@ class KioskApp(App):
         Window.unbind(on_touch_down=self._on_any_touch, on_flip=self._first_frame)
         Window.unbind(on_touch_move=self._finger_moved, on_touch_up=self._finger_moved)
         self._close_overlay()
+        self._close_chooser()
         self.appliance.stop()
         self.read_aloud.close()
         self._flush()
@@ -226,7 +228,7 @@ class KioskApp(App):
     # --- content -------------------------------------------------------------------------
 
     def _load_content(self) -> None:
-        path = prepare_release(self.content_path, self.data_dir)
+        path = prepare_release(self.content_path, self.data_dir, self.now())
         release = load_release(path, validate=False)  # validated by the build and the agent
         self.catalog = Catalog(release, self.kiosk.kiosk_id, frozenset(self.kiosk.groups))
         self.release_path = path
@@ -333,6 +335,20 @@ class KioskApp(App):
     def set_language(self, lang: str) -> None:
         self.lang = lang
 
+    def choose_language(self) -> None:
+        """The chooser of every language, each named in itself, over the screen."""
+        from kiosk.ui.widgets.languages import LanguageChooser
+
+        self._close_chooser()
+        self._chooser = LanguageChooser(self.languages, self.lang, self.set_language)
+        self._chooser.bind(on_dismiss=lambda *_a: setattr(self, "_chooser", None))
+        self._chooser.open(animation=False)
+
+    def _close_chooser(self) -> None:
+        if self._chooser is not None:
+            self._chooser.dismiss(animation=False)
+            self._chooser = None
+
     def toggle_larger_text(self) -> None:
         self.font_scale = 1.0 if self.font_scale != 1.0 else LARGER_TEXT
 
@@ -353,17 +369,8 @@ class KioskApp(App):
 
     def _refresh_all(self) -> None:
         self._refresh_alert()
-        self._language_buttons()
         for screen in self.manager.screens:
             screen.refresh()
-
-    def _language_buttons(self) -> None:
-        box = self.root_widget.ids.topbar.ids.languages
-        codes = [code for code, _name in self.languages]
-        if [b.code for b in reversed(box.children)] != codes:
-            box.clear_widgets()
-            for code in codes:
-                box.add_widget(Factory.LanguageButton(code=code))
 
     def _on_lang(self, *_args) -> None:
         self._refresh_all()
@@ -426,6 +433,7 @@ class KioskApp(App):
     def reset_for_next_visitor(self) -> None:
         """Privacy and a fresh start: home, default language, nothing typed survives."""
         self._close_overlay()
+        self._close_chooser()
         self.idle.reset()
         self.appliance.rested(self.clock())
         for screen in self.manager.screens:

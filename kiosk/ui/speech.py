@@ -69,8 +69,8 @@ def readable(root: Widget) -> list[Piece]:
 def label_of(widget: Widget) -> tuple[str, str | None]:
     """What a control is called aloud, and in which language (None: the visitor's)."""
     code = getattr(widget, "code", "")
-    if code in LANGUAGE_NAMES and type(widget).__name__ == "LanguageButton":
-        return LANGUAGE_NAMES[code], code  # "Deutsch", in German
+    if code in LANGUAGE_NAMES and type(widget).__name__ == "LanguageChoice":
+        return LANGUAGE_NAMES[code], code  # "Deutsch", in German, in the chooser
     spoken = getattr(widget, "spoken", "")
     if isinstance(spoken, str) and spoken:
         return spoken, None

@@ -1,5 +1,9 @@
 """When events happen, seen from the kiosk's wall clock: today, the coming week, later.
 
+A visitor opening the events sees the first of these lists that has any (not an empty
+"Today" when the next events are days away), and a list left empty by its period or
+category shows the events after it.
+
 An all-day event lasts whole local days; a timed event without an end lasts until the end
 of its local day (a visitor at 18:30 still wants to find the 18:00 concert).
 """
@@ -21,6 +25,9 @@ class When(StrEnum):
     TODAY = "today"
     WEEK = "week"
     LATER = "later"
+
+
+PERIODS = (When.TODAY, When.WEEK, When.LATER)
 
 
 @dataclass(frozen=True)
@@ -74,5 +81,30 @@ def upcoming(
         e
         for e in events
         if (category is None or e.category == category) and classify(e, now, tz) == when
+    ]
+    return sorted(chosen, key=lambda e: (span(e, tz).start, e.id))
+
+
+def first_period(
+    events: Iterable[Event], now: datetime, tz: ZoneInfo, category: str | None = None
+) -> When:
+    """The first list with an event in it; today when none has any."""
+    found = {classify(e, now, tz) for e in events if category is None or e.category == category}
+    return next((when for when in PERIODS if when in found), When.TODAY)
+
+
+def after(
+    events: Iterable[Event],
+    when: When,
+    now: datetime,
+    tz: ZoneInfo,
+    category: str | None = None,
+) -> list[Event]:
+    """Events of the lists after `when`, soonest first: what comes next when it has none."""
+    later = PERIODS[PERIODS.index(when) + 1 :]
+    chosen = [
+        e
+        for e in events
+        if (category is None or e.category == category) and classify(e, now, tz) in later
     ]
     return sorted(chosen, key=lambda e: (span(e, tz).start, e.id))

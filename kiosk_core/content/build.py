@@ -31,6 +31,7 @@ from kiosk_core.content.manifest import (
     Manifest,
     sha256_file,
 )
+from kiosk_core.content.sampledates import move_sample
 from kiosk_core.content.source import MEDIA_FIELDS, Source, load_source
 from kiosk_core.content.walkbuild import build_walk
 from kiosk_core.durable import fsync_path
@@ -65,10 +66,17 @@ def build_release(
     expires: datetime | None = None,
     *,
     documents: Mapping[str, Any] | None = None,
+    sample_dates: bool = False,
 ) -> Manifest:
     """Validate `src` and write the release to `out` (replaced whole if it exists);
-    `documents` as for `load_source`."""
+    `documents` as for `load_source`. With `sample_dates`, a sample tree's events are moved
+    to the weeks around the day the release is created (kiosk_core.content.sampledates); a
+    town's content never is."""
     source = load_source(src, documents=documents)
+    created = created or _default_created()
+    if sample_dates:
+        content, _moved = move_sample(Path(src), source.content, created.date())
+        source = replace(source, content=content)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -82,7 +90,7 @@ def build_release(
 
 
 def _write_release(
-    source: Source, dest: Path, version: int, created: datetime | None, expires: datetime | None
+    source: Source, dest: Path, version: int, created: datetime, expires: datetime | None
 ) -> Manifest:
     entries: list[FileEntry] = []
     media_names: dict[str, str] = {}
@@ -109,7 +117,7 @@ def _write_release(
     )
     manifest = Manifest(
         version=version,
-        created=created or _default_created(),
+        created=created,
         expires=expires,
         files=sorted(entries, key=lambda e: e.path),
     )

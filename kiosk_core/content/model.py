@@ -206,6 +206,12 @@ class Office(Model):
     room: Annotated[str, Limits(max_length=80)] | None = None
     address: Text | None = None
 
+    def numbered_room(self) -> bool:
+        """The room is written as its number ("3", "12a", "2.14"): screens label it ("room
+        3"), where a bare "3" between an office and a street reads as nothing. A room
+        written in words ("parter, okienko 2") is shown as written."""
+        return bool(self.room and self.room.strip()[:1].isdigit())
+
 
 @dataclass(kw_only=True)
 class ServiceCard(Targeted):

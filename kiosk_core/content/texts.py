@@ -4,7 +4,13 @@ in a language, what to search.
 An item in source form (kiosk_core.content.items) holds its texts as `{language: text}`
 mappings, some inside nested fields (`office.name`) or lists (`documents.2`,
 `attributes.0.values.1.name`). `texts_of` finds them all by the item's model, so a new text
-field of the model is found without being listed here.
+field of the model is found without being listed here; `item_texts` does the same for an item
+loaded into its model (a kiosk's release).
+
+A text missing in the visitor's language is shown in Polish. `fallback` says whether a
+visitor reads some or all of an item in Polish instead (the kiosk marks it), and `share` how
+of them a visitor reads wholly in their language (`wholly_in`, counted in a `Share`: the
+kiosk's home says so).
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ import dataclasses
 import functools
 import hashlib
 import types
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
 from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 from kiosk_core.content.model import DEFAULT_LANGUAGE, Text
@@ -25,11 +34,23 @@ def texts_of(model: type, data: dict[str, Any]) -> dict[str, dict[str, str]]:
     return found
 
 
+def item_texts(item: Any) -> dict[str, dict[str, str]]:
+    """Every text of an item loaded into its model (a dataclass), by its dotted path."""
+    found: dict[str, dict[str, str]] = {}
+    _collect(type(item), item, "", found)
+    return found
+
+
 def _collect(model: type, data: Any, prefix: str, found: dict[str, dict[str, str]]) -> None:
-    if not isinstance(data, dict):
+    get: Callable[[str, Any], Any]
+    if isinstance(data, dict):
+        get = data.get
+    elif dataclasses.is_dataclass(data) and not isinstance(data, type):
+        get = functools.partial(getattr, data)
+    else:
         return
     for name, (is_text, inner, many) in _shape(model).items():
-        value = data.get(name)
+        value = get(name, None)
         path = f"{prefix}{name}"
         if value is None:
             continue
@@ -85,6 +106,42 @@ def missing(texts: dict[str, dict[str, str]], languages: list[str]) -> dict[str,
         if lacking:
             gaps[lang] = lacking
     return gaps
+
+
+class Fallback(Enum):
+    """How much of what a visitor reads is in Polish because their language is missing."""
+
+    NONE = "none"
+    PART = "part"
+    WHOLE = "whole"
+
+
+def fallback(texts: Iterable[dict[str, str] | None], lang: str) -> Fallback:
+    """Whether the texts (those given, absent ones left out) are read in Polish in `lang`."""
+    given = [text for text in texts if text]
+    if lang == DEFAULT_LANGUAGE or not given:
+        return Fallback.NONE
+    lacking = sum(1 for text in given if not (text.get(lang) or "").strip())
+    if lacking == 0:
+        return Fallback.NONE
+    return Fallback.WHOLE if lacking == len(given) else Fallback.PART
+
+
+@dataclass(frozen=True)
+class Share:
+    """Of `total` items, `whole` have every text in the language."""
+
+    whole: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.whole == self.total
+
+
+def wholly_in(item: Any, lang: str) -> bool:
+    """A visitor reads the loaded item wholly in `lang`, none of it in Polish instead."""
+    return fallback(item_texts(item).values(), lang) is Fallback.NONE
 
 
 def digest(text: str) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
+from kiosk.ui import fallback
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk_core.content.model import tr
+from kiosk_core.content.texts import item_texts
 
 load_kv(__file__)
 
@@ -18,6 +20,8 @@ class EventScreen(KioskScreen):
     description = StringProperty("")
     image = StringProperty("")
     link = StringProperty("")
+    note = StringProperty("")
+    """What of the event is shown in Polish because the visitor's language is missing."""
 
     def show(self, item_id: str = "", **_params) -> None:
         self.item_id = item_id
@@ -29,9 +33,11 @@ class EventScreen(KioskScreen):
         event = app.catalog.event(self.item_id)
         if event is None:
             self.heading = self.when = self.place = self.description = self.image = ""
+            self.note = ""
             self.link = ""
             return
         self.heading = tr(event.title, app.lang)
+        self.note = fallback.note(item_texts(event).values(), app.lang, app._)
         self.when = app.format_when(event)
         self.place = tr(event.place, app.lang)
         self.description = tr(event.description, app.lang)

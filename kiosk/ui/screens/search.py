@@ -5,6 +5,7 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.properties import StringProperty
 
+from kiosk.ui.fallback import noted
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk_core.content.model import tr
 
@@ -36,7 +37,7 @@ class SearchScreen(KioskScreen):
         self.ids.list.data = [
             {
                 "title": tr(c.title, app.lang),
-                "subtitle": tr(c.summary, app.lang),
+                "subtitle": noted(tr(c.summary, app.lang), (c.title, c.summary), app.lang, app._),
                 "kind": "service",
                 "item_id": c.id,
             }
@@ -53,6 +54,14 @@ class SearchScreen(KioskScreen):
     def _count_miss(self, _dt: float) -> None:
         if self.query.strip() and not self.ids.list.data:
             self.app.counter.search_miss(self.query)
+
+    def start_over(self) -> None:
+        """The visitor went home: a fruitless query they left counts as a failed search at
+        once, and the next search starts empty."""
+        if self._miss.is_triggered:
+            self._miss.cancel()
+            self._count_miss(0)
+        self.reset()
 
     def reset(self) -> None:
         self._miss.cancel()

@@ -1,12 +1,15 @@
-"""One service card: what to bring, what it costs, where to go; a QR code for the web page."""
+"""One service card: what to bring, what it costs, where to go; a QR code for the web page.
+What of it is shown in Polish because the visitor's language is missing is said at its top."""
 
 from __future__ import annotations
 
 from kivy.factory import Factory
 from kivy.properties import StringProperty
 
+from kiosk.ui import fallback
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk_core.content.model import tr
+from kiosk_core.content.texts import item_texts
 
 load_kv(__file__)
 
@@ -33,6 +36,9 @@ class ServiceScreen(KioskScreen):
         lang, _ = app.lang, app._
         self.heading = tr(card.title, lang)
         self.link = str(card.link) if card.link else ""
+        note = fallback.note(item_texts(card).values(), lang, _)
+        if note:
+            box.add_widget(Factory.FallbackNote(text=note))
         box.add_widget(Factory.Body(text=tr(card.summary, lang), bold=True))
         if card.body:
             box.add_widget(Factory.Body(text=tr(card.body, lang)))
@@ -43,7 +49,7 @@ class ServiceScreen(KioskScreen):
         sections = [
             (_("Fees"), tr(card.fees, lang)),
             (_("How long it takes"), tr(card.processing_time, lang)),
-            (_("Where"), _office(card.office, lang)),
+            (_("Where"), _office(card.office, lang, _)),
             (_("Opening hours"), tr(card.opening_hours, lang)),
             (_("Phone"), card.phone or ""),
             (_("E-mail"), card.email or ""),
@@ -65,12 +71,13 @@ class ServiceScreen(KioskScreen):
         self.ids.details.clear_widgets()
 
 
-def _office(office, lang: str) -> str:
+def _office(office, lang: str, _) -> str:
     if office is None:
         return ""
     parts = [tr(office.name, lang)]
     if office.room:
-        parts.append(office.room)
+        room = office.room.strip()
+        parts.append(_("room {number}").format(number=room) if office.numbered_room() else room)
     if office.address:
         parts.append(tr(office.address, lang))
     return ", ".join(p for p in parts if p)

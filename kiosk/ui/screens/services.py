@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
+from kiosk.ui.fallback import noted
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk_core.content.model import tr
 
@@ -25,7 +26,9 @@ class ServicesScreen(KioskScreen):
         self.ids.list.data = [
             {
                 "title": tr(card.title, app.lang),
-                "subtitle": tr(card.summary, app.lang),
+                "subtitle": noted(
+                    tr(card.summary, app.lang), (card.title, card.summary), app.lang, app._
+                ),
                 "kind": "service",
                 "item_id": card.id,
             }

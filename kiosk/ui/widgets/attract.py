@@ -2,19 +2,26 @@
 
 It only shows what it is given and advances on its own; when it starts and stops is the app's
 decision (`kiosk.appliance.attract`). The app stops it on the first touch, before anything else
-sees it.
+sees it. Over the slides, "Touch the screen to start" in each of the kiosk's languages in turn.
 """
 
 from __future__ import annotations
 
 import time
 
+from kivy.app import App
 from kivy.clock import Clock
 from kivy.logger import Logger
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.modalview import ModalView
 
-from kiosk.appliance.attract import Playlist, Slide
+from kiosk.appliance.attract import (
+    INVITATION,
+    INVITATION_SECONDS,
+    Invitation,
+    Playlist,
+    Slide,
+)
 
 POLL_SECONDS = 0.2
 
@@ -25,11 +32,16 @@ class AttractOverlay(ModalView):
     image_source = StringProperty("")
     player = ObjectProperty(None, allownone=True)
     """A `kiosk.appliance.video.VlcPlayer`, or None when videos cannot play."""
+    invitation = StringProperty("")
+    """"Touch the screen to start", in one of the kiosk's languages."""
+    invitation_lang = StringProperty("")
 
-    def __init__(self, playlist: Playlist, player=None, **kwargs):
+    def __init__(self, playlist: Playlist, player=None, languages: tuple[str, ...] = (), **kwargs):
         super().__init__(**kwargs)
         self.playlist = playlist
         self.player = player
+        self._invitation = Invitation(languages)
+        self._inviting = None
         self.slide: Slide | None = None
         self.shown = 0
         """Slides shown so far."""
@@ -39,6 +51,15 @@ class AttractOverlay(ModalView):
     def begin(self) -> None:
         self.open(animation=False)
         self.next_slide()
+        self.invite()
+        self._inviting = Clock.schedule_interval(self.invite, INVITATION_SECONDS)
+
+    def invite(self, *_args) -> None:
+        """The invitation in the next language."""
+        lang = self._invitation.next()
+        if lang is not None:
+            self.invitation_lang = lang
+            self.invitation = App.get_running_app().translator.gettext(INVITATION, lang)
 
     def next_slide(self, *_args) -> None:
         self._cancel()
@@ -91,6 +112,9 @@ class AttractOverlay(ModalView):
     def end(self) -> None:
         """Stop at once: off the screen first, then the player (which may take a moment)."""
         self._cancel()
+        if self._inviting is not None:
+            self._inviting.cancel()
+            self._inviting = None
         self.dismiss(animation=False)
         self._stop_video()
         self.kind = ""
