@@ -128,6 +128,9 @@ class ReportDraft:
     last_name: str | None = None
     email: str | None = None
     phone: str | None = None
+    answers: dict[str, str | list[str]] = field(default_factory=dict)
+    """Answers to the category's questions (kiosk_core.reportanswers checks them against
+    the category as the visitor answers; here they are only cleaned)."""
     uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     def validated(self) -> ReportDraft:
@@ -148,6 +151,20 @@ class ReportDraft:
             long=long,
             address_string=address,
             consent=self.consent,
+            answers=clean_answers(self.answers),
             uuid=self.uuid,
             **contact,
         )
+
+
+def clean_answers(answers: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+    """Answers as `clean_text` leaves text (a list's keys as they are), unanswered ones left
+    out."""
+    cleaned: dict[str, str | list[str]] = {}
+    for code, answer in answers.items():
+        if isinstance(answer, list):
+            if answer:
+                cleaned[code] = list(answer)
+        elif clean_text(answer):
+            cleaned[code] = clean_text(answer)
+    return cleaned

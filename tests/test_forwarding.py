@@ -8,6 +8,7 @@ Our hub's clock is moved instead of waiting for backoff; the outbox (`run_due`) 
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -47,6 +48,22 @@ CITY_CATEGORIES = """\
   group: {pl: Drogi}
   department: {pl: Wydział Dróg Miejskich}
   department_email: drogi@miasto.example
+  attributes:
+    - {code: pole, datatype: string, description: {pl: Numer słupa}}
+- service_code: odpady
+  name: {pl: Odpady porzucone}
+  group: {pl: Czystość}
+  department: {pl: Wydział Środowiska}
+  department_email: srodowisko@miasto.example
+  attributes:
+    - code: kind
+      datatype: singlevaluelist
+      description: {pl: Rodzaj odpadów}
+      values: [{key: tyres, name: {pl: Opony}}, {key: rubble, name: {pl: Gruz}}]
+    - code: extras
+      datatype: multivaluelist
+      description: {pl: Dodatkowo}
+      values: [{key: smell, name: {pl: Odór}}, {key: water, name: {pl: Woda}}]
 - service_code: wnioski
   name: {pl: Wnioski mieszkańców}
   group: {pl: Inne}
@@ -54,7 +71,8 @@ CITY_CATEGORIES = """\
   department_email: kancelaria@miasto.example
   type: batch
 """
-"""The city's own categories: a realtime service and a batch one (answers a token)."""
+"""The city's own categories: realtime services that ask questions (some with the codes of
+ours) and a batch one (answers a token)."""
 CITY_CLIENT = "Kioski Jodłów"
 
 
@@ -260,6 +278,45 @@ def test_a_kiosk_report_reaches_the_city_once_with_the_kiosk_id(pair: Pair) -> N
     assert sender.run_due(pair.ours.hub) == 0
     assert forwarding.pull_status(pair.ours.hub).changed == 0
     assert len(pair.at_city()) == 2 and pair.posts() == 2
+
+
+def test_answers_reach_the_city_as_its_attributes_or_written_into_the_description(
+    pair: Pair,
+) -> None:
+    """The kiosk's answers, stored by our hub, go on as `attribute[CODE]` where the city's
+    service asks the same question with the same choices; the others are written into the
+    description, so a strict city does not refuse the report and its staff still read them."""
+    pair.forward("lampa", "oswietlenie")
+    pair.forward("smieci", "odpady")
+    lamp = pair.report(attributes={"pole": "12/345"})
+    dump = pair.report(
+        service_code="smieci",
+        description="Opony i worki w lesie za cmentarzem.",
+        attributes={"kind": "tyres", "bags": "4", "extras": ["smell", "fire"]},
+    )
+    both = pair.report(service_code="smieci", attributes={"kind": "rubble", "extras": ["water"]})
+    assert json.loads(pair.ours_report(lamp["id"]).attributes) == {"pole": "12/345"}
+    stored = json.loads(pair.ours_report(dump["id"]).attributes)
+    assert stored == {"kind": "tyres", "bags": "4", "extras": ["smell", "fire"]}
+
+    assert sender.run_due(pair.ours.hub) == 3
+    [city_lamp] = pair.at_city(lamp)
+    assert json.loads(city_lamp.attributes) == {"pole": "12/345"}
+    assert city_lamp.description == f"{lamp['description']}\n\n[kiosk-hub {lamp['uuid']}]"
+    [city_dump] = pair.at_city(dump)
+    assert json.loads(city_dump.attributes) == {"kind": "tyres"}
+    assert city_dump.description == (
+        "Opony i worki w lesie za cmentarzem.\n\n"
+        "Ile worków?: 4\nCo jeszcze?: Odór, Dym\n\n"
+        f"[kiosk-hub {dump['uuid']}]"
+    )
+    [city_both] = pair.at_city(both)
+    assert json.loads(city_both.attributes) == {"kind": "rubble", "extras": ["water"]}
+    for report in (lamp, dump, both):
+        assert pair.delivery(report["id"]).state == "done"
+    # The city's questions were read before each POST with answers, never otherwise.
+    assert pair.calls.counts[("GET", "/open311/v2/services/odpady.json")] == 2
+    assert pair.calls.counts[("GET", "/open311/v2/services/oswietlenie.json")] == 1
 
 
 def test_a_batch_service_answers_a_token_and_the_id_is_asked_for_later(pair: Pair) -> None:

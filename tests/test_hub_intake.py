@@ -33,6 +33,7 @@ from kiosk_core.content.build import build_release
 from tests.browser import DESKTOP, PHONE, launch, open_page, screenshot
 from tests.conftest import write_tree
 from tests.hubtools import Clock, HubEnv, LiveServer, bearer, report_body
+from tests.open311tools import CATEGORIES as QUESTIONS
 from tests.webtools import post_form, sign_in
 
 API = "/api/v1"
@@ -165,6 +166,71 @@ def test_a_report_the_hub_cannot_take_as_sent_is_kept_mended_and_flagged(live: L
     assert [r["outcome"] for r in results] == ["stored"] * len(again) + ["rejected"]
     assert results[-1]["status"] == 422 and "description" in results[-1]["detail"]
     assert live.row(results[0]["service_request_id"]).unsorted
+
+
+def test_answers_are_checked_on_arrival_and_a_wrong_one_is_left_out_with_a_note(
+    tmp_path: Path,
+) -> None:
+    """A kiosk checked the answers against its own release; the hub's category may have
+    changed since (a choice removed, a question added). The report is kept whatever its
+    answers: the right ones stored, the others left out with a note staff read, the value
+    as the resident gave it."""
+    root = tmp_path / "content"
+    src = write_tree(root / "src")
+    (src / "report_categories.yaml").write_text(QUESTIONS, encoding="utf-8")
+    build_release(src, root / "release")
+    with live_hub(tmp_path, root / "release") as live:
+        live.env.user("ewa", role="admin", password="Ewa-Hasło-2026-długie")
+        answered = report_body(
+            service_code="smieci", attributes={"kind": "tyres", "bags": 3, "extras": ["smell"]}
+        )
+        wrong = report_body(
+            service_code="smieci",
+            ref_code="ZLE-234",
+            attributes={"kind": "gold", "bags": "3,5", "colour": "red", "seen": ["a", 1]},
+        )
+        unanswered = report_body(service_code="smieci", ref_code="BEZ-234")
+        unsorted = report_body(service_code="ufo", attributes={"kind": "tyres"})
+        ids = {}
+        for name, body in (("answered", answered), ("wrong", wrong), ("unanswered", unanswered),
+                           ("unsorted", unsorted)):  # fmt: skip
+            answer = live.post(body)
+            assert answer.status_code == 201, (name, answer.text)
+            ids[name] = answer.json()["service_request_id"]
+            assert live.post(body).json() == answer.json(), "a replay, answers and all"
+        changed = live.post(answered | {"attributes": {"kind": "rubble"}})
+        assert changed.status_code == 409, "the same uuid with other answers is no replay"
+
+        def stored(name: str) -> tuple[dict, dict]:
+            row = live.row(ids[name])
+            return json.loads(row.attributes or "null"), json.loads(row.flags or "{}")
+
+        assert stored("answered") == ({"kind": "tyres", "bags": "3", "extras": ["smell"]}, {})
+        assert stored("wrong") == (
+            None,
+            {
+                "answers": [
+                    {"code": "seen", "problem": "unreadable", "value": '["a", 1]'},
+                    {"code": "kind", "problem": "not_a_choice", "value": "gold"},
+                    {"code": "bags", "problem": "not_a_number", "value": "3,5"},
+                    {"code": "colour", "problem": "not_asked", "value": "red"},
+                ]
+            },
+        )
+        assert stored("unanswered") == (
+            None, {"answers": [{"code": "kind", "problem": "required", "value": ""}]}
+        )  # fmt: skip
+        assert stored("unsorted") == ({"kind": "tyres"}, {}), "kept as sent for staff"
+
+        staff = sign_in(live.url, "ewa", "Ewa-Hasło-2026-długie")
+        page = text_of(staff.get(f"{live.url}/admin/reports/{ids['answered']}").text)
+        assert "Jakie odpady? Opony" in page and "Ile worków? 3" in page
+        page = text_of(staff.get(f"{live.url}/admin/reports/{ids['wrong']}").text)
+        assert "Odpowiedź spoza listy wyboru: Jakie odpady?: „gold”." in page
+        assert "Odpowiedź, która nie jest liczbą: Ile worków?: „3,5”." in page
+        assert "Odpowiedź na pytanie, którego ta kategoria nie zadaje: colour: „red”." in page
+        page = text_of(staff.get(f"{live.url}/admin/reports/{ids['unanswered']}").text)
+        assert "Brak odpowiedzi na wymagane pytanie: Jakie odpady?." in page
 
 
 def test_only_a_body_that_is_no_report_is_refused(live: Live) -> None:

@@ -421,7 +421,7 @@ def test_sample_categories_ask_translated_questions() -> None:
     asking = {c.service_code: c.attributes for c in categories if c.attributes}
     assert set(asking) == {"latarnia", "dzikie-wysypisko"}
     [pole] = asking["latarnia"]
-    assert pole.datatype == "string" and not pole.required
+    assert pole.datatype == "string" and pole.required
     [kind] = asking["dzikie-wysypisko"]
     assert kind.datatype == "singlevaluelist" and kind.required and len(kind.values) >= 3
     for attribute in (pole, kind):

@@ -128,9 +128,11 @@ def test_reports_an_older_version_rejected_are_kept_as_needing_attention(
     monkeypatch.undo()
 
     db = open_store(tmp_path)
-    assert schema_version(db) == 2
+    assert schema_version(db) == store.MIGRATIONS[-1][0]
     kept = db.execute(f"SELECT {columns} FROM reports ORDER BY uuid").fetchall()
     assert kept == [rows[0], rows[1][:11] + ("attention",) + rows[1][12:], rows[2]]
+    # reports filed before categories asked questions have no answers (schema 3)
+    assert db.execute("SELECT attributes FROM reports").fetchall() == [(None,)] * 3
     assert "reports_due" in [r[1] for r in db.execute("PRAGMA index_list(reports)")]
     db.execute("UPDATE reports SET state = 'discarded' WHERE uuid = 'u2'")  # a new state
     with pytest.raises(sqlite3.IntegrityError):

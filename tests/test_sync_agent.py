@@ -207,13 +207,14 @@ def file_report(db, **changes) -> str:
 def test_a_delivered_report_loses_its_personal_data(
     hub: ScriptedHub, client: HubClient, db
 ) -> None:
-    uuid = file_report(db)
+    uuid = file_report(db, answers={"pole": "12/345"})
     hub.reply = lambda *_: (201, {"service_request_id": "r-17"})
     outcome = deliver_reports(client, db, NOW)
     assert (outcome.delivered, outcome.errors) == (1, [])
     (call,) = hub.calls
     assert call["headers"]["idempotency-key"] == uuid == call["json"]["uuid"]
     assert call["json"]["email"] == "jan@example.org"
+    assert call["json"]["attributes"] == {"pole": "12/345"}, "the answers go with it"
     (row,) = list_reports(db, with_contact=True)
     assert row["state"] == "delivered" and row["service_request_id"] == "r-17"
     assert row["email"] is None and row["first_name"] is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,9 @@ import pytest
 from kiosk.infra.config import KioskConfig
 from kiosk.infra.store import open_store
 from kiosk.visit.outbox import list_reports
+from kiosk_core.geo import latlong_to_tap
 from kiosk_core.validation import to_data, validate
+from tests.conftest import SAMPLE_CONTENT
 
 
 def in_sight(label) -> bool:
@@ -136,9 +139,8 @@ def test_point_on_the_map_and_address(kiosk_app, tmp_path: Path) -> None:
     ui.tap(report.ids.next_description)
     ui.tap(report.ids.on_map)
     ui.wait(0.2)
-    image = report.ids.map_image
-    width, height = image.norm_image_size
-    left, bottom = image.center_x - width / 2, image.center_y - height / 2
+    image = report.ids.map_view
+    left, bottom, width, height = image.drawn
     # the centre of the map is the centre of the area it shows
     ui.tap_at(*image.to_window(left + width / 2, bottom + height / 2))
     assert report.draft.lat == pytest.approx(50.30, abs=0.01)
@@ -234,3 +236,92 @@ def test_a_missing_printer_does_not_stop_the_report(kiosk_app, tmp_path: Path) -
         or receipt.ids.print_status.text
     )
     assert len(list_reports(open_store(tmp_path / "data"))) == 1
+
+
+def test_the_category_s_question_the_place_on_a_small_map_and_the_answer_stored(
+    kiosk_app, tmp_path: Path
+) -> None:
+    """The street lamp asks for its pole number (required) and says where to find it; the
+    place touched on the map is confirmed on a small map with the street it is near."""
+    app, ui = kiosk_app(kiosk=config(tmp_path), content=SAMPLE_CONTENT)
+    ui.tap(app.manager.get_screen("home").ids.report)
+    report = ui.screen
+    ui.tap(next(t for t in ui.find("CategoryTile") if t.service_code == "latarnia"))
+    assert report.ids.category_hint.text.startswith("Lampa nie świeci, mruga")
+    ui.type_on(report.ids.description_keys, "Mruga")
+    ui.tap(report.ids.next_description)
+    assert report.step == "questions" and report.ids.progress_text.text == "Krok 3 z 6"
+    assert report.ids.question_title.text == "Numer słupa (z tabliczki na słupie)"
+    assert "np. 12/345" in report.ids.question_hint.text
+    ui.tap(report.ids.next_question)
+    assert report.step == "questions", "a required question cannot be left out"
+    assert report.error == "Odpowiedz na to pytanie: urząd potrzebuje tej odpowiedzi."
+    ui.type_on(report.ids.question_keys, "12/345")
+    assert report.ids.answer_line.ids.typed.text == "12/345|", "the answer with its caret"
+    ui.screenshot("report-pl-3-question")
+    ui.tap(report.ids.next_question)
+    assert report.step == "location", report.error
+
+    ui.tap(report.ids.on_map)
+    view = report.ids.map_view
+    ui.wait_until(lambda: view.drawn[2] > 0, "the map drawn")
+    left, bottom, width, height = view.drawn
+    fx, fy = latlong_to_tap(app.catalog.settings.map, 50.30246, 16.87895)  # the market square
+    ui.tap_at(*view.to_window(left + fx * width, bottom + (1 - fy) * height))
+    assert report.draft.lat == pytest.approx(50.30246, abs=1e-4)
+    assert report.ids.chosen_place.text == "Wybrane miejsce: Punkt na mapie (w pobliżu ul. Rynek)"
+    ui.tap(report.ids.next_location)
+    ui.tap(report.ids.next_contact)
+    assert report.step == "review"
+    small = report.ids.small_map
+    ui.wait_until(lambda: small.drawn[2] > 0, "the small map drawn")
+    assert small.opacity == 1 and small.zoom > 1
+    pin = small.pin_at()
+    assert pin is not None and small.collide_point(*pin), "the pin on the small map"
+    assert report.ids.place_near.text == "w pobliżu ul. Rynek"
+    assert "50.30" not in report.review_text, "no raw coordinates for the resident"
+    assert "Numer słupa (z tabliczki na słupie):[/b] 12/345" in report.review_text
+    ui.screenshot("report-pl-5-review-small-map")
+    ui.tap(report.ids.send)
+    assert app.manager.current == "receipt"
+    (row,) = list_reports(open_store(tmp_path / "data"))
+    assert json.loads(row["attributes"]) == {"pole_number": "12/345"}
+    assert row["service_code"] == "latarnia"
+
+
+def test_a_long_description_keeps_its_end_in_sight_and_the_contact_step_holds_with_a_plus(
+    kiosk_app, tmp_path: Path
+) -> None:
+    app, ui = kiosk_app(kiosk=config(tmp_path), size=(1280, 800))
+    ui.tap(ui.button("A+"))
+    ui.tap(app.manager.get_screen("home").ids.report)
+    report = ui.screen
+    ui.tap(ui.find("CategoryTile")[0])
+    field = report.ids.description_field
+    keys = report.ids.description_keys
+    keys.text = "Lampa przy ul. Polnej mruga od tygodnia, a wieczorem gaśnie zupełnie. " * 15
+    ui.type_on(keys, "koniec")
+    shown = field.ids.shown
+    assert len(report.description) > 1000
+    assert shown.text.endswith("koniec|"), "the end of what is typed, with the caret"
+    assert shown.y >= field.y and shown.top > field.y, "the last line inside the field"
+    ui.screenshot("report-pl-2-long-description-larger-text")
+    ui.tap(report.ids.next_description)
+    ui.tap(report.ids.here)
+    ui.tap(report.ids.next_location)
+    assert report.step == "contact"
+    ui.tap(report.ids.leave_contact)
+    ui.tap(report.ids.email_field)
+    ui.screenshot("report-pl-4-contact-larger-text")
+    anonymous, leave = report.ids.anonymous, report.ids.leave_contact
+    title = ui.find("StepTitle", root=report.ids.steps.get_screen("contact"))[0]
+    for button in (anonymous, leave, report.ids.consent):
+        assert button.texture_size[0] <= button.width, f"{button.text!r} wider than its button"
+        assert button.texture_size[1] <= button.height, f"{button.text!r} taller than its button"
+        assert button.top <= title.y + 1, f"{button.text!r} over the question"
+    assert anonymous.right <= leave.x, "the two choices side by side, not over each other"
+    assert report.ids.phone_field.y >= report.ids.steps.y, "the last field on screen"
+    # A field's name is its caption, drawn apart from what is typed, never like a value.
+    name = report.ids.name_field
+    assert name.ids.caption.text == "Imię i nazwisko" and name.ids.typed.text == ""
+    assert list(name.ids.caption.color) == list(app.pal.muted)

@@ -95,7 +95,8 @@ class FormField:
     """Its dotted path in the item without list indexes (`attributes.values.key`): labels."""
     widget: str
     """text, textlist, keywords, line, number, integer, choice, reference, languages, ids,
-    check, day, moment, when, media, group, repeat."""
+    points (a line on the map: one point a line), check, day, moment, when, media, group,
+    repeat."""
     label: str
     """English message id of its label."""
     required: bool = False
@@ -176,6 +177,8 @@ def _field(f: dataclasses.Field[Any], hint: Any, key: str, path: str) -> FormFie
         if isinstance(inner, type) and dataclasses.is_dataclass(inner):
             children = _fields(inner, key, f"{path}.")
             return FormField(widget="repeat", children=children, **base)  # type: ignore[arg-type]
+        if get_origin(inner) is list:
+            return FormField(widget="points", **base)  # type: ignore[arg-type]
         return FormField(widget="ids", **base)  # type: ignore[arg-type]
     if isinstance(bare, type) and dataclasses.is_dataclass(bare):
         children = _fields(bare, key, f"{path}.")
@@ -251,6 +254,8 @@ def _show(fields: tuple[FormField, ...], data: Any, prefix: str, out: dict[str, 
                 out[f"{name}.{lang}"] = ", ".join((value or {}).get(lang, []))
         elif f.widget in ("ids",):
             out[name] = ", ".join(value or [])
+        elif f.widget == "points":
+            out[name] = "\n".join(", ".join(_plain(c) for c in point) for point in value or [])
         elif f.widget == "languages":
             out[name] = list(value if value is not None else f.default)
         elif f.widget == "check":
@@ -355,6 +360,8 @@ class _Reading:
             return self.one(name) == "on"
         if widget in ("integer", "number"):
             return _number(self.one(name), integer=widget == "integer")
+        if widget == "points":
+            return _points(self.one(name))
         if widget == "media":
             if name in self.uploaded:
                 return self.uploaded[name]
@@ -411,6 +418,17 @@ def _lines_by_index(texts: dict[str, str]) -> list[dict[str, str]] | None:
         if entry:
             entries.append(entry)
     return entries or None
+
+
+def _points(raw: str) -> list[list[Any]] | None:
+    """One point a line, its numbers separated by a comma, a semicolon or spaces (a decimal
+    comma is not taken: 50,3 would be two numbers); what is not a number stays as typed."""
+    points = []
+    for line in raw.replace("\r\n", "\n").split("\n"):
+        parts = [p for p in re.split(r"[,;\s]+", line.strip()) if p]
+        if parts:
+            points.append([_number(p, integer=False) for p in parts])
+    return points or None
 
 
 def _split_list(raw: str) -> list[str]:

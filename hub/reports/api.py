@@ -28,10 +28,12 @@ async def post_report(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> dict:
     with call.as_caller("kiosk") as (conn, caller):
-        codes = releases.service_codes(conn, call.hub.blobs)
+        categories = releases.report_categories(conn, call.hub.blobs)
         now = call.hub.now()
         quota = _quota(conn, caller.kiosk_id, call, now)
-        receipt = submit(conn, caller.kiosk_id, idempotency_key, body, codes, now, call.hub, quota)
+        receipt = submit(
+            conn, caller.kiosk_id, idempotency_key, body, categories, now, call.hub, quota
+        )
     if not receipt.new:
         response.status_code = 200
     response.headers[BATCH_HEADER] = str(BATCH_MAX)
@@ -43,10 +45,12 @@ def post_report_batch(body: ReportBatchIn, response: Response, call: CallDep) ->
     # A plain `def`, in the threadpool: a full batch takes tens of milliseconds, too long to
     # hold the event loop (see hub/deps.py); the transaction still runs in this one thread.
     with call.as_caller("kiosk") as (conn, caller):
-        codes = releases.service_codes(conn, call.hub.blobs)
+        categories = releases.report_categories(conn, call.hub.blobs)
         now = call.hub.now()
         quota = _quota(conn, caller.kiosk_id, call, now)
-        results = submit_batch(conn, caller.kiosk_id, body.reports, codes, now, call.hub, quota)
+        results = submit_batch(
+            conn, caller.kiosk_id, body.reports, categories, now, call.hub, quota
+        )
     response.headers[BATCH_HEADER] = str(BATCH_MAX)
     return {"results": results}
 

@@ -107,7 +107,7 @@ DELIVERY_STATES = {
     "failed": (N_("failed"), "bad"),
 }
 UNSORTED = N_("Unsorted")
-FLAG_BADGES = {"created": N_("Kiosk clock wrong")}
+FLAG_BADGES = {"created": N_("Kiosk clock wrong"), "answers": N_("Answers to check")}
 """The inbox's badge for each flag of `hub.reports.intake.mend`; any other: CHANGED."""
 CHANGED = N_("Changed on arrival")
 FIELD_NAMES = {
@@ -465,7 +465,7 @@ def _report_page(
         category=category,
         category_name=_category_name(report, category, staff.lang),
         category_choices=sorted(names.items(), key=lambda item: item[1].lower()),
-        flags=_flag_notes(flags_of(report["flags"]), report, staff.lang),
+        flags=_flag_notes(flags_of(report["flags"]), report, staff.lang, category),
         department=tr(category.department, staff.lang) if category else None,
         received=received,
         written=_written(report, received),
@@ -503,7 +503,25 @@ def _category_name(report: dict[str, Any], category: ReportCategory | None, lang
     return tr(category.name, lang) if category else report["service_code"]
 
 
-def _flag_notes(flags: dict[str, Any], report: dict[str, Any], lang: str) -> list[str]:
+ANSWER_PROBLEMS = {
+    "required": N_("No answer to a required question: {question}."),
+    "not_asked": N_("An answer to a question this category does not ask: {question}: “{value}”."),
+    "not_a_choice": N_("An answer that is not one of the choices: {question}: “{value}”."),
+    "too_long": N_("An answer too long to keep as an answer: {question}: “{value}”."),
+    "not_a_number": N_("An answer that is not a number: {question}: “{value}”."),
+    "not_a_datetime": N_("An answer that is not a date and time: {question}: “{value}”."),
+}
+"""Why an answer was left out on arrival (kiosk_core.reportanswers.AnswerProblem's codes);
+any other: ANSWER_LEFT_OUT."""
+ANSWER_LEFT_OUT = N_("An answer the hub could not keep as an answer: {question}: “{value}”.")
+
+
+def _flag_notes(
+    flags: dict[str, Any],
+    report: dict[str, Any],
+    lang: str,
+    category: ReportCategory | None = None,
+) -> list[str]:
     """What the hub changed to store the report (`hub.reports.intake.mend`), in the reader's
     words."""
 
@@ -527,6 +545,14 @@ def _flag_notes(flags: dict[str, Any], report: dict[str, Any], lang: str) -> lis
     if "lang" in flags:
         message = N_("The kiosk sent a language the hub does not know (“{lang}”).")
         notes.append(gettext(lang, message).format(lang=flags["lang"]))
+    asked = {a.code: a for a in category.attributes} if category else {}
+    for left in flags.get("answers") or []:
+        if not isinstance(left, dict):
+            continue
+        code = str(left.get("code", "?"))
+        question = tr(asked[code].description, lang) if code in asked else code
+        message = ANSWER_PROBLEMS.get(str(left.get("problem")), ANSWER_LEFT_OUT)
+        notes.append(gettext(lang, message).format(question=question, value=left.get("value")))
     return notes
 
 

@@ -29,6 +29,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -42,7 +44,14 @@ from hub.db import reports
 from hub.errors import BadRequest, Conflict, HubError, Invalid, TooManyRequests
 from hub.reports.routing import route_new_report
 from hub.times import OutOfRange, bounded, iso, parse
-from kiosk_core.content.model import DEFAULT_LANGUAGE, LANGUAGES
+from kiosk_core.content.model import (
+    ATTRIBUTE_CODE_PATTERN,
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    ReportCategory,
+)
+from kiosk_core.reportanswers import MAX_TEXT, Answer, check_answers
+from kiosk_core.reports import clean_text
 
 if TYPE_CHECKING:
     from hub.context import Hub
@@ -76,10 +85,16 @@ class ReportIn(BaseModel):
     phone: str | None = None
     first_name: str | None = None
     last_name: str | None = None
+    attributes: dict[str, Any] | None = None
+    """Answers to the category's questions (kiosk_core.reportanswers); checked by `mend`."""
 
     def fingerprint(self) -> str:
-        """The same report however it was serialised (key order, spacing, float spelling)."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """The same report however it was serialised (key order, spacing, float spelling).
+        A report without answers has the fingerprint it had before kiosks sent answers."""
+        dumped = self.model_dump(mode="json")
+        if not dumped["attributes"]:
+            del dumped["attributes"]
+        canonical = json.dumps(dumped, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -100,13 +115,20 @@ CLOCK_PAST = timedelta(days=400)
 CLOCK_FUTURE = timedelta(days=1)
 """...but not before: beyond these, the kiosk's clock was wrong."""
 HOUR = timedelta(hours=1)
+ATTRIBUTE_CODE = re.compile(ATTRIBUTE_CODE_PATTERN)
 
 
-def mend(report: ReportIn, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+def mend(
+    report: ReportIn, now: datetime, category: ReportCategory | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The report's values as the hub stores them, and its flags: what was changed to store
-    it (`cut`, `dropped`: field names; `lang`, `created`: what the kiosk sent)."""
+    it (`cut`, `dropped`: field names; `lang`, `created`: what the kiosk sent; `answers`:
+    the answers left out, see `_answers`). `category`: the report's, when the hub knows it."""
     values = report.model_dump(exclude={"uuid", "created"})
     flags: dict[str, Any] = {}
+    values["attributes"], left_out = _answers(report.attributes, category)
+    if left_out:
+        flags["answers"] = left_out
     for name, limit in CUT.items():
         if values[name] is not None and len(values[name]) > limit:
             values[name] = values[name][:limit]
@@ -132,6 +154,71 @@ def mend(report: ReportIn, now: datetime) -> tuple[dict[str, Any], dict[str, Any
     else:
         flags["created"] = report.created.isoformat()[:64]
     return values, flags
+
+
+MAX_ANSWERS = 50
+"""Answers kept of a report in a category the hub does not know (none asks that many)."""
+
+
+def _answers(
+    given: dict[str, Any] | None, category: ReportCategory | None
+) -> tuple[str | None, list[dict[str, Any]]]:
+    """The answers as stored (JSON, or None) and those left out, each with its question's
+    code, the problem (kiosk_core.reportanswers.AnswerProblem's code) and the value as sent,
+    so staff still read what the resident answered. A report is never refused for its
+    answers: the kiosk checked them against its own release, and a category changed since
+    (a question added, a choice removed) must not lose the report. Answers to a category the
+    hub does not know (an unsorted report) are kept as sent, within bounds."""
+    if not given and (category is None or not category.attributes):
+        return None, []
+    given = given or {}
+    left_out: list[dict[str, Any]] = []
+    readable: dict[str, Answer] = {}
+    for code, value in list(given.items())[:MAX_ANSWERS]:
+        answer = _readable(value)
+        if answer is None or not ATTRIBUTE_CODE.match(code):
+            left_out.append({"code": code[:64], "problem": "unreadable", "value": _shown(value)})
+        else:
+            readable[code] = answer
+    if category is None:
+        kept: dict[str, Answer] = {
+            code: answer[:MAX_TEXT] if isinstance(answer, str) else answer
+            for code, answer in readable.items()
+        }
+    else:
+        kept, problems = check_answers(category, readable)
+        left_out += [
+            {"code": p.attribute, "problem": p.code, "value": _shown(readable.get(p.attribute))}
+            for p in problems
+        ]
+    return (json.dumps(kept, ensure_ascii=False) if kept else None), left_out
+
+
+def _readable(value: Any) -> Answer | None:
+    """An answer as text (what kiosks send), cleaned as a kiosk cleans typed text; a list
+    of them for several choices; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value) and value:
+        return [clean_text(v)[:100] for v in value[:100]]
+    return None
+
+
+def _shown(value: Any) -> str:
+    """An answer left out, as staff read it in the report's notes."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        text = ", ".join(value)
+    else:
+        text = json.dumps(value, ensure_ascii=False)
+    return text.replace("\x00", "")[:MAX_TEXT]
 
 
 def _on_the_globe(lat: float | None, long: float | None) -> bool:
@@ -231,14 +318,16 @@ def submit(
     kiosk_id: str,
     idempotency_key: str | None,
     report: ReportIn,
-    known_codes: frozenset[str],
+    categories: Collection[str],
     now: datetime,
     hub: Hub | None = None,
     quota: KioskQuota | None = None,
 ) -> Receipt:
     """Store a kiosk's report once, mended where it must be (see the module's docstring);
     with `hub`, a new report in a known category is also routed to its department; with
-    `quota`, a new report counts against it (a replay never does)."""
+    `quota`, a new report counts against it (a replay never does). `categories`: the live
+    release's report categories by service code (given as a set of codes alone, the answers
+    to their questions are kept unchecked)."""
     uuid = str(report.uuid)
     if not idempotency_key:
         raise BadRequest("missing Idempotency-Key header (the report's uuid)")
@@ -254,8 +343,9 @@ def submit(
         return _replay(row, fingerprint, uuid)
     if quota is not None:
         quota.take(conn)
-    values, flags = mend(report, now)
-    unsorted = values["service_code"] not in known_codes
+    category = categories.get(report.service_code) if isinstance(categories, Mapping) else None
+    values, flags = mend(report, now, category)
+    unsorted = values["service_code"] not in categories
     values |= {
         "kiosk_id": kiosk_id,
         "uuid": uuid,
@@ -298,7 +388,7 @@ def submit_batch(
     conn: Connection,
     kiosk_id: str,
     items: list[Any],
-    known_codes: frozenset[str],
+    categories: Collection[str],
     now: datetime,
     hub: Hub | None = None,
     quota: KioskQuota | None = None,
@@ -319,7 +409,7 @@ def submit_batch(
         )
     results = []
     for item in items:
-        results.append(_submit_item(conn, kiosk_id, item, known_codes, now, hub, quota))
+        results.append(_submit_item(conn, kiosk_id, item, categories, now, hub, quota))
     if quota is not None and all(r.get("status") == 429 for r in results):
         seconds = quota.retry_after(conn)
         raise TooManyReports(
@@ -334,7 +424,7 @@ def _submit_item(
     conn: Connection,
     kiosk_id: str,
     item: Any,
-    known_codes: frozenset[str],
+    categories: Collection[str],
     now: datetime,
     hub: Hub | None,
     quota: KioskQuota | None,
@@ -350,7 +440,7 @@ def _submit_item(
     uuid = str(report.uuid)
     try:
         with conn.begin_nested():
-            receipt = submit(conn, kiosk_id, uuid, report, known_codes, now, hub, quota)
+            receipt = submit(conn, kiosk_id, uuid, report, categories, now, hub, quota)
     except TooManyReports as exc:
         return _refused(uuid, exc.status, exc.detail) | {"retry_after": exc.retry_after}
     except HubError as exc:

@@ -15,8 +15,13 @@ done without an id. Errors follow the kiosk's rules: 4xx other than 408 and 429 
 What is sent: the city's service code, the location (lat/long and/or address_string), the
 description, `device_id` = the kiosk's id, `media_url`, and the resident's e-mail, phone and
 names only when they gave them: at the kiosk a resident leaves them only after consenting to
-be contacted by the town about the report, and the city's system is the town's. Attributes are
-not sent (the city's service asks its own questions, if any).
+be contacted by the town about the report, and the city's system is the town's. The answers to
+the category's questions go as `attribute[CODE]=value` (`attribute[CODE][]=key` for each
+choice of a multivaluelist) where the city's service asks a question of the same code and
+takes those keys: a report with answers first reads the city's service definition
+(`GET services/<code>.json`). Answers the city does not ask for, or to a service without a
+definition, are written into the description instead ("Question: answer", in Polish), so the
+city's staff read them and a strict server does not refuse the report for them.
 
 Exactly once is impossible against a server that takes no idempotency key, so duplicates are
 kept as rare as we can make them:
@@ -49,6 +54,7 @@ close a report only with an answer. The delivery worker runs it every
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections import defaultdict
@@ -59,6 +65,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Row, select
 
+from hub.content import releases
 from hub.db import deliveries, forward_targets, report_events, reports
 from hub.errors import Invalid
 from hub.reports.casework import ANSWER_LIMIT, add_event, clean_answer
@@ -66,6 +73,7 @@ from hub.sending import open311_client as city
 from hub.sending.deliveries import DUE_STATES, MAX_BACKOFF, Done, Failed, Outcome, Retry, Waiting
 from hub.sending.mail import queue_resident_notice
 from hub.times import iso, parse
+from kiosk_core.content.model import ReportCategory, tr
 
 if TYPE_CHECKING:
     from hub.context import Hub
@@ -121,8 +129,19 @@ def deliver(hub: Hub, delivery: Row, report: Row) -> Outcome:
         found = _search(delivery, report, target)
         if not isinstance(found, _NotThere):
             return found
+    asked: dict[str, frozenset[str] | None] = {}
+    if report.attributes:
+        jurisdiction = target.jurisdiction_id or None
+        try:
+            asked = city.service_definition(
+                target.endpoint, target.remote_service_code, jurisdiction
+            )
+        except (city.NotSent, city.Unanswered, city.Unreadable) as exc:
+            return Retry(f"could not read the city's questions of its service yet: {exc}")
+    with hub.transaction(write=False) as conn:
+        category = releases.report_categories(conn, hub.blobs).get(report.service_code)
     _mark_unanswered(hub, delivery)
-    return _post(delivery, report, target)
+    return _post(delivery, report, target, Answers.split(report, category, asked))
 
 
 @dataclass(frozen=True)
@@ -130,23 +149,63 @@ class _NotThere:
     """The search found no earlier copy: POST it."""
 
 
-def forwarded_description(report: Row) -> str:
-    """The resident's description with the marker that lets us find it at the city again,
-    cut (with …) so that both fit in GeoReport's 4000 characters."""
+@dataclass(frozen=True)
+class Answers:
+    """A report's answers as the city gets them: as its attributes, or written out."""
+
+    fields: tuple[tuple[str, str], ...] = ()
+    """`attribute[CODE]` fields, for the questions the city's service asks."""
+    lines: tuple[str, ...] = ()
+    """"Question: answer" for the others, for the description."""
+
+    @classmethod
+    def split(
+        cls, report: Row, category: ReportCategory | None, asked: dict[str, frozenset[str] | None]
+    ) -> Answers:
+        try:
+            given = json.loads(report.attributes or "{}")
+        except ValueError:
+            given = {}
+        questions = {a.code: a for a in category.attributes} if category else {}
+        fields: list[tuple[str, str]] = []
+        lines: list[str] = []
+        for code, answer in given.items() if isinstance(given, dict) else ():
+            values = [str(v) for v in answer] if isinstance(answer, list) else [str(answer)]
+            keys = asked.get(code, frozenset())
+            if code in asked and (keys is None or set(values) <= keys):
+                name = f"attribute[{code}][]" if isinstance(answer, list) else f"attribute[{code}]"
+                fields += [(name, value) for value in values]
+                continue
+            question = questions.get(code)
+            names = {v.key: tr(v.name, "pl") for v in question.values} if question else {}
+            said = ", ".join(names.get(v, v) for v in values)
+            lines.append(f"{tr(question.description, 'pl') if question else code}: {said}")
+        return cls(tuple(fields), tuple(lines))
+
+
+def forwarded_description(report: Row, answers: Answers | None = None) -> str:
+    """The resident's description, the answers the city does not ask for, and the marker
+    that lets us find it at the city again, cut (with …) so that all fit in GeoReport's 4000
+    characters: the description first, then the answers."""
     marker = MARKER.format(uuid=report.uuid)
+    extra = "\n".join(answers.lines) if answers and answers.lines else ""
     room = MAX_DESCRIPTION - len(marker) - 2
+    if extra:
+        extra = extra[: max(0, room // 2 - 3)]
+        room -= len(extra) + 2
     text = report.description.strip()
     if len(text) > room:
         text = text[: room - 1].rstrip() + "…"
-    return f"{text}\n\n{marker}"
+    return "\n\n".join(filter(None, (text, extra, marker)))
 
 
-def request_form(report: Row, target: Row) -> dict[str, str]:
-    """The POST's fields: contact details only those the resident gave."""
+def request_form(report: Row, target: Row, answers: Answers | None = None) -> list[tuple[str, str]]:
+    """The POST's fields: contact details only those the resident gave; answers as the
+    city's attributes where it asks them."""
     form: dict[str, str] = {
         "api_key": target.api_key,
         "service_code": target.remote_service_code,
-        "description": forwarded_description(report),
+        "description": forwarded_description(report, answers),
     }
     if target.jurisdiction_id:
         form["jurisdiction_id"] = target.jurisdiction_id
@@ -163,7 +222,7 @@ def request_form(report: Row, target: Row) -> dict[str, str]:
         "media_url": report.media_url,
     }
     form |= {name: value for name, value in optional.items() if value}
-    return form
+    return [*form.items(), *(answers.fields if answers else ())]
 
 
 def _mark_unanswered(hub: Hub, delivery: Row) -> None:
@@ -178,10 +237,10 @@ def _mark_unanswered(hub: Hub, delivery: Row) -> None:
         )
 
 
-def _post(delivery: Row, report: Row, target: Row) -> Outcome:
+def _post(delivery: Row, report: Row, target: Row, answers: Answers) -> Outcome:
     url = city.url(target.endpoint, "requests.json")
     try:
-        answer = city.call("POST", url, data=request_form(report, target))
+        answer = city.call("POST", url, data=request_form(report, target, answers))
     except city.NotSent as exc:
         return Retry(f"the city's system could not be reached: {exc}")
     except city.Unanswered as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
@@ -136,3 +137,34 @@ def requests_by_id(endpoint: str, ids: list[str], jurisdiction: str | None) -> l
     if not isinstance(found, list):
         raise ValueError(f"GET requests.json answered {answer.status}: {answer.errors()}")
     return [item for item in found if isinstance(item, dict)]
+
+
+class Unreadable(ValueError):
+    """The server answered, but not in a way that says what was asked (a 5xx, a throttle)."""
+
+
+def service_definition(
+    endpoint: str, service_code: str, jurisdiction: str | None
+) -> dict[str, frozenset[str] | None]:
+    """The questions a service asks (`GET services/<code>.json`): each attribute's code with
+    the keys it takes (None for an answer that is not a choice). A service without a
+    definition (a 4xx, or an answer that lists none) asks nothing: {}. Raises NotSent or
+    Unanswered as `call` does, and Unreadable when the server could not say (5xx, 408, 429)."""
+    params = {"jurisdiction_id": jurisdiction} if jurisdiction else None
+    path = f"services/{quote(service_code, safe='')}.json"
+    answer = call("GET", url(endpoint, path), params=params)
+    if answer.status >= 500 or answer.status in (408, 429):
+        raise Unreadable(f"GET {path} answered {answer.status}: {answer.errors()}")
+    parsed = answer.json() if answer.status == 200 else None
+    attributes = parsed.get("attributes") if isinstance(parsed, dict) else None
+    asked: dict[str, frozenset[str] | None] = {}
+    for item in attributes if isinstance(attributes, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+            continue
+        if str(item.get("variable", True)).lower() == "false":
+            continue
+        values = item.get("values")
+        keys = [str(v.get("key")) for v in values or [] if isinstance(v, dict) and "key" in v]
+        listed = str(item.get("datatype", "")).endswith("valuelist")
+        asked[item["code"]] = frozenset(keys) if listed else None
+    return asked

@@ -110,9 +110,16 @@ def _m2_attention(db: Database) -> None:
     db.execute("CREATE INDEX reports_due ON reports (state, next_attempt)")
 
 
+def _m3_answers(db: Database) -> None:
+    """Answers to the category's questions, as one JSON object (kiosk_core.reportanswers);
+    NULL where none were asked or given."""
+    db.execute("ALTER TABLE reports ADD COLUMN attributes TEXT")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "reports outbox, touch counters, sync state", _m1_initial),
     (2, "reports the hub refused need attention instead of being rejected", _m2_attention),
+    (3, "reports keep the answers to their category's questions", _m3_answers),
 ]
 """(version, description, function): append only; never edit one that has shipped."""
 

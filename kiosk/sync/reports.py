@@ -109,8 +109,13 @@ class DeliveryOutcome:
 
 
 def report_body(row: dict) -> dict:
-    """The protocol's POST /reports body from an outbox row."""
-    return {name: row.get(name) for name in REPORT_FIELDS}
+    """The protocol's POST /reports body from an outbox row; `attributes` (the answers to
+    the category's questions) only when there are some, so a report without answers is the
+    very body earlier kiosks sent."""
+    body = {name: row.get(name) for name in REPORT_FIELDS}
+    if row.get("attributes"):
+        body["attributes"] = json.loads(row["attributes"])
+    return body
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ with the time of that decision, so its reference code can still be looked up).
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 import sqlite3
@@ -64,8 +65,8 @@ def save_report(
                 db.execute(
                     """INSERT INTO reports (uuid, ref_code, status_token, kiosk_id, lang, created,
                         service_code, description, lat, long, address_string, email, phone,
-                        first_name, last_name, state, attempts, next_attempt)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)""",
+                        first_name, last_name, attributes, state, attempts, next_attempt)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)""",
                     [
                         clean.uuid,
                         ref_code,
@@ -82,6 +83,7 @@ def save_report(
                         clean.phone,
                         clean.first_name,
                         clean.last_name,
+                        json.dumps(clean.answers, ensure_ascii=False) if clean.answers else None,
                         created,
                     ],
                 )

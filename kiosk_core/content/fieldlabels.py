@@ -94,6 +94,9 @@ LABELS: dict[str, dict[str, str]] = {
         "map.south": N_("Map: south edge"),
         "map.west": N_("Map: west edge"),
         "map.east": N_("Map: east edge"),
+        "map.streets": N_("Map: streets"),
+        "map.streets.name": N_("Street: name"),
+        "map.streets.points": N_("Street: its line on the map"),
     },
     "service_categories": {"order": N_("Order")},
     "services": {

@@ -141,6 +141,22 @@ class Contact(Model):
     opening_hours: Text | None = None
 
 
+MapPoint = Annotated[list[float], Limits(min_length=2, max_length=2)]
+"""A point as [latitude, longitude]."""
+
+
+@dataclass(kw_only=True)
+class MapStreet(Model):
+    """A named street as a line through points on the map: the kiosk names the street nearest
+    to a reported place ("near ul. Rynek") instead of its coordinates."""
+
+    name: Annotated[str, Limits(min_length=1, max_length=100)]
+    """As it is signed, e.g. `ul. Rynek`: street names are not translated."""
+    points: Annotated[list[MapPoint], Limits(min_length=2, max_length=500)]
+    """[latitude, longitude] of each bend, in order along the street. A line that ends where
+    it starts is a square: a place inside it is on it."""
+
+
 @dataclass(kw_only=True)
 class MapImage(Model):
     """A map of the municipality for reports; its edges' coordinates turn a tap into lat/long."""
@@ -150,12 +166,25 @@ class MapImage(Model):
     south: Annotated[float, Limits(ge=-90, le=90)]
     west: Annotated[float, Limits(ge=-180, le=180)]
     east: Annotated[float, Limits(ge=-180, le=180)]
+    streets: Annotated[list[MapStreet], Limits(max_length=2000)] = field(default_factory=list)
+    """Streets to name a reported place by; none: the place is shown on the map alone."""
 
     def __post_init__(self) -> None:
         if self.north <= self.south:
             raise Refused("map_north_south", "north must be greater than south", "north")
         if self.east <= self.west:
             raise Refused("map_east_west", "east must be greater than west", "east")
+        for index, street in enumerate(self.streets):
+            for lat, long in street.points:
+                if not (self.south <= lat <= self.north and self.west <= long <= self.east):
+                    raise Refused(
+                        "street_off_map",
+                        f"street {street.name!r} has a point ({lat}, {long}) outside the map's "
+                        "edges (latitude first, then longitude)",
+                        f"streets[{index}].points",
+                        value=f"{lat}, {long}",
+                        name=street.name,
+                    )
 
 
 @dataclass(kw_only=True)

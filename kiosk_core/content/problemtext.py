@@ -94,6 +94,10 @@ MESSAGES: dict[str, str] = {
     "validity_order": N_("the end of the display period must be later than its start"),
     "map_north_south": N_("the north edge must be further north than the south edge"),
     "map_east_west": N_("the east edge must be further east than the west edge"),
+    "street_off_map": N_(
+        'a point of "{name}" ({value}) lies outside the map\'s edges; give each point as '
+        "latitude, longitude"
+    ),
     "default_language_not_offered": N_("must be one of the languages offered"),
     "language_twice": N_("a language is listed twice"),
     "all_day_times": N_("an all-day event takes dates (2026-05-01), not times"),

@@ -27,14 +27,14 @@ from hub.db import reports
 from hub.reports.disclosure import disclosed
 from hub.reports.open311.apikey import Client
 from hub.reports.open311.errors import BadRequest, NotFound
-from hub.reports.open311.params import Params, check_text
+from hub.reports.open311.params import Params
 from hub.times import OutOfRange, bounded, iso, parse
-from kiosk_core.content.model import LIST_DATATYPES, ReportAttribute, ReportCategory, tr
+from kiosk_core.content.model import ReportAttribute, ReportCategory, tr
 from kiosk_core.refcodes import new_ref_code
+from kiosk_core.reportanswers import AnswerProblem, check_answers
 
 MAX_DESCRIPTION = 4000
 """The spec's limit for a description."""
-MAX_STRING = 500
 WINDOW = timedelta(days=90)
 """The spec's default span of a query, and the longest a query may ask for."""
 MAX_RESULTS = 1000
@@ -179,7 +179,8 @@ def _media_url(p: _Problems) -> str | None:
 
 def _attributes(p: _Problems, category: ReportCategory, lang: str) -> dict[str, str | list[str]]:
     """attribute[CODE]=value (and attribute[CODE][]=value for a multivaluelist), checked
-    against the category's service definition."""
+    against the category's service definition (kiosk_core.reportanswers, as a kiosk's
+    answers are)."""
     given: dict[str, list[str]] = {}
     for name, value in p.params.items:
         if not name.startswith("attribute["):
@@ -187,62 +188,40 @@ def _attributes(p: _Problems, category: ReportCategory, lang: str) -> dict[str, 
         match = ATTRIBUTE_FIELD.match(name)
         if not match or not match[1]:
             p.found.append(f"malformed field name {name[:80]!r}: use attribute[CODE]=value")
-        elif value.strip():
-            given.setdefault(match[1], []).append(value.strip())
-    answers: dict[str, str | list[str]] = {}
-    for attribute in category.attributes:
-        values = list(dict.fromkeys(given.pop(attribute.code, [])))
-        name = f"attribute[{attribute.code}]"
-        if not attribute.variable:
-            if values:
-                p.found.append(f"{name} only informs and takes no answer")
-        elif not values:
-            if attribute.required:
-                question = tr(attribute.description, lang)
-                p.found.append(f"{name} is required ({question})")
         else:
-            answer = _answer(p, name, attribute, values)
-            if answer is not None:
-                answers[attribute.code] = answer
-    for code in list(given)[:20]:
-        p.found.append(f"attribute[{code[:64]}] is not asked by service {category.service_code}")
+            given.setdefault(match[1], []).append(value)
+    answers, problems = check_answers(category, given)
+    asked = {a.code: a for a in category.attributes}
+    unknown = 0
+    for problem in problems:
+        if problem.code == "not_asked":
+            unknown += 1
+            if unknown > 20 or not any(v.strip() for v in given[problem.attribute]):
+                continue
+        p.found.append(_problem_text(problem, asked.get(problem.attribute), category, lang))
     return answers
 
 
-def _answer(
-    p: _Problems, name: str, attribute: ReportAttribute, values: list[str]
-) -> str | list[str] | None:
-    keys = [v.key for v in attribute.values]
-    if attribute.datatype in LIST_DATATYPES:
-        wrong = [v for v in values if v not in keys]
-        if wrong:
-            p.found.append(f"{name}: {wrong[0][:64]!r} is not one of {', '.join(keys)}")
-            return None
-        if attribute.datatype == "multivaluelist":
-            return values
-    if len(values) > 1:
-        p.found.append(f"{name} takes one value, not {len(values)}")
-        return None
-    value = values[0]
-    try:
-        if attribute.datatype == "text":
-            return check_text(name, value, MAX_DESCRIPTION, multiline=True).replace("\r\n", "\n")
-        if attribute.datatype == "number":
-            number = float(check_text(name, value, 50))
-            if not math.isfinite(number):
-                raise ValueError
-        elif attribute.datatype == "datetime":
-            datetime.fromisoformat(check_text(name, value, 50))
-        else:
-            check_text(name, value, MAX_STRING)
-    except BadRequest as exc:
-        p.found += exc.descriptions
-        return None
-    except ValueError:
-        kind = "a number" if attribute.datatype == "number" else "an ISO 8601 date and time"
-        p.found.append(f"{name} must be {kind}")
-        return None
-    return value
+def _problem_text(
+    problem: AnswerProblem, attribute: ReportAttribute | None, category: ReportCategory, lang: str
+) -> str:
+    """An answer's problem in the words an Open311 client's developer reads."""
+    name = f"attribute[{problem.attribute}]"
+    if problem.code == "not_asked" or attribute is None:
+        return f"{name} is not asked by service {category.service_code}"
+    keys = ", ".join(v.key for v in attribute.values)
+    kind = "a number" if problem.code == "not_a_number" else "an ISO 8601 date and time"
+    return {
+        "required": f"{name} is required ({tr(attribute.description, lang)})",
+        "informs_only": f"{name} only informs and takes no answer",
+        "not_a_choice": f"{name}: {problem.value!r} is not one of {keys}",
+        "one_value": f"{name} takes one value, not {problem.limit}",
+        "too_long": f"{name} is too long (at most {problem.limit} characters)",
+        "line_break": f"{name} contains control characters or line breaks",
+        "control": f"{name} contains control characters or line breaks",
+        "not_a_number": f"{name} must be {kind}",
+        "not_a_datetime": f"{name} must be {kind}",
+    }.get(problem.code, f"{name} cannot be taken ({problem.code})")
 
 
 def create(conn: Connection, new: NewRequest, client: Client, now: datetime) -> Created:
