@@ -224,6 +224,7 @@ CORE_TESTS = frozenset(
         "test_walk_content",
         "test_walk_edit",
         "test_walk_fade",
+        "test_walk_labels",
         "test_walk_preload",
         "test_walk_projection",
         "test_walk_uploads",

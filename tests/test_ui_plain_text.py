@@ -308,7 +308,8 @@ def test_hostile_text_is_shown_as_text_on_every_screen(
     from kiosk.walk.projection import View
 
     spot = next(h for h in app.catalog.walk.node(walk.item_id).hotspots if h.info)
-    walk.view.look_at(View(spot.yaw, spot.pitch + 6, 75))
+    # beside the place's name, where the note's caption (lines of hostile text) is drawn whole
+    walk.view.look_at(View(spot.yaw - 10, spot.pitch, 75))
     ui.frames(2)
     ui.tap(info)
     assert walk._info is not None

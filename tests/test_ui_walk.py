@@ -338,7 +338,8 @@ def test_leaving_during_a_fade_gives_everything_back(kiosk_app) -> None:
 def test_an_info_hotspot_opens_a_note(kiosk_app) -> None:
     app, ui = kiosk_app(content=SAMPLE_CONTENT, clock=FakeClock(DAYTIME))
     screen = open_walk(ui)
-    screen.view.look_at(View(0, 6, 75))
+    screen.view.control.autorotate_after = 1e9  # the marker holds still
+    screen.view.look_at(View(-15, 12, 75))  # the town hall right of the place's name
     ui.frames(2)
     marker = next(m for m in screen._markers if m.kind == "info")
     assert marker.caption == "Ratusz" and marker.opacity > 0
@@ -449,3 +450,342 @@ def test_the_walk_left_behind_is_let_go_whole(kiosk_app) -> None:
     assert left() is None, "nothing holds on to the walk (or its textures) once it is let go"
     assert preloader._pool._shutdown
     assert open_walk(ui).item_id == app.catalog.walk.start_id
+
+
+# --- every panel of the walk readable and in its place, measured on what is drawn ----------
+
+WALK_SIZES = {"7inch": (1280, 800), "portrait": (1080, 1920)}
+MODES = {"default": (False, False), "contrast+larger": (True, True)}
+"""(high contrast, larger text)"""
+
+Box = tuple[float, float, float, float]
+"""x0, y0, x1, y1 in window pixels"""
+
+
+def effectively_visible(widget) -> bool:
+    node = widget
+    while node is not None:
+        if node.opacity <= 0:
+            return False
+        node = node.parent if node.parent is not node else None
+    return widget.get_root_window() is not None and widget.width > 0 and widget.height > 0
+
+
+def window_box(widget) -> Box:
+    x0, y0 = widget.to_window(widget.x, widget.y)
+    x1, y1 = widget.to_window(widget.right, widget.top)
+    return (x0, y0, x1, y1)
+
+
+def text_box(label) -> Box | None:
+    """Where the label's texture is drawn (its canvas's rectangle holding it), in window
+    pixels."""
+    from kivy.graphics import Rectangle
+
+    for group in (label.canvas.before, label.canvas, label.canvas.after):
+        for i in group.children:
+            if isinstance(i, Rectangle) and i.texture is label.texture and label.texture:
+                x0, y0 = label.to_window(*i.pos)
+                return (x0, y0, x0 + i.size[0], y0 + i.size[1])
+    return None
+
+
+def inside(inner: Box, outer: Box, slack: float = 1.0) -> bool:
+    return (
+        inner[0] >= outer[0] - slack
+        and inner[1] >= outer[1] - slack
+        and inner[2] <= outer[2] + slack
+        and inner[3] <= outer[3] + slack
+    )
+
+
+def overlap(a: Box, b: Box, slack: float = 1.0) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > slack and min(a[3], b[3]) - max(a[1], b[1]) > slack
+
+
+def shown_text(label) -> str:
+    """The characters the label's renderer laid out (a shortened text ends in "…", lines
+    cut by a fixed height are missing), without spaces."""
+    lines = label._label._cached_lines
+    return "".join(word.text for line in lines for word in line.words).replace(" ", "")
+
+
+def drawn_contrast(shot, label, box: Box) -> float:
+    """The text's colour as drawn (the window's pixels under the glyphs' solid parts) against
+    the colours drawn around the glyphs, inside the texture's rectangle: the 5th percentile
+    of the contrast over those background pixels (so a panorama showing through a
+    translucent panel counts, a stray anti-aliased pixel does not)."""
+    from collections import Counter
+
+    from PIL import Image, ImageFilter
+
+    from kiosk.ui.theme import contrast
+
+    tw, th = label.texture.size
+    glyphs = Image.frombytes("RGBA", (tw, th), label.texture.pixels).getchannel("A")
+    x, top = round(box[0]), shot.height - round(box[3])
+    drawn = shot.crop((x, top, x + tw, top + th)).convert("RGB")
+    solid = glyphs.point(lambda a: 255 if a >= 250 else 0)
+    if not solid.getbbox():
+        solid = glyphs.point(lambda a: 255 if a >= 160 else 0)
+    near = glyphs.point(lambda a: 255 if a > 0 else 0).filter(ImageFilter.MaxFilter(5))
+    ink = [p for p, m in zip(drawn.getdata(), solid.getdata(), strict=True) if m]
+    ground = Counter(p for p, m in zip(drawn.getdata(), near.getdata(), strict=True) if not m)
+    if not ink or not ground:
+        return 21.0
+    text = tuple(sorted(c[i] for c in ink)[len(ink) // 2] / 255 for i in range(3))
+    ratios = sorted((contrast(text, tuple(v / 255 for v in c)), n) for c, n in ground.items())
+    total, seen = sum(ground.values()), 0
+    for ratio, n in ratios:
+        seen += n
+        if seen >= total * 0.05:
+            return ratio
+    return ratios[-1][0]
+
+
+def walk_problems(ui, screen, state: str, measure: bool = True) -> list[str]:
+    """What a visitor could not read on the walk as drawn now: text below the contrast the
+    theme asks (4.5:1, 7:1 in high contrast; only if `measure`: it reads a screenshot), text
+    shortened or reaching outside its widget or a widget it sits in, the walk's panels over
+    each other, markers under a panel or over each other, the map's places over each other
+    or outside the map."""
+    from kivy.uix.scrollview import ScrollView
+    from PIL import Image
+
+    from kiosk.ui.widgets.text import TightLabel
+
+    app = ui.app
+    need = 7.0 if app.high_contrast else 4.5
+    shot = Image.open(ui.screenshot(f"walk-check-{state}")) if measure else None
+    found = []
+    for label in [w for w in Widget_walk(screen) if isinstance(w, TightLabel)]:
+        if not label.text or not effectively_visible(label):
+            continue
+        box = text_box(label)
+        if box is None:
+            continue
+        name = f"{state}: {type(label).__name__} {label.text[:24]!r}"
+        clip = next((a for a in ancestors(label) if isinstance(a, ScrollView)), None)
+        if clip is not None and not overlap(box, window_box(clip)):
+            continue  # scrolled out of the strip's view
+        if shown_text(label) != label.text.replace(" ", "").replace("\n", ""):
+            found.append(f"{name} shown as {shown_text(label)!r}")
+        if not inside(box, window_box(label)):
+            found.append(f"{name} drawn outside its widget")
+        for parent in ancestors(label):
+            if parent is clip or parent is screen:
+                break
+            if parent.width and parent.height and not inside(box, window_box(parent)):
+                found.append(f"{name} drawn outside its {type(parent).__name__}")
+                break
+        if shot is None or clip is not None and not inside(box, window_box(clip)):
+            continue  # not measured, or half scrolled out of the strip
+        ratio = drawn_contrast(shot, label, box)
+        if ratio < need:
+            found.append(f"{name} contrast {ratio:.1f}:1 < {need}:1")
+    panels = [
+        (type(w).__name__ + (f" {w.text[:16]!r}" if hasattr(w, "text") else ""), window_box(w))
+        for w in screen.ids.overlay.children
+        if effectively_visible(w)
+    ]
+    for i, (a, abox) in enumerate(panels):
+        for b, bbox in panels[i + 1 :]:
+            if overlap(abox, bbox):
+                found.append(f"{state}: {a} over {b}")
+    markers = [m for m in screen._markers if effectively_visible(m)]
+    for marker in markers:
+        for part in marker_parts(marker):
+            for b, bbox in panels:
+                if overlap(part, bbox):
+                    found.append(f"{state}: marker {marker.caption!r} under {b}")
+    parts = [(m.caption, p) for m in markers for p in marker_parts(m)]
+    for i, (a, abox) in enumerate(parts):
+        for b, bbox in parts[i + 1 :]:
+            if a != b and overlap(abox, bbox):
+                found.append(f"{state}: marker {a!r} over marker {b!r}")
+    points = [
+        p for p in Widget_walk(screen) if type(p).__name__ == "MapPoint" and effectively_visible(p)
+    ]
+    for i, p in enumerate(points):
+        pbox = point_box(p)
+        if not inside(pbox, window_box(screen._map)):
+            found.append(f"{state}: map point {p.title!r} outside the map")
+        for q in points[i + 1 :]:
+            if overlap(pbox, point_box(q)):
+                found.append(f"{state}: map point {p.title!r} over {q.title!r}")
+    return found
+
+
+def Widget_walk(root):  # noqa: N802 (WalkScreen.walk is the walk, not Widget.walk)
+    from kivy.uix.widget import Widget
+
+    return Widget.walk(root, restrict=True)
+
+
+def ancestors(widget):
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        yield node
+        node = node.parent
+
+
+def marker_parts(marker) -> list[Box]:
+    """A hotspot marker's disc and its caption, as drawn."""
+    boxes = [window_box(marker)]
+    boxes += [
+        window_box(w)
+        for w in Widget_walk(marker)
+        if w is not marker and getattr(w, "text", "") == marker.caption and marker.caption
+    ]
+    return boxes
+
+
+def point_box(point) -> Box:
+    """A map point's dot and its name, as drawn."""
+    boxes = [window_box(w) for w in Widget_walk(point) if w.width and w.height]
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def set_mode(app, high_contrast: bool, larger: bool) -> None:
+    if app.high_contrast != high_contrast:
+        app.toggle_high_contrast()
+    if (app.font_scale > 1) != larger:
+        app.toggle_larger_text()
+
+
+def look_at_the_town_hall(ui, screen) -> None:
+    """Turn until the town hall's "i" shows, an arrow to another place beside it if it can."""
+    views = [View(yaw, pitch, 75) for yaw in (25, 0, -25) for pitch in (12, 18, 24, 6, 0)]
+    for view in views:
+        screen.view.look_at(view)
+        ui.frames(2)
+        shown = {m.kind for m in screen._markers if m.opacity > 0}
+        if shown == {"info", "go"}:
+            return
+    for view in views:
+        screen.view.look_at(view)
+        ui.frames(2)
+        if "info" in {m.kind for m in screen._markers if m.opacity > 0}:
+            return
+    raise AssertionError("the town hall's note is nowhere to be seen")
+
+
+@pytest.mark.parametrize("size_name", list(WALK_SIZES))
+def test_every_walk_panel_is_readable_and_in_its_place(kiosk_app, size_name: str) -> None:
+    """pl and uk, default and high contrast with larger text: the place, the hint, the
+    markers and a note, the map, the strip."""
+    app, ui = kiosk_app(
+        content=SAMPLE_CONTENT, size=WALK_SIZES[size_name], clock=FakeClock(DAYTIME)
+    )
+    screen = open_walk(ui)
+    screen.view.control.autorotate_after = 1e9  # the markers hold still
+    found = []
+    for lang in ("pl", "uk"):
+        for mode, (high, larger) in MODES.items():
+            state = f"{size_name}-{lang}-{mode}"
+            app.set_language(lang)
+            set_mode(app, high, larger)
+            screen.hint = "look"  # the how-to hint shows
+            look_at_the_town_hall(ui, screen)
+            found += walk_problems(ui, screen, f"{state}-place")
+            marker = next(m for m in screen._markers if m.kind == "info")
+            ui.tap(marker)
+            assert screen._info is not None
+            found += walk_problems(ui, screen, f"{state}-note")
+            # a note longer than the room: it stays in its place and its text scrolls
+            note = screen._info
+            screen.open_info(note.heading, " ".join([note.text] * 20))
+            ui.frames(3)
+            body, box = screen._info.ids.body, screen._info.ids.body_box
+            assert body.height > box.height and screen._info.y >= 0, state
+            found += walk_problems(ui, screen, f"{state}-long-note", measure=False)
+            ui.tap(ui.button(app._("Close", lang), root=screen._info))
+            ui.tap(screen.ids.map_button)
+            assert screen.map_open
+            ui.wait(0.3)
+            found += walk_problems(ui, screen, f"{state}-map")
+            ui.tap(screen.ids.map_button)
+            assert not screen.map_open
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("size_name", ["landscape", *WALK_SIZES])
+def test_every_name_is_whole_in_every_language_and_text_size(kiosk_app, size_name) -> None:
+    """The strip's names, the markers' captions, the map's places: whole and in their boxes
+    in the five languages with default and larger text (laid out, not measured: the test
+    above reads the colours)."""
+    size = {"landscape": (1920, 1080), **WALK_SIZES}[size_name]
+    app, ui = kiosk_app(content=SAMPLE_CONTENT, size=size, clock=FakeClock(DAYTIME))
+    screen = open_walk(ui)
+    screen.view.control.autorotate_after = 1e9
+    found = []
+    for larger in (False, True):
+        set_mode(app, False, larger)
+        for lang in ("pl", "en", "de", "cs", "uk"):
+            app.set_language(lang)
+            state = f"{size_name}-{lang}-{'larger' if larger else 'default'}"
+            screen.view.look_at(View(25, 12, 75))
+            ui.frames(3)
+            found += walk_problems(ui, screen, state, measure=False)
+            screen.toggle_map()
+            ui.frames(3)
+            found += walk_problems(ui, screen, f"{state}-map", measure=False)
+            screen.close_map()
+    assert found == [], "\n".join(found)
+
+
+def test_a_strip_wider_than_the_screen_shows_arrows_and_the_place_shown(kiosk_app) -> None:
+    app, ui = kiosk_app(content=SAMPLE_CONTENT, size=(1080, 1920), clock=FakeClock(DAYTIME))
+    screen = open_walk(ui)
+    app.set_language("uk")
+    set_mode(app, False, True)
+    ui.frames(3)
+    box, back, on = screen.ids.strip_box, screen.ids.strip_back, screen.ids.strip_on
+    thumbs = sorted(ui.find("WalkThumb"), key=lambda t: t.x)
+    assert screen.strip_scrolls, "five Ukrainian names with larger text do not fit across"
+    assert on.opacity > 0 and back.opacity == 0  # more to the right, nothing to the left
+    assert not inside(window_box(thumbs[-1]), window_box(box))
+    ui.screenshot("walk-strip-arrows")
+    ui.tap(on)
+    ui.frames(2)
+    assert inside(window_box(thumbs[-1]), window_box(box))  # the last place scrolled in
+    assert back.opacity > 0
+    ui.tap(back)
+    ui.frames(2)
+    assert inside(window_box(thumbs[0]), window_box(box))
+    # going to a place out of sight (here from the map) brings its cell into view
+    screen.jump("dworzec")
+    ui.wait(0.5)
+    cell = next(t for t in thumbs if t.node_id == "dworzec")
+    assert cell.selected and inside(window_box(cell), window_box(box))
+
+
+def test_back_steps_back_through_the_places_and_leave_the_walk_leaves_at_once(
+    kiosk_app,
+) -> None:
+    app, ui = kiosk_app(content=SAMPLE_CONTENT, clock=FakeClock(DAYTIME))
+    screen = open_walk(ui)
+    leave, hint = screen.ids.leave_button, screen.ids.hint
+    assert leave.text == "✕  Zakończ spacer" and effectively_visible(leave)
+    assert hint.text.startswith("Przesuń palcem") and hint.opacity > 0
+    ui.tap(next(t for t in ui.find("WalkThumb") if t.title == "Most na Białce"))
+    ui.wait(0.5)
+    # the first step tells what Back does from now on
+    assert hint.text == "Przycisk „Wstecz” zabierze Cię z powrotem do: Rynek."
+    assert hint.opacity > 0
+    ui.screenshot("walk-back-hint")
+    ui.tap(next(t for t in ui.find("WalkThumb") if t.title == "Park Zdrojowy"))
+    ui.wait(0.5)
+    assert hint.opacity == 0  # told once
+    ui.tap(ui.button("Wstecz"))
+    ui.wait(0.5)
+    assert app.manager.current == "walk" and screen.item_id == "most"
+    ui.tap(leave)
+    ui.wait(0.3)
+    assert app.manager.current == "home"
+    assert screen._trail == []

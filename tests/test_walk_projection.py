@@ -169,6 +169,33 @@ def test_hotspots_behind_outside_or_covered_are_not_hit() -> None:
     assert hotspots.hit(view, SCREEN, spots, *CENTRE, 40, None, covered) is None
 
 
+def test_a_marker_is_drawn_only_where_all_of_it_is_clear() -> None:
+    """Its footprint (disc and caption) inside the view and clear of what lies over the
+    panorama; the caption goes above where it has no room below; of two markers that would
+    overlap, the one nearer the middle of the view is drawn (and only it can be touched)."""
+    view = View(0, 0, 75)
+    below, above = (60.0, 120.0, 60.0, 40.0), (60.0, 40.0, 60.0, 120.0)
+    # low in the view: no room for the caption below, so it goes above
+    low = Spot(0, -math.degrees(math.atan(500 / View(0, 0, 75).focal(SCREEN))))
+    x, y = project(view, SCREEN, low.yaw, low.pitch)
+    assert y == pytest.approx(40, abs=1)
+    assert hotspots.placements(view, SCREEN, [low], footprints=[[below, above]]) == [((x, y), 1)]
+    assert hotspots.positions(view, SCREEN, [low], footprints=[[below]]) == [None]
+    # a panel over the caption's place hides the marker though its point is clear
+    panel = [(900.0, 380.0, 1020.0, 470.0)]
+    assert hotspots.positions(view, SCREEN, [Spot(0, 0)], None, (), [[below]]) == [CENTRE]
+    assert hotspots.positions(view, SCREEN, [Spot(0, 0)], None, panel, [[below]]) == [None]
+    # two markers side by side whose captions would overlap: the middle one wins
+    near, off = Spot(0, 0), Spot(3, 0)
+    shown = hotspots.positions(view, SCREEN, [off, near], None, (), [[below], [below]])
+    assert shown[0] is None and shown[1] == pytest.approx(CENTRE)
+    ox, oy = project(view, SCREEN, 3, 0)
+    hit = hotspots.hit(view, SCREEN, [off, near], ox, oy, 40, None, (), [[below], [below]])
+    assert hit is None  # the hidden one cannot be touched: the touch is too far from the other
+    far = Spot(20, 0)
+    assert None not in hotspots.positions(view, SCREEN, [far, near], None, (), [[below]] * 2)
+
+
 def test_markers_follow_the_view() -> None:
     spot = [Spot(30, 0)]
     first = hotspots.positions(View(0, 0, 75), SCREEN, spot)[0]

@@ -8,12 +8,22 @@ one at once: with its full textures if the GPU holds them whole, else with its s
 which sharpens when the full textures have been uploaded, a band at a time, in the frames
 after the fade. Nothing big is decoded or uploaded while a fade is drawn: the places one
 touch further are prepared once the new place is on screen.
+
+Whatever the language, text size or screen, everything is read whole and nothing lies over
+anything else: a marker is drawn only where all of it, caption included, is clear of the
+panels above the panorama (kiosk.walk.hotspots); the strip's cells are as wide as their names
+need in two lines, with arrows when the strip scrolls; the map's names go where they read
+whole (kiosk.walk.labels); the map or a note takes the strip's room while it is open. Back
+retraces the places walked; "Leave the walk" goes back to where the visitor came from.
 """
 
 from __future__ import annotations
 
+import math
+
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.factory import Factory
 from kivy.properties import (
     BooleanProperty,
@@ -29,8 +39,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk.ui.widgets.panorama import GpuTextures, PanoramaView, make_texture
-from kiosk.walk import hotspots
-from kiosk.walk.places import map_positions
+from kiosk.walk import hotspots, labels, places
 from kiosk.walk.preload import Preloader, decode
 from kiosk.walk.projection import View
 from kiosk_core.content.model import PanoramaNode, Walk, tr
@@ -49,13 +58,65 @@ SHARPEN_UPLOAD_SECONDS = 0.012
 """Time a frame may spend uploading the place on screen while it shows its preview."""
 MARKER_SIZE = 84
 """Marker diameter at unit 1 (about 21 mm on a 21.5-inch panel: easy to hit)."""
+CAPTION_GAP = 10
+"""Units between a marker and its caption."""
+DOT_RADIUS = 22
+"""A map point's dot, at unit 1."""
+TOUCH_RADIUS = 40
+"""How far from a map point's dot a touch still means it, at unit 1: 80 units across, 10 mm
+on a 10.1-inch 1280x800 panel."""
+HINT_LOOK = "look"
+HINT_BACK = "back"
+THUMB_IMAGE = 96
+"""The height of a place's picture in the strip, at unit 1."""
 
 
 class HotspotMarker(Widget):
-    """An arrow to another place, or an "i" for a note; the hit test is the screen's."""
+    """An arrow to another place, or an "i" for a note; the hit test is the screen's. Its
+    caption is a widget of its own below it (`caption_label`): each draws inside its box."""
 
     kind = StringProperty("go")
     caption = StringProperty("")
+    caption_label = ObjectProperty(None, allownone=True)
+    caption_above = BooleanProperty(False)
+    """The caption goes above the disc (no room below it)."""
+
+    def on_caption(self, *_args) -> None:
+        if self.caption_label is not None:
+            self.caption_label.text = self.caption
+            self.caption_label.texture_update()  # its size counts in the next placing
+
+    def on_opacity(self, instance, value) -> None:
+        super().on_opacity(instance, value)  # Kivy's: the canvas follows
+        if self.caption_label is not None:
+            self.caption_label.opacity = self.opacity if self.caption else 0
+
+    def on_pos(self, *_args) -> None:
+        self.place_caption()
+
+    def place_caption(self) -> None:
+        """Below the disc (or above it), centred; its size follows its text, which may have
+        changed."""
+        label = self.caption_label
+        if label is not None:
+            gap = App.get_running_app().unit * CAPTION_GAP
+            label.center_x = self.center_x
+            if self.caption_above:
+                label.y = self.top + gap
+            else:
+                label.top = self.y - gap
+
+    def footprints(self) -> list[hotspots.Footprint]:
+        """How far the disc, its shadow and its caption reach from the marker's centre: with
+        the caption below, then with the caption above."""
+        unit = App.get_running_app().unit
+        r = self.width / 2
+        side, shadow = r + unit * 3, r + unit * 6
+        if not self.caption or self.caption_label is None:
+            return [(side, shadow, side, r)]
+        side = max(side, self.caption_label.width / 2)
+        caption = unit * CAPTION_GAP + self.caption_label.height
+        return [(side, r + caption, side, r), (side, shadow, side, r + caption)]
 
 
 class WalkThumb(ButtonBehavior, BoxLayout):
@@ -63,26 +124,45 @@ class WalkThumb(ButtonBehavior, BoxLayout):
     title = StringProperty("")
     texture = ObjectProperty(None, allownone=True)
     selected = BooleanProperty(False)
+    name_height = NumericProperty(0)
+    """Two lines of the name: every cell's name has the same room."""
 
 
-class MapPoint(ButtonBehavior, Widget):
+class MapPoint(Widget):
+    """A place on the map: its dot and its name beside it, in one box (the panel decides
+    where the name goes and which place a touch means)."""
+
     node_id = StringProperty("")
     title = StringProperty("")
     selected = BooleanProperty(False)
     fx = NumericProperty(0.5)
     fy = NumericProperty(0.5)
+    dot = ListProperty([0, 0])
+    """Where the dot's centre is drawn."""
 
 
-class WalkMapPanel(BoxLayout):
-    """The municipality map with a point for every place; touching one goes there."""
+class WalkPanel(BoxLayout):
+    """A panel laid over the walk (the map, a note): the screen keeps it below the place's
+    name and the buttons; while one is open the strip of places makes room for it."""
+
+    top_limit = NumericProperty(0)
+    """Where the panel's top edge goes (set by the screen)."""
+    bottom_limit = NumericProperty(0)
+    """How low the panel may reach."""
+
+    def on_touch_down(self, touch) -> bool:
+        if self.collide_point(*touch.pos):
+            super().on_touch_down(touch)
+            return True  # a panel is not the panorama: no drag through it
+        return False
+
+
+class WalkMapPanel(WalkPanel):
+    """The municipality map with a point for every place; touching one, its name or near it
+    goes there."""
 
     source = StringProperty("")
     points = ListProperty([])
-    top_limit = NumericProperty(0)
-    """Where the panel's top edge goes: below the map button and the title card (set by the
-    screen)."""
-    bottom_limit = NumericProperty(0)
-    """How low the panel may reach: above the strip of places."""
 
     def __init__(self, **kwargs):
         self._points: list[MapPoint] = []
@@ -95,43 +175,66 @@ class WalkMapPanel(BoxLayout):
         area = self.ids.area
         for point in self._points:
             area.remove_widget(point)
-        self._points = []
-        screen = App.get_running_app().screen("walk")
-        for spec in self.points:
-            point = Factory.MapPoint(**spec)
-            point.bind(on_release=lambda p: screen.jump(p.node_id))
+        self._points = [Factory.MapPoint(**spec) for spec in self.points]
+        for point in self._points:
             area.add_widget(point)
-            self._points.append(point)
         self._layout()
 
     def _layout(self, *_args) -> None:
-        """Put each point where its place is on the map as it is drawn (kept in proportion,
-        centred), or on the plain panel when there is no map."""
+        """Put each dot where its place is on the map as it is drawn (kept in proportion,
+        centred), or on the plain panel when there is no map, and each name beside its dot
+        where it is read whole (kiosk.walk.labels), the place the visitor is in first."""
         image, area = self.ids.map, self.ids.area
         if self.source and image.texture is not None:
             width, height = image.norm_image_size
             x0, y0 = image.center_x - width / 2, image.center_y - height / 2
         else:
             x0, y0, width, height = area.x, area.y, area.width, area.height
-        for point in self._points:
-            point.center = (x0 + point.fx * width, y0 + (1 - point.fy) * height)
+        if not self._points:
+            return
+        unit = App.get_running_app().unit
+        order = sorted(self._points, key=lambda p: not p.selected)
+        dots = [(x0 + p.fx * width, y0 + (1 - p.fy) * height) for p in order]
+        names = []
+        for point in order:
+            name = point.ids.name
+            name.texture_update()
+            names.append((name.texture_size[0] + unit * 16, name.texture_size[1] + unit * 8))
+        area_box = (area.x, area.y, area.right, area.top)
+        radius = unit * DOT_RADIUS
+        boxes = labels.name_boxes(dots, names, radius, unit * 4, area_box)
+        for point, (x, y), box in zip(order, dots, boxes, strict=True):
+            name = point.ids.name
+            name.pos = (box[0], box[1])
+            whole = labels.union(box, (x - radius, y - radius, x + radius, y + radius))
+            point.pos = whole[:2]
+            point.size = (whole[2] - whole[0], whole[3] - whole[1])
+            point.dot = [x, y]
 
     def on_touch_down(self, touch) -> bool:
         if self.collide_point(*touch.pos):
-            super().on_touch_down(touch)
+            touch.grab(self)
             return True  # the map is not the panorama: no drag through it
         return False
 
+    def on_touch_up(self, touch) -> bool:
+        if touch.grab_current is not self:
+            return False
+        touch.ungrab(self)
+        if not self.collide_point(*touch.pos):
+            return True
+        boxes = [(p.x, p.y, p.right, p.top) for p in self._points]
+        dots = [tuple(p.dot) for p in self._points]
+        radius = App.get_running_app().unit * TOUCH_RADIUS
+        index = places.touched(boxes, dots, *touch.pos, radius)
+        if index is not None:
+            App.get_running_app().screen("walk").jump(self._points[index].node_id)
+        return True
 
-class WalkInfoCard(BoxLayout):
+
+class WalkInfoCard(WalkPanel):
     heading = StringProperty("")
     text = StringProperty("")
-
-    def on_touch_down(self, touch) -> bool:
-        if self.collide_point(*touch.pos):
-            super().on_touch_down(touch)
-            return True
-        return False
 
 
 class WalkScreen(KioskScreen):
@@ -140,8 +243,16 @@ class WalkScreen(KioskScreen):
     heading = StringProperty("")
     description = StringProperty("")
     map_open = BooleanProperty(False)
-    hint = BooleanProperty(True)
-    """Shown until the visitor first drags: how the view works."""
+    panel_open = BooleanProperty(False)
+    """The map or a note is open: the strip of places gives it its room."""
+    hint = StringProperty(HINT_LOOK)
+    """Which hint the pill above the strip shows: how to look around (until the visitor
+    first touches the panorama), what Back does (after the first step to another place, until
+    the next touch), or none."""
+    hint_text = StringProperty("")
+    strip_height = NumericProperty(176)
+    strip_scrolls = BooleanProperty(False)
+    """The places do not all fit across the screen: arrows at the strip's ends scroll it."""
     keep_built = False
     """The view's GL context holds the last textures it drew until it is destroyed: once the
     visitor has left (and Back does not lead here), the screen goes, and with it the place."""
@@ -157,6 +268,8 @@ class WalkScreen(KioskScreen):
         self._ahead = False
         """Whether the places one touch away still wait to be prepared (after a fade)."""
         self._frames = None
+        self._told_back = False
+        """Whether the visitor has been told what Back does (once a visit)."""
         self._info: WalkInfoCard | None = None
         self._map: WalkMapPanel | None = None
         self._owner = App.get_running_app()
@@ -164,14 +277,21 @@ class WalkScreen(KioskScreen):
         self.view: PanoramaView = self.ids.view
         self.view.bind(on_view=self._place_markers, on_tap=self._on_tap, blend=self._place_markers)
         self.view.bind(on_touch_down=self._first_touch)
-        self.ids.strip_box.bind(width=self._size_thumbs, top=self._place_map)
-        for widget in (self.ids.title_card, self.ids.map_button):
-            widget.bind(pos=self._place_map, size=self._place_map, opacity=self._place_map)
+        self.ids.strip_box.bind(width=self._size_thumbs)
+        self.ids.strip.bind(width=self._strip_fits)
+        self.ids.strip_box.bind(width=self._strip_fits)
+        for widget in (self.ids.title_card, self.ids.actions):
+            widget.bind(pos=self._place_panels, size=self._place_panels)
+        for widget in (self.ids.title_card, self.ids.actions, self.ids.hint):
+            widget.bind(pos=self._place_markers, size=self._place_markers)
+            widget.bind(opacity=self._place_markers)
+        self.bind(size=self._place_panels, hint=self._say_hint)
 
     # --- the screen's life ---------------------------------------------------------------------
 
     @property
-    def walk(self) -> Walk | None:
+    def tour(self) -> Walk | None:
+        """The walk shown (not `walk`: that is Kivy's walk through the widget tree)."""
         return self.app.catalog.walk if self.app.catalog else None
 
     def show(self, item_id: str = "", **_params) -> None:
@@ -218,6 +338,8 @@ class WalkScreen(KioskScreen):
         for thumb in self.ids.strip.children:
             place = walk.node(thumb.node_id) if walk else None
             thumb.title = tr(place.title, lang) if place else ""
+        self._size_thumbs()
+        self._say_hint()
         self._build_markers()
         if self._map is not None:
             self._fill_map()
@@ -230,11 +352,13 @@ class WalkScreen(KioskScreen):
         self._trail.clear()
         self.item_id = ""
         self.heading = self.description = ""
-        self.hint = True
+        self.hint = HINT_LOOK
+        self._told_back = False
         self.view.show([])
 
     def handle_back(self) -> bool:
-        """Back closes a note or the map first, then retraces the visitor's steps."""
+        """Back closes a note or the map first, then retraces the visitor's steps, place by
+        place (as Back retraces screens elsewhere); "Leave the walk" leaves at once."""
         if self._info is not None:
             self.close_info()
             return True
@@ -246,23 +370,39 @@ class WalkScreen(KioskScreen):
             return True
         return False
 
+    def leave(self) -> None:
+        """Out of the walk at once, to the screen the visitor came from (home, as a rule),
+        without retracing the places first."""
+        self._trail.clear()
+        self.close_info()
+        self.close_map()
+        if self.app.can_go_back:
+            self.app.back()
+        else:
+            self.app.home()
+
     # --- moving between places -----------------------------------------------------------------
 
     def go_to(self, node_id: str, remember: bool = True) -> None:
         """Walk to a place: it fades in over the place the visitor leaves."""
-        walk = self.walk
+        walk = self.tour
         if walk is None or walk.node(node_id) is None or node_id == self.item_id:
             return
         if remember and self.item_id:
             self._trail.append(self.item_id)
         self.close_info()
         self._arrive(node_id, fade=True)
+        if self._trail and not self._told_back:
+            self._told_back = True
+            self.hint = HINT_BACK
+        elif self.hint == HINT_BACK:
+            self.hint = ""
 
     def _arrive(self, node_id: str, fade: bool) -> None:
         """Show a place now: its full textures if the GPU holds them whole, else its preview
         until they are uploaded. Nothing is uploaded here: a whole texture at once would stall
         the very frame that should show the new place."""
-        walk = self.walk
+        walk = self.tour
         node = walk.node(node_id) if walk else None
         if node is None:
             return
@@ -279,6 +419,8 @@ class WalkScreen(KioskScreen):
         self.view.crossfade(textures, start, CROSSFADE if fade else 0)
         for thumb in self.ids.strip.children:
             thumb.selected = thumb.node_id == node_id
+            if thumb.selected and self.strip_scrolls:
+                self.ids.strip_box.scroll_to(thumb, animate=False)
         self.refresh()
 
     def _want(self, walk: Walk, node_id: str, ahead: bool = True) -> None:
@@ -312,7 +454,7 @@ class WalkScreen(KioskScreen):
         if App.get_running_app() is not self._owner:  # the app stopped without leaving us
             self.on_leave()
             return
-        walk = self.walk
+        walk = self.tour
         if self.preloader is None or not self.item_id or walk is None or self.view.fading:
             return
         if self._ahead:
@@ -331,7 +473,7 @@ class WalkScreen(KioskScreen):
             self._want(walk, self.item_id)  # uploaded: the decoded copy can go
 
     def _texture_files(self, node_id: str) -> list:
-        walk = self.walk
+        walk = self.tour
         node = walk.node(node_id) if walk else None
         if node is None or node.textures is None:
             return []
@@ -339,14 +481,14 @@ class WalkScreen(KioskScreen):
         return [release.media_path(ref) for ref in node.textures.files]
 
     def _texture_sizes(self, node_id: str) -> list[tuple[int, int]]:
-        textures = self.walk.node(node_id).textures
+        textures = self.tour.node(node_id).textures
         half = textures.width // 2
         return [(half, textures.height)] * len(textures.files)
 
     # --- hotspots ----------------------------------------------------------------------------
 
     def _node(self) -> PanoramaNode | None:
-        walk = self.walk
+        walk = self.tour
         return walk.node(self.item_id) if walk and self.item_id else None
 
     def _build_markers(self) -> None:
@@ -354,57 +496,68 @@ class WalkScreen(KioskScreen):
         node = self._node()
         spots = node.hotspots if node else []
         while len(self._markers) > len(spots):
-            layer.remove_widget(self._markers.pop())
+            marker = self._markers.pop()
+            layer.remove_widget(marker.caption_label)
+            layer.remove_widget(marker)
         while len(self._markers) < len(spots):
-            marker = Factory.HotspotMarker()
+            caption = Factory.HotspotCaption()
+            marker = Factory.HotspotMarker(caption_label=caption)
             self._markers.append(marker)
             layer.add_widget(marker)
+            layer.add_widget(caption)
         lang = self.app.lang
-        walk = self.walk
+        walk = self.tour
         for marker, spot in zip(self._markers, spots, strict=True):
             marker.kind = "go" if spot.target else "info"
             target = walk.node(spot.target) if walk and spot.target else None
             label = spot.label or (target.title if target else None)
             marker.caption = tr(label, lang)
+            marker.caption_label.texture_update()
         self._place_markers()
 
     def _radius(self) -> float:
         return self.app.unit * MARKER_SIZE / 2
 
-    def _bounds(self) -> hotspots.Bounds:
-        """Where markers are drawn whole, their captions (below them) included."""
-        radius = self._radius()
-        caption = self.app.unit * (50 * self.app.font_scale + 10)
-        return hotspots.inset(self.view.viewport, radius, radius + caption, radius, radius)
-
     def _covered(self) -> list[hotspots.Bounds]:
-        """The title card and the map button, widened by a marker's radius: a marker is not
-        drawn (nor touched) under them."""
-        r, vx, vy = self._radius(), self.view.x, self.view.y
-        out = []
-        for widget in (self.ids.title_card, self.ids.map_button):
-            if widget.opacity > 0:
-                x, y = widget.x - vx, widget.y - vy
-                out.append((x - r, y - r, x + widget.width + r, y + widget.height + r))
-        return out
+        """What the layer above the panorama shows (the place's name, the buttons, the hint,
+        a note, the map), in the view's pixels: no marker is drawn (nor touched) under it."""
+        vx, vy = self.view.x, self.view.y
+        return [
+            (w.x - vx, w.y - vy, w.right - vx, w.top - vy)
+            for w in self.ids.overlay.children
+            if w.opacity > 0 and w.width > 0 and w.height > 0
+        ]
+
+    def _footprints(self) -> list[list[hotspots.Footprint]]:
+        for marker in self._markers:
+            marker.caption_label.texture_update()  # its rule sizes it from its texture
+        return [marker.footprints() for marker in self._markers]
 
     def _place_markers(self, *_args) -> None:
         node = self._node()
-        if node is None:
-            return
-        found = hotspots.positions(
-            self.view.view, self.view.viewport, node.hotspots, self._bounds(), self._covered()
+        if node is None or len(node.hotspots) != len(self._markers):
+            return  # between two places: _build_markers places them
+        found = hotspots.placements(
+            self.view.view,
+            self.view.viewport,
+            node.hotspots,
+            None,
+            self._covered(),
+            self._footprints(),
         )
-        for marker, point in zip(self._markers, found, strict=False):
-            if point is None:
+        for marker, place in zip(self._markers, found, strict=True):
+            if place is None:
                 marker.opacity = 0
                 continue
+            (x, y), choice = place
             marker.opacity = self.view.blend
-            marker.center = (self.view.x + point[0], self.view.y + point[1])
+            marker.caption_above = choice == 1
+            marker.center = (self.view.x + x, self.view.y + y)
+            marker.place_caption()
 
     def _on_tap(self, _view, x: float, y: float) -> None:
         node = self._node()
-        if node is None or self.view.blend < 1.0:
+        if node is None or self.view.blend < 1.0 or len(node.hotspots) != len(self._markers):
             return
         radius = self._radius()
         index = hotspots.hit(
@@ -414,8 +567,9 @@ class WalkScreen(KioskScreen):
             x,
             y,
             radius * 1.3,
-            self._bounds(),
+            None,
             self._covered(),
+            self._footprints(),
         )
         if index is None:
             self.close_info()
@@ -431,29 +585,41 @@ class WalkScreen(KioskScreen):
 
     def _first_touch(self, view, touch) -> None:
         if view.collide_point(*touch.pos):
-            self.hint = False
+            self.hint = ""
+
+    def _say_hint(self, *_args) -> None:
+        _ = self.app._
+        if self.hint == HINT_LOOK:
+            self.hint_text = _("Drag to look around. Touch an arrow to walk on.", self.app.lang)
+        elif self.hint == HINT_BACK and self._trail and self.tour is not None:
+            place = self.tour.node(self._trail[-1])
+            title = tr(place.title, self.app.lang) if place else ""
+            text = _("“Back” takes you back to {place}.", self.app.lang)
+            self.hint_text = text.format(place=title)
+        else:
+            self.hint_text = ""
 
     # --- the note, the strip and the map -----------------------------------------------------
 
     def open_info(self, heading: str, text: str) -> None:
         self.close_info()
+        self.close_map()  # the two take the same place
         self._info = Factory.WalkInfoCard(heading=heading, text=text)
-        self.ids.overlay.add_widget(self._info)
+        self._add_panel(self._info)
 
     def close_info(self, *_args) -> None:
         if self._info is not None:
             self.ids.overlay.remove_widget(self._info)
             self._info = None
+            self._panels_changed()
 
     def toggle_map(self) -> None:
         if self._map is None:
             self.close_info()
             self._map = Factory.WalkMapPanel()
-            self._map.bind(x=self._place_map, width=self._place_map)
             self._fill_map()
-            self.ids.overlay.add_widget(self._map)
-            self._place_map()
             self.map_open = True
+            self._add_panel(self._map)
         else:
             self.close_map()
 
@@ -461,22 +627,34 @@ class WalkScreen(KioskScreen):
         if self._map is not None:
             self.ids.overlay.remove_widget(self._map)
             self._map = None
-        self.map_open = False
+            self.map_open = False
+            self._panels_changed()
 
-    def _place_map(self, *_args) -> None:
-        """Keep the map panel below the map button, below the title card where the two share
-        columns (in portrait the panel is nearly as wide as the screen), and above the strip:
-        it must not hide the name of the place the visitor is in."""
-        panel = self._map
-        if panel is None:
-            return
+    def _add_panel(self, panel: WalkPanel) -> None:
+        panel.bind(x=self._place_panels, width=self._place_panels)
+        panel.bind(pos=self._place_markers, size=self._place_markers)
+        self.ids.overlay.add_widget(panel)
+        self._panels_changed()
+
+    def _panels_changed(self) -> None:
+        self.panel_open = self._map is not None or self._info is not None
+        self._place_panels()
+        self._place_markers()
+
+    def _place_panels(self, *_args) -> None:
+        """Keep the map or the note below the buttons, below the title card where the two
+        share columns (in portrait a panel is nearly as wide as the screen): it must not hide
+        the name of the place the visitor is in. The strip makes way while a panel is open."""
         gap = self.app.unit * 16
-        top = self.ids.map_button.y
-        card = self.ids.title_card
-        if card.opacity > 0 and card.x < panel.right and panel.x < card.right:
-            top = min(top, card.y)
-        panel.top_limit = top - gap
-        panel.bottom_limit = self.ids.strip_box.top + gap
+        for panel in (self._map, self._info):
+            if panel is None:
+                continue
+            top = self.ids.actions.y
+            card = self.ids.title_card
+            if card.opacity > 0 and card.x < panel.right and panel.x < card.right:
+                top = min(top, card.y)
+            panel.top_limit = top - gap
+            panel.bottom_limit = gap
 
     def jump(self, node_id: str) -> None:
         """From the strip or the map: straight to a place."""
@@ -484,13 +662,13 @@ class WalkScreen(KioskScreen):
         self.go_to(node_id)
 
     def _fill_map(self) -> None:
-        walk, panel = self.walk, self._map
+        walk, panel = self.tour, self._map
         if walk is None or panel is None:
             return
         settings = self.app.catalog.settings
         path = self.app.catalog.release.media_path(settings.map.image) if settings.map else None
         panel.source = str(path) if path else ""
-        spots = map_positions(walk, settings.map)
+        spots = places.map_positions(walk, settings.map)
         panel.points = [
             {
                 "node_id": n.id,
@@ -504,7 +682,7 @@ class WalkScreen(KioskScreen):
 
     def _sync_walk(self) -> Walk | None:
         """A new release may bring a new walk: previews, strip and memory start afresh."""
-        walk = self.walk
+        walk = self.tour
         if walk is self._walk_seen:
             return walk
         self._walk_seen = walk
@@ -534,15 +712,35 @@ class WalkScreen(KioskScreen):
         return walk
 
     def _size_thumbs(self, *_args) -> None:
-        """Thumbnails share the strip's width while they fit, else the strip scrolls."""
+        """Every name in the strip whole, in at most two lines: a cell is as wide as its name
+        needs (kiosk.walk.labels), at least its share of the strip's width while the places
+        fit; the strip is as tall as two lines of names."""
         thumbs = self.ids.strip.children
+        unit, scale = self.app.unit, self.app.font_scale
+        measure = CoreLabel(font_size=unit * 22 * scale, bold=True)
+        name_height = 2 * measure.get_extents("ÅÝgj")[1]
+        self.strip_height = unit * (12 * 2 + 6 * 2 + 4 + THUMB_IMAGE) + name_height
         if not thumbs:
             return
-        unit = self.app.unit
         free = self.ids.strip_box.width - unit * 12 * (len(thumbs) + 1)
-        width = max(unit * 150, min(unit * 250, free / len(thumbs)))
+        share = max(unit * 150, min(unit * 250, free / len(thumbs)))
+        margin = unit * 6 * 2 + 4  # the cell's padding, and a little for rounding
         for thumb in thumbs:
-            thumb.width = width
+            name = labels.two_line_width(thumb.title, lambda text: measure.get_extents(text)[0])
+            thumb.width = max(share, math.ceil(name + margin))
+            thumb.name_height = name_height
+
+    def _strip_fits(self, *_args) -> None:
+        self.strip_scrolls = self.ids.strip.minimum_width > self.ids.strip_box.width + 1
+
+    def scroll_strip(self, direction: int) -> None:
+        """One screenful of places on (1) or back (-1), from the arrows at the strip's ends."""
+        box, strip = self.ids.strip_box, self.ids.strip
+        hidden = strip.width - box.width
+        if hidden <= 0:
+            return
+        step = box.width * 0.8 / hidden
+        box.scroll_x = min(1.0, max(0.0, box.scroll_x + direction * step))
 
 
 class WalkLayer(FloatLayout):
