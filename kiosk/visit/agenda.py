@@ -77,12 +77,7 @@ def upcoming(
     category: str | None = None,
 ) -> list[Event]:
     """Events in one list, soonest first, optionally of one category."""
-    chosen = [
-        e
-        for e in events
-        if (category is None or e.category == category) and classify(e, now, tz) == when
-    ]
-    return sorted(chosen, key=lambda e: (span(e, tz).start, e.id))
+    return _in_periods(events, (when,), now, tz, category)
 
 
 def first_period(
@@ -101,10 +96,19 @@ def after(
     category: str | None = None,
 ) -> list[Event]:
     """Events of the lists after `when`, soonest first: what comes next when it has none."""
-    later = PERIODS[PERIODS.index(when) + 1 :]
+    return _in_periods(events, PERIODS[PERIODS.index(when) + 1 :], now, tz, category)
+
+
+def _in_periods(
+    events: Iterable[Event],
+    periods: tuple[When, ...],
+    now: datetime,
+    tz: ZoneInfo,
+    category: str | None,
+) -> list[Event]:
     chosen = [
         e
         for e in events
-        if (category is None or e.category == category) and classify(e, now, tz) in later
+        if (category is None or e.category == category) and classify(e, now, tz) in periods
     ]
     return sorted(chosen, key=lambda e: (span(e, tz).start, e.id))
