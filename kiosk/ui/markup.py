@@ -13,7 +13,10 @@ kind, whoever set it, is drawn as it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+
+TAG = re.compile(r"\[/?(?:b|i|u|s|sub|sup|size|color|font|font_family|ref|anchor)(?:=[^\]]*)?\]")
 
 
 class Markup(str):
@@ -25,6 +28,13 @@ class Markup(str):
 def escape(text: str) -> str:
     """`text` as it reads, inside markup (what kivy.utils.escape_markup does)."""
     return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+
+
+def plain(text: str) -> str:
+    """A label's text as it reads, without the templates' tags and escapes (read-aloud says
+    it): the reverse of `escape`, so it lives beside it."""
+    text = TAG.sub("", text)
+    return text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
 
 
 def markup(template: str, **values: object) -> Markup:

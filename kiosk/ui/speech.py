@@ -15,7 +15,6 @@ UI's thread. Turned off, and at the idle reset, the kiosk is silent again.
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING
 from kivy.app import App
 from kivy.clock import Clock
 
+from kiosk.ui.markup import plain
 from kiosk_core.i18n import LANGUAGE_NAMES
 from kiosk_core.speech.utterance import Piece
 
@@ -35,15 +35,6 @@ PAGE_CHECK_SECONDS = 0.2
 """How often the screen shown is compared with the one last read (while reading aloud)."""
 READ = frozenset(["Heading", "SectionTitle", "Body", "Muted"])
 """The labels a screen's reading is made of (and any label class built on them)."""
-MARKUP_TAG = re.compile(
-    r"\[/?(?:b|i|u|s|sub|sup|size|color|font|font_family|ref|anchor)(?:=[^\]]*)?\]"
-)
-
-
-def plain(text: str) -> str:
-    """A label's text without Kivy markup (kiosk.ui.markup's templates), as it reads."""
-    text = MARKUP_TAG.sub("", text)
-    return text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
 
 
 def readable(root: Widget) -> list[Piece]:
