@@ -111,6 +111,18 @@ def max_length(attribute: ReportAttribute) -> int:
     return MAX_STRING
 
 
+def chosen(attribute: ReportAttribute, answer: Answer | None, key: str) -> Answer | None:
+    """The answer to a list question after a touch on the choice `key`: one choice takes the
+    place of the last; of several, a touched one is added or taken away, kept in the
+    question's order. None when nothing is chosen."""
+    if attribute.datatype != "multivaluelist":
+        return key
+    keys = [answer] if isinstance(answer, str) else list(answer or [])
+    keys = [k for k in keys if k != key] if key in keys else [*keys, key]
+    order = [v.key for v in attribute.values]
+    return sorted(keys, key=order.index) or None
+
+
 def check_answer(attribute: ReportAttribute, values: Sequence[str]) -> Answer | None:
     """The answer to one question from the values given for it (blank ones and repeats left
     out): None for no answer to a question that may go unanswered; AnswerRefused otherwise."""

@@ -19,6 +19,7 @@ from kiosk_core.reportanswers import (
     AnswerRefused,
     check_answer,
     check_answers,
+    chosen,
     question_pages,
     questions,
     typed,
@@ -131,6 +132,16 @@ def test_a_whole_set_keeps_what_is_right_and_lists_every_problem() -> None:
         AnswerProblem("not_a_datetime", "seen", "jutro"),
         AnswerProblem("not_asked", "colour"),
     ]
+
+
+def test_a_touched_choice_takes_the_place_of_one_and_toggles_among_several() -> None:
+    kind, extras = attribute("kind"), attribute("extras")
+    assert chosen(kind, "tyres", "rubble") == "rubble"
+    assert chosen(kind, "rubble", "rubble") == "rubble"  # a second touch keeps it chosen
+    assert chosen(extras, None, "water") == ["water"]
+    assert chosen(extras, ["water"], "smell") == ["smell", "water"]  # the question's order
+    assert chosen(extras, ["smell", "water"], "smell") == ["water"]
+    assert chosen(extras, ["water"], "water") is None  # nothing chosen: no answer
 
 
 def test_what_a_visitor_types_is_read_as_the_answer_s_form() -> None:

@@ -25,6 +25,7 @@ from kiosk_core.reportanswers import (
     AnswerRefused,
     QuestionPage,
     check_answer,
+    chosen,
     max_length,
     question_pages,
     typed,
@@ -423,22 +424,11 @@ class ReportScreen(KioskScreen):
         if question is None:
             return
         self.error = ""
-        if question.datatype == "multivaluelist":
-            chosen = list(self.draft.answers.get(question.code, []))
-            chosen = (
-                [k for k in chosen if k != button.key]
-                if button.key in chosen
-                else [
-                    *chosen,
-                    button.key,
-                ]
-            )
-            keys = [v.key for v in question.values]
-            self.draft.answers[question.code] = sorted(chosen, key=keys.index)
+        answer = chosen(question, self.draft.answers.get(question.code), button.key)
+        if answer is None:
+            self.draft.answers.pop(question.code, None)
         else:
-            self.draft.answers[question.code] = button.key
-        if not self.draft.answers[question.code]:
-            del self.draft.answers[question.code]
+            self.draft.answers[question.code] = answer
         self._fill_choices(question)
 
     def _keep_answer(self) -> None:
